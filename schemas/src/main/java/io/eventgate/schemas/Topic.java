@@ -1,0 +1,79 @@
+package io.eventgate.schemas;
+
+import io.eventgate.avro.AnomalyEvent;
+import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.DecisionEvent;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.NodeHeartbeat;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.avro.RouteStats;
+import io.eventgate.avro.UsageRecord;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Every topic of the contract (design/system.md): its name without prefix, its key, its value type and its cleanup policy. */
+public enum Topic {
+    REQUESTS("requests", "consumer id ('anonymous' if none)", RequestEvent.class, RequestEvent.getClassSchema(), Cleanup.DELETE),
+    DECISIONS("decisions", "consumer id", DecisionEvent.class, DecisionEvent.getClassSchema(), Cleanup.DELETE),
+    CONTROL("control", "entity key (route:ID, consumer:ID, plan:ID, pool:ID, global:ID, limit:SCOPE)", PolicyCommand.class, PolicyCommand.getClassSchema(), Cleanup.COMPACT),
+    CONTROL_REJECTIONS("control-rejections", "entity key", CommandRejection.class, CommandRejection.getClassSchema(), Cleanup.DELETE),
+    POLICIES("policies", "entity key", PolicyEntity.class, PolicyEntity.getClassSchema(), Cleanup.COMPACT),
+    LIMITS("limits", "scope (consumer:ID, route:ID, client:IP, consumer:ID@node:N)", LimitDirective.class, LimitDirective.getClassSchema(), Cleanup.COMPACT),
+    USAGE("usage", "consumer id", UsageRecord.class, UsageRecord.getClassSchema(), Cleanup.DELETE),
+    ROUTE_STATS("route-stats", "route id", RouteStats.class, RouteStats.getClassSchema(), Cleanup.DELETE),
+    ANOMALIES("anomalies", "scope", AnomalyEvent.class, AnomalyEvent.getClassSchema(), Cleanup.DELETE),
+    NODES("nodes", "node id", NodeHeartbeat.class, NodeHeartbeat.getClassSchema(), Cleanup.COMPACT);
+
+    /** Kafka's cleanup.policy values used by the contract. */
+    public enum Cleanup {
+        DELETE("delete"), COMPACT("compact");
+
+        private final String configValue;
+
+        Cleanup(String configValue) {
+            this.configValue = configValue;
+        }
+
+        public String configValue() {
+            return configValue;
+        }
+    }
+
+    private final String suffix;
+    private final String key;
+    private final Class<? extends SpecificRecord> valueType;
+    private final Schema valueSchema;
+    private final Cleanup cleanup;
+
+    Topic(String suffix, String key, Class<? extends SpecificRecord> valueType, Schema valueSchema, Cleanup cleanup) {
+        this.suffix = suffix;
+        this.key = key;
+        this.valueType = valueType;
+        this.valueSchema = valueSchema;
+        this.cleanup = cleanup;
+    }
+
+    /** Name of the topic without the deployment's prefix, e.g. {@code requests}. */
+    public String suffix() {
+        return suffix;
+    }
+
+    /** What the record key holds. */
+    public String keyDescription() {
+        return key;
+    }
+
+    public Class<? extends SpecificRecord> valueType() {
+        return valueType;
+    }
+
+    public Schema valueSchema() {
+        return valueSchema;
+    }
+
+    public Cleanup cleanup() {
+        return cleanup;
+    }
+}
