@@ -27,6 +27,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * picks the generated class named by the writer's schema, and otherwise values are GenericRecords.
  */
 public final class AvroDeserializer<T> implements Deserializer<T> {
+    static {
+        TrustedContractClasses.install();
+    }
+
     private final Schema expectedSchema;
     private SchemaRegistryClient registry;
     private boolean specificReader;

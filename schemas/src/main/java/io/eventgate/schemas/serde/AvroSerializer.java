@@ -23,6 +23,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * version (use.latest.version=true), or must already be registered.
  */
 public final class AvroSerializer<T extends GenericContainer> implements Serializer<T> {
+    static {
+        TrustedContractClasses.install();
+    }
+
     private SchemaRegistryClient registry;
     private SerdeSettings settings;
     private final Map<String, WriterSchema> writerByTopicAndSchema = new ConcurrentHashMap<>();
