@@ -1,0 +1,133 @@
+package io.eventgate.local;
+
+import io.eventgate.demo.DemoUpstream;
+import io.eventgate.kafka.embedded.BrokerSettings;
+import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
+import io.eventgate.registry.EmbeddedSchemaRegistry;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.registry.SchemaRegistryClient;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * Everything in one JVM: a real Kafka broker, the schema registry, the contract topics with their
+ * schemas registered, the demo upstream, and the gateway components. Parts start in dependency order
+ * and stop in reverse.
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LocalStack.class.getName());
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, String> endpoints = new LinkedHashMap<>();
+    private EmbeddedKafkaBroker broker;
+    private EmbeddedSchemaRegistry registry;
+    private DemoUpstream demoUpstream;
+    private Topics topics;
+
+    private LocalStack() {
+    }
+
+    public static LocalStack start(LocalStackSettings settings) {
+        LocalStack stack = new LocalStack();
+        try {
+            stack.startParts(settings);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startParts(LocalStackSettings s) {
+        LocalStackSettings.Kafka k = s.kafka();
+        broker = own(EmbeddedKafkaBroker.start(new BrokerSettings(k.host(), k.port(), k.controllerPort(),
+                s.dataDir().resolve("kafka"), k.partitions(), Map.of())));
+        endpoints.put("kafka", broker.bootstrapServers());
+
+        topics = new Topics(k.topicPrefix());
+        createMissingTopics(topics.newTopics(k.partitions(), (short) 1));
+
+        registry = own(EmbeddedSchemaRegistry.start(s.registry().host(), s.registry().port(), s.dataDir().resolve("schema-registry.jsonl")));
+        endpoints.put("schema registry", registry.url());
+        registerContractSchemas(SchemaRegistryClient.of(registry.url()));
+
+        if (s.demoUpstream().enabled()) {
+            demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
+            endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T part) {
+        started.add(part);
+        return part;
+    }
+
+    private void createMissingTopics(List<NewTopic> wanted) {
+        try (Admin admin = broker.admin()) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get();
+                LOG.info(() -> "created topics " + missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the contract topics", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create the contract topics: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /** Registering up front lets any subscriber find every subject before the first event is produced. */
+    private void registerContractSchemas(SchemaRegistryClient client) {
+        for (Topic topic : Topic.values()) {
+            client.register(topics.valueSubject(topic), topic.valueSchema());
+        }
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    public Topics topics() {
+        return topics;
+    }
+
+    /** Where each part listens, in start order. */
+    public Map<String, String> endpoints() {
+        return Map.copyOf(endpoints);
+    }
+
+    public String summary() {
+        StringBuilder text = new StringBuilder("eventgate local stack is up:\n");
+        endpoints.forEach((name, where) -> text.append(String.format("  %-16s %s%n", name, where)));
+        text.append("  topics           ").append(topics.prefix()).append("* (").append(Topic.values().length).append(" contract topics)\n");
+        return text.toString();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            AutoCloseable part = started.get(i);
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "failed to stop " + part.getClass().getSimpleName() + " cleanly", e);
+            }
+        }
+        started.clear();
+    }
+}

@@ -1,0 +1,54 @@
+package io.eventgate.local;
+
+import java.nio.file.Path;
+
+/** Settings of the all-in-one local stack, read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
+public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream) {
+    public LocalStackSettings {
+        require(dataDir, "dataDir");
+        require(kafka, "kafka");
+        require(registry, "registry");
+        require(demoUpstream, "demoUpstream");
+    }
+
+    /** The embedded broker and the contract topics it is given. */
+    public record Kafka(String host, int port, int controllerPort, int partitions, String topicPrefix) {
+        public Kafka {
+            require(host, "host");
+            checkPort(port, "port");
+            checkPort(controllerPort, "controllerPort");
+            if (partitions < 1 || partitions > 1000) {
+                throw new IllegalArgumentException("partitions must be between 1 and 1000, was " + partitions);
+            }
+            require(topicPrefix, "topicPrefix");
+        }
+    }
+
+    /** The embedded schema registry. */
+    public record Registry(String host, int port) {
+        public Registry {
+            require(host, "host");
+            checkPort(port, "port");
+        }
+    }
+
+    /** The demo upstream that makes the first curl work. */
+    public record DemoUpstream(boolean enabled, String host, int port) {
+        public DemoUpstream {
+            require(host, "host");
+            checkPort(port, "port");
+        }
+    }
+
+    static void checkPort(int port, String name) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + " must be between 0 (any free port) and 65535, was " + port);
+        }
+    }
+
+    static void require(Object value, String name) {
+        if (value == null || (value instanceof String s && s.isBlank())) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+    }
+}

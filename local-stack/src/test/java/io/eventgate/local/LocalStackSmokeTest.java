@@ -1,0 +1,76 @@
+package io.eventgate.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventgate.schemas.Topic;
+import io.eventgate.settings.SettingsException;
+import io.eventgate.settings.SettingsLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalStackSmokeTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    /** The shipped config/local.yaml on free ports and a temporary directory. */
+    static LocalStackSettings settings(Path dataDir) {
+        Map<String, String> env = Map.of(
+                "GATEWAY_DATA_DIR", dataDir.toString(),
+                "GATEWAY_KAFKA_PORT", "0", "GATEWAY_KAFKA_CONTROLLER_PORT", "0",
+                "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0");
+        return SettingsLoader.load(Path.of("..", "config", "local.yaml"), LocalStackSettings.class, "GATEWAY", env);
+    }
+
+    @Test
+    void registryListsEveryContractSubjectAndTheDemoUpstreamEchoes(@TempDir Path dataDir) throws Exception {
+        try (LocalStack stack = LocalStack.start(settings(dataDir))) {
+            JsonNode subjects = new ObjectMapper().readTree(get(stack.registryUrl() + "/subjects").body());
+            List<String> names = new ArrayList<>();
+            subjects.forEach(s -> names.add(s.asText()));
+            assertThat(names).containsExactlyInAnyOrderElementsOf(
+                    Arrays.stream(Topic.values()).map(t -> "gateway." + t.suffix() + "-value").toList());
+
+            HttpResponse<String> echo = get(stack.endpoints().get("demo upstream"));
+            assertThat(echo.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(echo.body()).path("path").asText()).isEqualTo("/echo/hi");
+        }
+    }
+
+    @Test
+    void restartOnTheSameDataDirectoryKeepsTopicsAndSchemaIds(@TempDir Path dataDir) throws Exception {
+        String firstId;
+        try (LocalStack stack = LocalStack.start(settings(dataDir))) {
+            firstId = get(stack.registryUrl() + "/subjects/gateway.requests-value/versions/latest").body();
+        }
+        try (LocalStack stack = LocalStack.start(settings(dataDir))) {
+            assertThat(get(stack.registryUrl() + "/subjects/gateway.requests-value/versions/latest").body()).isEqualTo(firstId);
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+                assertThat(admin.listTopics().names().get()).contains("gateway.requests", "gateway.policies");
+            }
+        }
+    }
+
+    @Test
+    void aBadSettingFailsWithItsPath(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, Files.readString(Path.of("..", "config", "local.yaml")).replace("partitions: 3", "partitions: 0"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SettingsLoader.load(file, LocalStackSettings.class, "GATEWAY", Map.of()))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("kafka").hasMessageContaining("partitions must be between 1 and 1000, was 0");
+    }
+
+    HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
