@@ -60,4 +60,17 @@ class SettingsLoaderTest {
         assertThat(EnvironmentOverrides.envName("demoUpstream")).isEqualTo("DEMO_UPSTREAM");
         assertThat(EnvironmentOverrides.envName("data-dir")).isEqualTo("DATA_DIR");
     }
+
+    record Timed(java.time.Duration timeout) {
+    }
+
+    @Test
+    void durationsAreWrittenAsPeopleWriteThem() {
+        assertThat(SettingsLoader.parse("timeout: 250ms", "t", Timed.class, null, Map.of()).timeout()).isEqualTo(java.time.Duration.ofMillis(250));
+        assertThat(SettingsLoader.parse("timeout: 5s", "t", Timed.class, null, Map.of()).timeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(SettingsLoader.parse("timeout: PT1M", "t", Timed.class, null, Map.of()).timeout()).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThatThrownBy(() -> SettingsLoader.parse("timeout: soon", "t", Timed.class, null, Map.of()))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.path()).isEqualTo("timeout"))
+                .hasMessageContaining("not a duration");
+    }
 }

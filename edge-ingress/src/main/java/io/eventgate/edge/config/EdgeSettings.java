@@ -1,0 +1,49 @@
+package io.eventgate.edge.config;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are unique. */
+public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
+                           Map<String, PoolSettings> pools, List<RouteSettings> routes) {
+    public EdgeSettings {
+        Check.required(nodeId, "nodeId");
+        Check.required(server, "server");
+        Check.required(kafka, "kafka");
+        Check.required(events, "events");
+        pools = Map.copyOf(new TreeMap<>(Check.orDefault(pools, Map.of())));
+        routes = List.copyOf(Check.orDefault(routes, List.of()));
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < routes.size(); i++) {
+            RouteSettings route = routes.get(i);
+            if (!ids.add(route.id())) {
+                throw new IllegalArgumentException("routes[" + i + "].id '" + route.id() + "' is used by an earlier route");
+            }
+            for (int j = 0; j < route.upstreams().size(); j++) {
+                String pool = route.upstreams().get(j).pool();
+                if (!pools.containsKey(pool)) {
+                    throw new IllegalArgumentException("routes[" + i + "].upstreams[" + j + "].pool '" + pool + "' is not a configured pool " + pools.keySet());
+                }
+            }
+        }
+    }
+
+    public EdgeSettings withKafka(KafkaSettings kafka) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+    }
+
+    public EdgeSettings withServer(ServerSettings server) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+    }
+
+    public EdgeSettings withEvents(EventSettings events) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+    }
+
+    public EdgeSettings withPools(Map<String, PoolSettings> pools) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+    }
+}

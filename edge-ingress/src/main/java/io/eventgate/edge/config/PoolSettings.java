@@ -1,0 +1,88 @@
+package io.eventgate.edge.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+
+/** An upstream pool: its instances, how requests are balanced over them, and how failing instances are detected. */
+public record PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
+                           Outlier outlier, CircuitBreaker circuitBreaker) {
+    public PoolSettings {
+        Check.required(instances, "instances");
+        if (instances.isEmpty()) {
+            throw new IllegalArgumentException("instances must list at least one upstream instance");
+        }
+        instances = List.copyOf(instances);
+        balancer = Check.orDefault(balancer, Balancer.ROUND_ROBIN);
+        slowStart = Check.orDefault(slowStart, Duration.ZERO);
+        outlier = Check.orDefault(outlier, new Outlier(0, null));
+        circuitBreaker = Check.orDefault(circuitBreaker, new CircuitBreaker(0, 0, 0, null, 0));
+    }
+
+    /** Load-balancing algorithms. */
+    public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA }
+
+    /** One upstream instance: an http URL (scheme, host, port) and a relative weight. */
+    public record Instance(String url, int weight) {
+        public Instance {
+            Check.required(url, "url");
+            URI uri;
+            try {
+                uri = URI.create(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("url '" + url + "' is not a URI: " + e.getMessage());
+            }
+            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                throw new IllegalArgumentException("url '" + url + "' must be http://host:port");
+            }
+            weight = weight == 0 ? 1 : Check.range(weight, 1, 1000, "weight");
+        }
+
+        public URI uri() {
+            return URI.create(url);
+        }
+
+        public String address() {
+            return uri().getHost() + ":" + uri().getPort();
+        }
+    }
+
+    /** Active health checking: GET {@code path} every {@code interval}; flips after consecutive results. */
+    public record HealthCheck(String path, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
+        public HealthCheck {
+            Check.required(path, "path");
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("path must start with '/', was '" + path + "'");
+            }
+            interval = Check.positive(Check.orDefault(interval, Duration.ofSeconds(5)), "interval");
+            timeout = Check.positive(Check.orDefault(timeout, Duration.ofSeconds(1)), "timeout");
+            healthyThreshold = healthyThreshold == 0 ? 2 : Check.range(healthyThreshold, 1, 100, "healthyThreshold");
+            unhealthyThreshold = unhealthyThreshold == 0 ? 3 : Check.range(unhealthyThreshold, 1, 100, "unhealthyThreshold");
+        }
+    }
+
+    /** Passive outlier ejection: after {@code consecutiveFailures} 5xx or connect failures, an instance sits out {@code ejectionTime}. 0 disables. */
+    public record Outlier(int consecutiveFailures, Duration ejectionTime) {
+        public Outlier {
+            Check.range(consecutiveFailures, 0, 10_000, "consecutiveFailures");
+            ejectionTime = Check.positive(Check.orDefault(ejectionTime, Duration.ofSeconds(30)), "ejectionTime");
+        }
+    }
+
+    /** Circuit breaker per instance: opens when the failure rate over the last {@code window} calls reaches the threshold. 0 disables. */
+    public record CircuitBreaker(float failureRatePercent, int window, int minimumCalls, Duration openFor, int halfOpenCalls) {
+        public CircuitBreaker {
+            if (failureRatePercent < 0 || failureRatePercent > 100) {
+                throw new IllegalArgumentException("failureRatePercent must be between 0 (off) and 100, was " + failureRatePercent);
+            }
+            window = window == 0 ? 20 : Check.range(window, 1, 100_000, "window");
+            minimumCalls = minimumCalls == 0 ? Math.min(10, window) : Check.range(minimumCalls, 1, window, "minimumCalls");
+            openFor = Check.positive(Check.orDefault(openFor, Duration.ofSeconds(10)), "openFor");
+            halfOpenCalls = halfOpenCalls == 0 ? 3 : Check.range(halfOpenCalls, 1, 1000, "halfOpenCalls");
+        }
+
+        public boolean enabled() {
+            return failureRatePercent > 0;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.eventgate.edge.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One route: what it matches, where it sends (weighted pool groups), how the path is rewritten, and
+ * its timeouts and retries.
+ */
+public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                            Timeouts timeouts, Retries retries, Boolean preserveHost) {
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public RouteSettings {
+        Check.required(id, "id");
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("id '" + id + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
+        Check.required(match, "match");
+        Check.required(upstreams, "upstreams");
+        if (upstreams.isEmpty()) {
+            throw new IllegalArgumentException("upstreams must name at least one pool");
+        }
+        upstreams = List.copyOf(upstreams);
+        if (upstreams.stream().mapToInt(Destination::weight).sum() == 0) {
+            throw new IllegalArgumentException("upstreams weights must not all be 0");
+        }
+        if (stripPrefix != null && (!stripPrefix.startsWith("/") || stripPrefix.endsWith("/"))) {
+            throw new IllegalArgumentException("stripPrefix must start with '/' and not end with one, was '" + stripPrefix + "'");
+        }
+        if (addPrefix != null && (!addPrefix.startsWith("/") || addPrefix.endsWith("/"))) {
+            throw new IllegalArgumentException("addPrefix must start with '/' and not end with one, was '" + addPrefix + "'");
+        }
+        timeouts = Check.orDefault(timeouts, new Timeouts(null, null, null));
+        retries = Check.orDefault(retries, new Retries(0, null, null, null, 0));
+        preserveHost = Check.orDefault(preserveHost, Boolean.TRUE);
+    }
+
+    /** What a request must look like to take this route; empty lists match anything. */
+    public record Match(List<String> hosts, List<String> paths, List<String> methods, Map<String, String> headers) {
+        private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+        public Match {
+            hosts = List.copyOf(Check.orDefault(hosts, List.of())).stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            paths = List.copyOf(Check.orDefault(paths, List.of("/**")));
+            methods = List.copyOf(Check.orDefault(methods, List.of())).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+            headers = Map.copyOf(Check.orDefault(headers, Map.of()));
+            for (String method : methods) {
+                if (!METHODS.contains(method)) {
+                    throw new IllegalArgumentException("methods: '" + method + "' is not an HTTP method");
+                }
+            }
+            for (String path : paths) {
+                if (!path.startsWith("/")) {
+                    throw new IllegalArgumentException("paths: '" + path + "' must start with '/'");
+                }
+            }
+            for (String host : hosts) {
+                if (host.isBlank() || (host.contains("*") && !(host.startsWith("*.") && host.indexOf('*', 1) < 0))) {
+                    throw new IllegalArgumentException("hosts: '" + host + "' must be a host name or '*.suffix'");
+                }
+            }
+        }
+    }
+
+    /** A weighted share of the route's traffic sent to one pool (canary, blue/green). */
+    public record Destination(String pool, Integer weight) {
+        public Destination {
+            Check.required(pool, "pool");
+            weight = weight == null ? 100 : Check.range(weight, 0, 10_000, "weight");
+        }
+    }
+
+    /** Connect, first-byte (response headers) and idle (between body reads) timeouts; exceeding one answers 504. */
+    public record Timeouts(Duration connect, Duration firstByte, Duration idle) {
+        public Timeouts {
+            connect = Check.positive(Check.orDefault(connect, Duration.ofSeconds(2)), "connect");
+            firstByte = Check.positive(Check.orDefault(firstByte, Duration.ofSeconds(30)), "firstByte");
+            idle = Check.positive(Check.orDefault(idle, Duration.ofSeconds(60)), "idle");
+        }
+    }
+
+    /**
+     * Retries of idempotent requests on connect failures and the listed statuses, with exponential backoff
+     * and full jitter, bounded by a budget: retries may add at most {@code budgetPercent} % to the route's traffic.
+     */
+    public record Retries(int attempts, List<Integer> onStatus, Duration backoff, Duration maxBackoff, int budgetPercent) {
+        public Retries {
+            Check.range(attempts, 0, 10, "attempts");
+            onStatus = List.copyOf(Check.orDefault(onStatus, List.of(502, 503)));
+            for (int status : onStatus) {
+                Check.range(status, 500, 599, "onStatus");
+            }
+            backoff = Check.positive(Check.orDefault(backoff, Duration.ofMillis(25)), "backoff");
+            maxBackoff = Check.positive(Check.orDefault(maxBackoff, Duration.ofMillis(250)), "maxBackoff");
+            budgetPercent = budgetPercent == 0 ? 20 : Check.range(budgetPercent, 1, 100, "budgetPercent");
+        }
+    }
+}

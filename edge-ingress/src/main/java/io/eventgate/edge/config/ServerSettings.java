@@ -1,0 +1,26 @@
+package io.eventgate.edge.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The client-facing listener and the admin listener, with the request limits enforced before routing:
+ * header block size (431), request-target length (414), body size (413), and the idle timeout that stops
+ * slow clients.
+ */
+public record ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
+                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog) {
+    public ServerSettings {
+        host = Check.orDefault(host, "127.0.0.1");
+        Check.range(port, 0, 65535, "port");
+        Check.range(adminPort, 0, 65535, "adminPort");
+        if (port != 0 && port == adminPort) {
+            throw new IllegalArgumentException("adminPort must differ from port: admin endpoints never share the client port");
+        }
+        maxHeaderBytes = maxHeaderBytes == 0 ? 16 * 1024 : Check.range(maxHeaderBytes, 1024, 1024 * 1024, "maxHeaderBytes");
+        maxUriBytes = maxUriBytes == 0 ? 8 * 1024 : Check.range(maxUriBytes, 256, 1024 * 1024, "maxUriBytes");
+        maxBodyBytes = maxBodyBytes == 0 ? 10L * 1024 * 1024 : Check.range(maxBodyBytes, 1, Long.MAX_VALUE, "maxBodyBytes");
+        idleTimeout = Check.positive(Check.orDefault(idleTimeout, Duration.ofSeconds(60)), "idleTimeout");
+        trustedProxies = List.copyOf(Check.orDefault(trustedProxies, List.of()));
+    }
+}

@@ -1,0 +1,94 @@
+package io.eventgate.edge.routing;
+
+import io.eventgate.edge.config.RouteSettings;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** A route compiled from its settings: matchers ready to run, the weighted destinations, and the path rewrite. */
+public final class Route {
+    private final RouteSettings settings;
+    private final Set<String> methods;
+    private final Map<String, String> headers;
+    private final int[] cumulativeWeights;
+
+    public Route(RouteSettings settings) {
+        this.settings = settings;
+        this.methods = Set.copyOf(settings.match().methods());
+        Map<String, String> lowerCased = new java.util.HashMap<>();
+        settings.match().headers().forEach((name, value) -> lowerCased.put(name.toLowerCase(Locale.ROOT), value));
+        this.headers = Map.copyOf(lowerCased);
+        List<RouteSettings.Destination> destinations = settings.upstreams();
+        this.cumulativeWeights = new int[destinations.size()];
+        int sum = 0;
+        for (int i = 0; i < destinations.size(); i++) {
+            sum += destinations.get(i).weight();
+            cumulativeWeights[i] = sum;
+        }
+    }
+
+    public String id() {
+        return settings.id();
+    }
+
+    public RouteSettings settings() {
+        return settings;
+    }
+
+    boolean matchesMethod(String method) {
+        return methods.isEmpty() || methods.contains(method);
+    }
+
+    /** Header conditions: an exact value, or {@code "*"} for presence. Names are case-insensitive. */
+    boolean matchesHeaders(RequestView request) {
+        for (Map.Entry<String, String> condition : headers.entrySet()) {
+            String actual = request.header(condition.getKey());
+            if (actual == null || (!condition.getValue().equals("*") && !condition.getValue().equals(actual))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    int methodConditions() {
+        return methods.isEmpty() ? 0 : 1;
+    }
+
+    int headerConditions() {
+        return headers.size();
+    }
+
+    /** Picks a destination pool by weight (canary and blue/green splits). */
+    public String choosePool() {
+        List<RouteSettings.Destination> destinations = settings.upstreams();
+        if (destinations.size() == 1) {
+            return destinations.get(0).pool();
+        }
+        int pick = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
+        for (int i = 0; i < cumulativeWeights.length; i++) {
+            if (pick < cumulativeWeights[i]) {
+                return destinations.get(i).pool();
+            }
+        }
+        return destinations.get(destinations.size() - 1).pool();
+    }
+
+    /** The path the upstream receives: {@code stripPrefix} removed, then {@code addPrefix} prepended. */
+    public String upstreamPath(String normalizedPath) {
+        String path = normalizedPath;
+        String strip = settings.stripPrefix();
+        if (strip != null && (path.equals(strip) || path.startsWith(strip + "/"))) {
+            path = path.substring(strip.length());
+        }
+        String add = settings.addPrefix();
+        if (add != null) {
+            path = add + path;
+        }
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        return path;
+    }
+}
