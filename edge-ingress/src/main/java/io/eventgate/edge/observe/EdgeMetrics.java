@@ -1,0 +1,79 @@
+package io.eventgate.edge.observe;
+
+import io.eventgate.edge.upstream.Instance;
+import io.eventgate.edge.upstream.UpstreamPool;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The edge's meters, scraped by Prometheus from the admin port. */
+public final class EdgeMetrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger active = new AtomicInteger();
+
+    public EdgeMetrics() {
+        Gauge.builder("edge.requests.active", active, AtomicInteger::get)
+                .description("Requests being served").register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public void requestStarted() {
+        active.incrementAndGet();
+    }
+
+    /** A finished request, by route ('-' when none matched) and status class. */
+    public void requestFinished(String route, int status, long durationNanos) {
+        active.decrementAndGet();
+        Timer.builder("edge.requests")
+                .description("Requests served, by route and status class")
+                .tag("route", route)
+                .tag("status_class", status / 100 + "xx")
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void upstreamLatency(String pool, long nanos) {
+        Timer.builder("edge.upstream.latency").description("Time to the upstream's response headers")
+                .tag("pool", pool).publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void retried(String route) {
+        Counter.builder("edge.upstream.retries").description("Upstream attempts retried").tag("route", route).register(registry).increment();
+    }
+
+    /** Circuit state per instance: 0 closed, 1 half-open, 2 open; and whether it is healthy and not ejected. */
+    public void watchPools(Collection<UpstreamPool> pools) {
+        for (UpstreamPool pool : pools) {
+            for (Instance instance : pool.instances()) {
+                CircuitBreaker breaker = instance.breaker();
+                if (breaker != null) {
+                    Gauge.builder("edge.upstream.circuit.state", breaker, b -> switch (b.getState()) {
+                                case CLOSED -> 0;
+                                case HALF_OPEN -> 1;
+                                default -> 2;
+                            })
+                            .description("Circuit breaker state: 0 closed, 1 half-open, 2 open")
+                            .tag("pool", pool.name()).tag("instance", instance.address()).register(registry);
+                }
+                Gauge.builder("edge.upstream.available", instance, i -> i.healthy() && !i.ejected(System.nanoTime()) ? 1 : 0)
+                        .description("1 when the instance is healthy and not ejected")
+                        .tag("pool", pool.name()).tag("instance", instance.address()).register(registry);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.eventgate.edge.observe;
+
+import io.eventgate.edge.pipeline.RequestHeaders;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * OpenTelemetry spans for the gateway hop (server) and each upstream attempt (client), continuing the
+ * client's W3C trace context when it sends one and propagating it to the upstream.
+ */
+public final class EdgeTracing implements AutoCloseable {
+    private static final TextMapPropagator W3C = W3CTraceContextPropagator.getInstance();
+    private static final TextMapGetter<RequestHeaders> FROM_HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(RequestHeaders headers) {
+            List<String> keys = new ArrayList<>();
+            headers.forEach((name, values) -> keys.add(name));
+            return keys;
+        }
+
+        @Override
+        public String get(RequestHeaders headers, String key) {
+            return headers == null ? null : headers.first(key);
+        }
+    };
+
+    private final SdkTracerProvider provider;
+    private final Tracer tracer;
+
+    private EdgeTracing(SdkTracerProvider provider) {
+        this.provider = provider;
+        this.tracer = provider.get("io.eventgate.edge");
+    }
+
+    /** Spans go to {@code processor} (an exporter's), or nowhere when null: ids and propagation work either way. */
+    public static EdgeTracing create(SpanProcessor processor) {
+        var builder = SdkTracerProvider.builder().setSampler(Sampler.parentBased(Sampler.alwaysOn()));
+        if (processor != null) {
+            builder.addSpanProcessor(processor);
+        }
+        return new EdgeTracing(builder.build());
+    }
+
+    /** The gateway hop's span, child of the client's traceparent if it sent a valid one. */
+    public Span startGatewaySpan(RequestHeaders headers, String name) {
+        Context parent = W3C.extract(Context.root(), headers, FROM_HEADERS);
+        return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+    }
+
+    /** A span for one upstream attempt, child of the gateway span. */
+    public Span startUpstreamSpan(Span gateway, String name) {
+        return tracer.spanBuilder(name).setParent(Context.root().with(gateway)).setSpanKind(SpanKind.CLIENT).startSpan();
+    }
+
+    /** Writes the W3C headers (traceparent, tracestate) of {@code span} through {@code setter}. */
+    public void inject(Span span, BiConsumer<String, String> setter) {
+        W3C.inject(Context.root().with(span), setter, (carrier, key, value) -> carrier.accept(key, value));
+    }
+
+    @Override
+    public void close() {
+        provider.close();
+    }
+}

@@ -1,0 +1,29 @@
+package io.eventgate.edge.pipeline;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** The client side of an exchange: the request body to read and the response to write, streamed. */
+public interface ClientConnection {
+    boolean hasRequestBody();
+
+    /** Declared request body length, or -1 when chunked or unknown. */
+    long requestContentLength();
+
+    InputStream requestBody();
+
+    void status(int status);
+
+    void header(String name, String value);
+
+    void contentLength(long length);
+
+    /** Opens the response body; status and headers are sent with the first write. */
+    OutputStream responseBody();
+
+    /** Sends a whole response body at once. */
+    void send(byte[] body);
+
+    /** Whether status and headers have gone to the client already. */
+    boolean committed();
+}

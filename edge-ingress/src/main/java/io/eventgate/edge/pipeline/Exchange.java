@@ -1,0 +1,281 @@
+package io.eventgate.edge.pipeline;
+
+import io.eventgate.avro.DecisionEvent;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.routing.HostPattern;
+import io.eventgate.edge.routing.RequestView;
+import io.eventgate.edge.routing.Route;
+import io.eventgate.edge.routing.RouteTable;
+import io.eventgate.edge.snapshot.Snapshot;
+import io.opentelemetry.api.trace.Span;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request as it moves through the pipeline: the facts of the request (plain values, so each step can
+ * be tested without a server), what the steps learned (path, route, client address), and how it ended.
+ */
+public final class Exchange implements RequestView {
+    public static final String ANONYMOUS = "anonymous";
+
+    private final String method;
+    private final String rawPath;
+    private final String rawQuery;
+    private final String authority;
+    private final String peerAddress;
+    private final String scheme;
+    private final RequestHeaders headers;
+    private final ClientConnection client;
+    private final Snapshot snapshot;
+    private final long startNanos = System.nanoTime();
+    private final Instant receivedAt = Instant.now();
+
+    private String requestId;
+    private Span span;
+    private String clientAddress;
+    private Forwarding forwarding;
+    private String path;
+    private RouteTable.Match match;
+
+    private int status;
+    private RequestOutcome outcome = RequestOutcome.OTHER;
+    private long bytesIn;
+    private long bytesOut;
+    private String upstreamInstance;
+    private int retries;
+    private Long upstreamLatencyNanos;
+    private String consumerId = ANONYMOUS;
+    private String plan;
+    private String decision = "allow";
+    private String decidingPolicy;
+    private final List<DecisionEvent> decisions = new ArrayList<>(0);
+
+    public Exchange(String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
+                    RequestHeaders headers, ClientConnection client, Snapshot snapshot) {
+        this.method = method;
+        this.rawPath = rawPath;
+        this.rawQuery = rawQuery;
+        this.authority = authority;
+        this.peerAddress = peerAddress;
+        this.scheme = scheme;
+        this.headers = headers;
+        this.client = client;
+        this.snapshot = snapshot;
+        this.clientAddress = peerAddress;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    public String rawPath() {
+        return rawPath;
+    }
+
+    /** The query string as sent (without '?'), or null. */
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    /** Host header or :authority as sent. */
+    public String authority() {
+        return authority;
+    }
+
+    @Override
+    public String host() {
+        return HostPattern.hostOf(authority);
+    }
+
+    /** The normalised path once {@code NormalizeStep} ran, else the raw path. */
+    @Override
+    public String path() {
+        return path != null ? path : rawPath;
+    }
+
+    @Override
+    public String header(String name) {
+        return headers.first(name);
+    }
+
+    public RequestHeaders headers() {
+        return headers;
+    }
+
+    public String peerAddress() {
+        return peerAddress;
+    }
+
+    public String scheme() {
+        return scheme;
+    }
+
+    public ClientConnection client() {
+        return client;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public Instant receivedAt() {
+        return receivedAt;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public void requestId(String requestId) {
+        this.requestId = requestId;
+    }
+
+    /** The W3C trace id of the gateway hop, or 32 zeros before tracing started. */
+    public String traceId() {
+        return span == null ? "00000000000000000000000000000000" : span.getSpanContext().getTraceId();
+    }
+
+    /** The gateway hop's span (null before RecordStep starts it). */
+    public Span span() {
+        return span;
+    }
+
+    public void span(Span span) {
+        this.span = span;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    public void clientAddress(String clientAddress) {
+        this.clientAddress = clientAddress;
+    }
+
+    /** What the upstream is told about the request's origin (X-Forwarded-For/-Proto/-Host), trusted-proxy rules applied. */
+    public record Forwarding(String forwardedFor, String proto, String host) {
+    }
+
+    public Forwarding forwarding() {
+        return forwarding != null ? forwarding : new Forwarding(clientAddress, scheme, authority);
+    }
+
+    public void forwarding(Forwarding forwarding) {
+        this.forwarding = forwarding;
+    }
+
+    public void normalizedPath(String path) {
+        this.path = path;
+    }
+
+    public RouteTable.Match match() {
+        return match;
+    }
+
+    public Route route() {
+        return match == null ? null : match.route();
+    }
+
+    public Map<String, String> pathVariables() {
+        return match == null ? Map.of() : match.pathVariables();
+    }
+
+    public void routed(RouteTable.Match match) {
+        this.match = match;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public RequestOutcome outcome() {
+        return outcome;
+    }
+
+    /** Records how the request ended. */
+    public void ended(int status, RequestOutcome outcome) {
+        this.status = status;
+        this.outcome = outcome;
+    }
+
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    public void addBytesIn(long n) {
+        bytesIn += n;
+    }
+
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    public void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    public String upstreamInstance() {
+        return upstreamInstance;
+    }
+
+    public void upstreamInstance(String address) {
+        this.upstreamInstance = address;
+    }
+
+    public int retries() {
+        return retries;
+    }
+
+    public void retried() {
+        retries++;
+    }
+
+    public Long upstreamLatencyNanos() {
+        return upstreamLatencyNanos;
+    }
+
+    public void addUpstreamLatency(long nanos) {
+        upstreamLatencyNanos = (upstreamLatencyNanos == null ? 0 : upstreamLatencyNanos) + nanos;
+    }
+
+    public String consumerId() {
+        return consumerId;
+    }
+
+    public String plan() {
+        return plan;
+    }
+
+    public void consumer(String consumerId, String plan) {
+        this.consumerId = consumerId;
+        this.plan = plan;
+    }
+
+    public String decision() {
+        return decision;
+    }
+
+    public String decidingPolicy() {
+        return decidingPolicy;
+    }
+
+    /** Records a non-allow decision; the last one that refused the request is the final decision. */
+    public void decided(DecisionEvent event, boolean refused) {
+        decisions.add(event);
+        if (refused) {
+            decision = event.getKind().name().toLowerCase(java.util.Locale.ROOT);
+            decidingPolicy = event.getPolicy();
+        }
+    }
+
+    public List<DecisionEvent> decisions() {
+        return decisions;
+    }
+}

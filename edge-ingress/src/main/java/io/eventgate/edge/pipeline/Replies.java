@@ -1,0 +1,32 @@
+package io.eventgate.edge.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventgate.avro.RequestOutcome;
+import java.nio.charset.StandardCharsets;
+
+/** Answers the gateway gives itself (no route, bad request, upstream failure): a JSON body with a code, a message and the request id. */
+public final class Replies {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Replies() {
+    }
+
+    public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message) {
+        exchange.ended(status, outcome);
+        ClientConnection client = exchange.client();
+        if (client.committed()) {
+            return; // the upstream's status already went out; the connection is closed by the caller
+        }
+        byte[] body = JSON.createObjectNode()
+                .put("error", error)
+                .put("message", message)
+                .put("requestId", exchange.requestId())
+                .toString().getBytes(StandardCharsets.UTF_8);
+        client.status(status);
+        client.header("Content-Type", "application/json");
+        client.header("X-Request-Id", exchange.requestId());
+        client.contentLength(body.length);
+        client.send(body);
+        exchange.addBytesOut(body.length);
+    }
+}

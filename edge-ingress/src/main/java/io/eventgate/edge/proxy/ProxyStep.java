@@ -1,0 +1,369 @@
+package io.eventgate.edge.proxy;
+
+import io.eventgate.avro.DecisionKind;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.config.RouteSettings;
+import io.eventgate.edge.observe.EdgeMetrics;
+import io.eventgate.edge.observe.EdgeTracing;
+import io.eventgate.edge.pipeline.ClientConnection;
+import io.eventgate.edge.pipeline.Decisions;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Replies;
+import io.eventgate.edge.pipeline.Step;
+import io.eventgate.edge.routing.Route;
+import io.eventgate.edge.upstream.Instance;
+import io.eventgate.edge.upstream.UpstreamPool;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends the exchange to an instance of the route's pool and streams the answer back. Idempotent requests
+ * are retried on connect failures and the route's retry statuses, with exponential backoff and full
+ * jitter, within the route's retry budget; an open breaker or an empty pool answers 503 with Retry-After;
+ * timeouts answer 504. Bodies stream in both directions, so their size does not change memory use.
+ */
+public final class ProxyStep implements Step {
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    /** Bodies up to this size are kept so an idempotent request can be retried; larger ones stream once. */
+    private static final int REPLAYABLE_BODY_BYTES = 64 * 1024;
+    private static final int COPY_BUFFER = 16 * 1024;
+
+    private final String nodeId;
+    private final UpstreamClients clients;
+    private final FirstByteWatchdog watchdog;
+    private final EdgeTracing tracing;
+    private final EdgeMetrics metrics;
+    private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+
+    public ProxyStep(String nodeId, UpstreamClients clients, FirstByteWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics) {
+        this.nodeId = nodeId;
+        this.clients = clients;
+        this.watchdog = watchdog;
+        this.tracing = tracing;
+        this.metrics = metrics;
+    }
+
+    /** One attempt's result: a response whose body is still to be read, or a failure. */
+    private record Attempt(HttpClientResponse response, UpstreamFailure failure, long latencyNanos) {
+        int status() {
+            return response == null ? failure.status() : response.status().code();
+        }
+
+        boolean failedForPool() {
+            return response == null ? failure != UpstreamFailure.CLIENT_ABORTED : response.status().code() >= 500;
+        }
+    }
+
+    @Override
+    public void handle(Exchange exchange, Chain next) {
+        Route route = exchange.route();
+        RouteSettings settings = route.settings();
+        String poolName = route.choosePool();
+        UpstreamPool pool = exchange.snapshot().pool(poolName);
+        RetryBudget budget = budgets.computeIfAbsent(route.id(), id -> new RetryBudget(settings.retries().budgetPercent()));
+        budget.requested();
+
+        ClientConnection client = exchange.client();
+        boolean idempotent = IDEMPOTENT.contains(exchange.method());
+        byte[] bufferedBody = null;
+        boolean streamBody = false;
+        if (client.hasRequestBody()) {
+            long length = client.requestContentLength();
+            if (idempotent && settings.retries().attempts() > 0 && length >= 0 && length <= REPLAYABLE_BODY_BYTES) {
+                try {
+                    bufferedBody = client.requestBody().readAllBytes();
+                } catch (IOException | UncheckedIOException e) {
+                    exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                    return;
+                }
+                exchange.addBytesIn(bufferedBody.length);
+            } else {
+                streamBody = true;
+            }
+        }
+        boolean retryable = idempotent && !streamBody;
+
+        Instance previous = null;
+        int breakerRefusals = 0;
+        int attempts = 0;
+        while (true) {
+            Optional<Instance> chosen = pool.choose(previous);
+            if (chosen.isEmpty()) {
+                noInstance(exchange, pool, "no healthy instance in pool " + poolName);
+                return;
+            }
+            Instance instance = chosen.get();
+            CircuitBreaker breaker = instance.breaker();
+            if (breaker != null && !breaker.tryAcquirePermission()) {
+                breakerRefusals++;
+                if (breakerRefusals >= pool.instances().size()) {
+                    circuitOpen(exchange, instance, breaker);
+                    return;
+                }
+                previous = instance;
+                continue;
+            }
+            exchange.upstreamInstance(instance.address());
+            Attempt attempt = call(exchange, settings, route, instance, pool, bufferedBody, streamBody);
+            recordOnBreaker(breaker, attempt);
+            if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
+                exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                return;
+            }
+            boolean worthRetrying = attempt.response() == null
+                    ? attempt.failure().retryable()
+                    : settings.retries().onStatus().contains(attempt.status());
+            if (retryable && worthRetrying && attempts < settings.retries().attempts() && budget.tryRetry()) {
+                if (attempt.response() != null) {
+                    attempt.response().close();
+                }
+                attempts++;
+                exchange.retried();
+                metrics.retried(route.id());
+                previous = instance;
+                backoff(settings.retries(), attempts);
+                continue;
+            }
+            if (attempt.response() == null) {
+                UpstreamFailure failure = attempt.failure();
+                Replies.json(exchange, failure.status(), failure.timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
+                        failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + poolName + ": " + describe(failure));
+                return;
+            }
+            relay(exchange, attempt.response());
+            return;
+        }
+    }
+
+    private Attempt call(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool,
+                         byte[] bufferedBody, boolean streamBody) {
+        String path = route.upstreamPath(exchange.path());
+        String query = exchange.rawQuery();
+        URI target = URI.create(instance.uri().getScheme() + "://" + instance.uri().getRawAuthority() + path
+                + (query == null || query.isEmpty() ? "" : "?" + query));
+        HttpClientRequest request = clients.forConnectTimeout(settings.timeouts().connect())
+                .method(Method.create(exchange.method()))
+                .uri(target)
+                .skipUriEncoding(true)
+                .followRedirects(false)
+                .readTimeout(settings.timeouts().idle());
+        Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
+        request.headers(headers -> copyRequestHeaders(exchange, settings, headers, span));
+
+        pool.started(instance);
+        long started = System.nanoTime();
+        FirstByteWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
+        HttpClientResponse response;
+        try {
+            if (bufferedBody != null) {
+                response = request.submit(bufferedBody);
+            } else if (streamBody) {
+                response = request.outputStream(out -> forwardBody(exchange, out));
+            } else {
+                response = request.request();
+            }
+        } catch (RuntimeException e) {
+            boolean expired = guard.stop();
+            long latency = System.nanoTime() - started;
+            UpstreamFailure failure = UpstreamFailure.classify(e, expired);
+            pool.finished(instance, latency, failure != UpstreamFailure.CLIENT_ABORTED);
+            exchange.addUpstreamLatency(latency);
+            span.setStatus(StatusCode.ERROR, failure.name());
+            span.end();
+            return new Attempt(null, failure, latency);
+        }
+        if (guard.stop()) {
+            // the headers arrived just as the timer fired; the socket may be closed, so treat it as the timeout
+            response.close();
+            long latency = System.nanoTime() - started;
+            pool.finished(instance, latency, true);
+            exchange.addUpstreamLatency(latency);
+            span.setStatus(StatusCode.ERROR, UpstreamFailure.FIRST_BYTE_TIMEOUT.name());
+            span.end();
+            return new Attempt(null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
+        }
+        long latency = System.nanoTime() - started;
+        int status = response.status().code();
+        pool.finished(instance, latency, status >= 500);
+        exchange.addUpstreamLatency(latency);
+        metrics.upstreamLatency(pool.name(), latency);
+        span.setAttribute("http.response.status_code", status);
+        if (status >= 500) {
+            span.setStatus(StatusCode.ERROR);
+        }
+        span.end();
+        return new Attempt(response, null, latency);
+    }
+
+    private void copyRequestHeaders(Exchange exchange, RouteSettings settings, io.helidon.http.ClientRequestHeaders out, Span span) {
+        Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
+        exchange.headers().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (HeaderHygiene.forwardRequestHeader(lower, named)) {
+                out.add(HeaderNames.create(name), values.toArray(String[]::new));
+            }
+        });
+        if (settings.preserveHost() && exchange.authority() != null) {
+            out.set(HeaderNames.HOST, exchange.authority());
+        }
+        long length = exchange.client().requestContentLength();
+        if (exchange.client().hasRequestBody() && length >= 0) {
+            out.set(HeaderNames.CONTENT_LENGTH, Long.toString(length));
+        }
+        Exchange.Forwarding forwarding = exchange.forwarding();
+        out.set(HeaderNames.create("X-Forwarded-For"), forwarding.forwardedFor());
+        out.set(HeaderNames.create("X-Forwarded-Proto"), forwarding.proto());
+        if (forwarding.host() != null) {
+            out.set(HeaderNames.create("X-Forwarded-Host"), forwarding.host());
+        }
+        out.set(HeaderNames.create("Forwarded"), HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
+        out.set(HeaderNames.create("X-Request-Id"), exchange.requestId());
+        tracing.inject(span, (key, value) -> out.set(HeaderNames.create(key), value));
+    }
+
+    private static void forwardBody(Exchange exchange, OutputStream upstream) throws IOException {
+        InputStream body = exchange.client().requestBody();
+        byte[] buffer = new byte[COPY_BUFFER];
+        while (true) {
+            int n;
+            try {
+                n = body.read(buffer);
+            } catch (IOException | UncheckedIOException e) {
+                throw new UpstreamFailure.ClientAbort(e);
+            }
+            if (n < 0) {
+                break;
+            }
+            upstream.write(buffer, 0, n);
+            exchange.addBytesIn(n);
+        }
+        upstream.close();
+    }
+
+    private static void relay(Exchange exchange, HttpClientResponse response) {
+        ClientConnection client = exchange.client();
+        int status = response.status().code();
+        client.status(status);
+        Set<String> named = HeaderHygiene.namedByConnection(response.headers().all(HeaderNames.CONNECTION, List::of));
+        boolean requestIdSet = false;
+        for (Header header : response.headers()) {
+            String lower = header.name().toLowerCase(Locale.ROOT);
+            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
+                for (String value : header.allValues()) {
+                    client.header(header.name(), value);
+                }
+                requestIdSet |= lower.equals("x-request-id");
+            }
+        }
+        if (!requestIdSet) {
+            client.header("X-Request-Id", exchange.requestId());
+        }
+        boolean noBody = exchange.method().equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;
+        if (noBody) {
+            response.close();
+            client.send(new byte[0]);
+            exchange.ended(status, RequestOutcome.PROXIED);
+            return;
+        }
+        response.headers().contentLength().ifPresent(client::contentLength);
+        byte[] buffer = new byte[COPY_BUFFER];
+        try (response; InputStream in = response.inputStream()) {
+            OutputStream out = client.responseBody();
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buffer);
+                } catch (IOException | UncheckedIOException e) {
+                    // the upstream broke or went idle mid-body: the status is gone, so cut the client connection
+                    exchange.ended(status, UpstreamFailure.classify(e, false).timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE);
+                    throw new UncheckedIOException("upstream body interrupted", e instanceof IOException io ? io : new IOException(e));
+                }
+                if (n < 0) {
+                    break;
+                }
+                try {
+                    out.write(buffer, 0, n);
+                } catch (IOException | UncheckedIOException e) {
+                    exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                    return; // closing the upstream response (try-with-resources) cancels the upstream call
+                }
+                exchange.addBytesOut(n);
+            }
+            out.close();
+            exchange.ended(status, RequestOutcome.PROXIED);
+        } catch (IOException e) {
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+        }
+    }
+
+    private void noInstance(Exchange exchange, UpstreamPool pool, String reason) {
+        exchange.client().header("Retry-After", "1");
+        Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "no_upstream", reason);
+    }
+
+    private void circuitOpen(Exchange exchange, Instance instance, CircuitBreaker breaker) {
+        long retryAfter = Math.max(1, instance.pool() == null ? 1 : breakerWaitSeconds(breaker));
+        exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.CIRCUIT_OPEN, "circuit-breaker:" + instance.pool(),
+                exchange.snapshot().version(), null, null, retryAfter,
+                "circuit breaker of every instance of pool " + instance.pool() + " is open", false), true);
+        exchange.client().header("Retry-After", Long.toString(retryAfter));
+        Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "circuit_open", "upstream pool " + instance.pool() + " is failing; retry later");
+    }
+
+    private static long breakerWaitSeconds(CircuitBreaker breaker) {
+        return (long) Math.ceil(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1) / 1000.0);
+    }
+
+    private static void recordOnBreaker(CircuitBreaker breaker, Attempt attempt) {
+        if (breaker == null) {
+            return;
+        }
+        if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
+            breaker.releasePermission();
+        } else if (attempt.failedForPool()) {
+            breaker.onError(attempt.latencyNanos(), TimeUnit.NANOSECONDS, new IOException("upstream answered " + attempt.status()));
+        } else {
+            breaker.onSuccess(attempt.latencyNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private static void backoff(RouteSettings.Retries retries, int attempt) {
+        long ceiling = Math.min(retries.maxBackoff().toNanos(), retries.backoff().toNanos() << Math.min(attempt - 1, 20));
+        long sleep = ThreadLocalRandom.current().nextLong(ceiling + 1);
+        try {
+            TimeUnit.NANOSECONDS.sleep(sleep);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String describe(UpstreamFailure failure) {
+        return switch (failure) {
+            case CONNECT_FAILED -> "connection refused or unreachable";
+            case CONNECT_TIMEOUT -> "connect timed out";
+            case FIRST_BYTE_TIMEOUT -> "no response within the first-byte timeout";
+            case IDLE_TIMEOUT -> "no data within the idle timeout";
+            case RESET -> "connection broke before a response";
+            case CLIENT_ABORTED -> "client went away";
+        };
+    }
+}

@@ -1,0 +1,81 @@
+package io.eventgate.edge.proxy;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
+
+/** Why an upstream attempt produced no response, and what the client is told. */
+public enum UpstreamFailure {
+    /** Refused or unreachable: nothing was sent, safe to retry. */
+    CONNECT_FAILED(502, true),
+    /** The connection was not established within the connect timeout: safe to retry. */
+    CONNECT_TIMEOUT(504, true),
+    /** No response headers within the first-byte timeout. */
+    FIRST_BYTE_TIMEOUT(504, false),
+    /** The upstream went silent longer than the idle timeout. */
+    IDLE_TIMEOUT(504, false),
+    /** The connection broke after the request was sent. */
+    RESET(502, false),
+    /** The client went away while its body was being forwarded. */
+    CLIENT_ABORTED(499, false);
+
+    private final int status;
+    private final boolean retryable;
+
+    UpstreamFailure(int status, boolean retryable) {
+        this.status = status;
+        this.retryable = retryable;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    public boolean timeout() {
+        return status == 504;
+    }
+
+    /** Classifies an exception from the upstream client, given whether the first-byte timer fired. */
+    public static UpstreamFailure classify(Throwable error, boolean firstByteExpired) {
+        if (firstByteExpired) {
+            return FIRST_BYTE_TIMEOUT;
+        }
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof ClientAbort) {
+                return CLIENT_ABORTED;
+            }
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+                return CONNECT_FAILED;
+            }
+            if (t instanceof SocketTimeoutException timeout) {
+                String message = String.valueOf(timeout.getMessage()).toLowerCase(java.util.Locale.ROOT);
+                return message.contains("connect") ? CONNECT_TIMEOUT : IDLE_TIMEOUT;
+            }
+            if (t instanceof ClosedByInterruptException || t instanceof InterruptedIOException) {
+                return FIRST_BYTE_TIMEOUT;
+            }
+            if (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection refused")) {
+                return CONNECT_FAILED;
+            }
+            if (t instanceof IOException && t.getCause() == null) {
+                return RESET;
+            }
+        }
+        return RESET;
+    }
+
+    /** Marks a failure to read the client's body while forwarding it. */
+    public static final class ClientAbort extends RuntimeException {
+        public ClientAbort(Throwable cause) {
+            super("client closed the connection while sending its body", cause, false, false);
+        }
+    }
+}

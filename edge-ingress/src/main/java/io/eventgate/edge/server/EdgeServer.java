@@ -1,0 +1,154 @@
+package io.eventgate.edge.server;
+
+import io.eventgate.edge.admin.AdminService;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.config.ServerSettings;
+import io.eventgate.edge.events.EventPublisher;
+import io.eventgate.edge.events.RecordStep;
+import io.eventgate.edge.observe.EdgeMetrics;
+import io.eventgate.edge.observe.EdgeTracing;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Pipeline;
+import io.eventgate.edge.proxy.FirstByteWatchdog;
+import io.eventgate.edge.proxy.ProxyStep;
+import io.eventgate.edge.proxy.TrustedProxies;
+import io.eventgate.edge.proxy.UpstreamClients;
+import io.eventgate.edge.routing.NormalizeStep;
+import io.eventgate.edge.routing.RouteStep;
+import io.eventgate.edge.routing.RouteSwitchStep;
+import io.eventgate.edge.snapshot.Snapshot;
+import io.eventgate.edge.snapshot.SnapshotHolder;
+import io.eventgate.edge.upstream.HealthChecker;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * An edge node: the client listener running the request pipeline, the admin listener, the upstream pools
+ * with their health checks, and the event publisher. The pipeline's order is stated here, once.
+ */
+public final class EdgeServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(EdgeServer.class.getName());
+    private static final String ADMIN_SOCKET = "admin";
+
+    private final EdgeSettings settings;
+    private final SnapshotHolder snapshots;
+    private final EdgeMetrics metrics;
+    private final EdgeTracing tracing;
+    private final EventPublisher events;
+    private final HealthChecker healthChecker;
+    private final FirstByteWatchdog watchdog;
+    private final Pipeline pipeline;
+    private final WebServer server;
+
+    private EdgeServer(EdgeSettings settings, Map<String, Object> producerOverrides) {
+        this.settings = settings;
+        this.snapshots = new SnapshotHolder(Snapshot.build(settings, 0, null));
+        this.metrics = new EdgeMetrics();
+        this.tracing = EdgeTracing.create(null);
+        Topics topics = new Topics(settings.kafka().topicPrefix());
+        this.events = new EventPublisher(topics, settings.events(), SchemaRegistryClient.of(settings.kafka().schemaRegistryUrl()),
+                producerOverrides, settings.kafka().bootstrapServers(), metrics.registry());
+        this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
+        this.metrics.watchPools(snapshots.get().pools().values());
+        this.watchdog = new FirstByteWatchdog();
+        this.pipeline = Pipeline.of(
+                new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing, events, metrics),
+                new NormalizeStep(),
+                new RouteStep(),
+                new RouteSwitchStep(settings.nodeId()),
+                new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
+        this.server = startServer(settings.server());
+    }
+
+    public static EdgeServer start(EdgeSettings settings) {
+        return new EdgeServer(settings, Map.of());
+    }
+
+    /** With extra Kafka producer settings (tests shorten timeouts with them). */
+    public static EdgeServer start(EdgeSettings settings, Map<String, Object> producerOverrides) {
+        return new EdgeServer(settings, producerOverrides);
+    }
+
+    private WebServer startServer(ServerSettings s) {
+        WebServer started = WebServer.builder()
+                .host(s.host())
+                .port(s.port())
+                .maxPayloadSize(s.maxBodyBytes())
+                .idleConnectionTimeout(s.idleTimeout())
+                .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()))
+                .addProtocol(Http1Config.builder()
+                        .maxHeadersSize(s.maxHeaderBytes())
+                        .maxPrologueLength(s.maxUriBytes())
+                        .validatePath(false)
+                        .build())
+                .routing(routing -> routing.any(this::handle))
+                .putSocket(ADMIN_SOCKET, admin -> admin.host(s.host()).port(s.adminPort())
+                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, () -> true))))
+                .build()
+                .start();
+        LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.host() + ":" + started.port(ADMIN_SOCKET)
+                + "; pipeline " + pipeline.stepNames());
+        return started;
+    }
+
+    private void handle(ServerRequest request, ServerResponse response) {
+        String query = request.query().rawValue();
+        Exchange exchange = new Exchange(
+                request.prologue().method().text(),
+                request.path().rawPath(),
+                query == null || query.isEmpty() ? null : query,
+                request.authority(),
+                peerAddress(request.remotePeer().address()),
+                request.isSecure() ? "https" : "http",
+                HelidonConnection.headers(request.headers()),
+                new HelidonConnection(request, response),
+                snapshots.get());
+        pipeline.run(exchange);
+    }
+
+    private static String peerAddress(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress().getHostAddress();
+        }
+        return String.valueOf(address);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public int adminPort() {
+        return server.port(ADMIN_SOCKET);
+    }
+
+    public SnapshotHolder snapshots() {
+        return snapshots;
+    }
+
+    public EventPublisher events() {
+        return events;
+    }
+
+    public EdgeMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        healthChecker.close();
+        watchdog.close();
+        events.close(Duration.ofSeconds(5));
+        tracing.close();
+        LOG.info("edge " + settings.nodeId() + " stopped");
+    }
+}

@@ -1,0 +1,94 @@
+package io.eventgate.edge.server;
+
+import io.eventgate.edge.pipeline.ClientConnection;
+import io.eventgate.edge.pipeline.RequestHeaders;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.ServerRequestHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/** Adapts Helidon's request and response to the pipeline's {@link ClientConnection} and {@link RequestHeaders}. */
+final class HelidonConnection implements ClientConnection {
+    private final ServerRequest request;
+    private final ServerResponse response;
+    private boolean committed;
+
+    HelidonConnection(ServerRequest request, ServerResponse response) {
+        this.request = request;
+        this.response = response;
+    }
+
+    static RequestHeaders headers(ServerRequestHeaders headers) {
+        return new RequestHeaders() {
+            @Override
+            public String first(String name) {
+                return headers.first(HeaderNames.create(name)).orElse(null);
+            }
+
+            @Override
+            public List<String> all(String name) {
+                return headers.all(HeaderNames.create(name), List::of);
+            }
+
+            @Override
+            public void forEach(BiConsumer<String, List<String>> visitor) {
+                for (Header header : headers) {
+                    visitor.accept(header.name(), header.allValues());
+                }
+            }
+        };
+    }
+
+    @Override
+    public boolean hasRequestBody() {
+        return request.content().hasEntity();
+    }
+
+    @Override
+    public long requestContentLength() {
+        return request.headers().contentLength().orElse(-1);
+    }
+
+    @Override
+    public InputStream requestBody() {
+        return request.content().inputStream();
+    }
+
+    @Override
+    public void status(int status) {
+        response.status(Status.create(status));
+    }
+
+    @Override
+    public void header(String name, String value) {
+        response.headers().add(HeaderNames.create(name), value);
+    }
+
+    @Override
+    public void contentLength(long length) {
+        response.headers().contentLength(length);
+    }
+
+    @Override
+    public OutputStream responseBody() {
+        committed = true;
+        return response.outputStream();
+    }
+
+    @Override
+    public void send(byte[] body) {
+        committed = true;
+        response.send(body);
+    }
+
+    @Override
+    public boolean committed() {
+        return committed || response.isSent();
+    }
+}

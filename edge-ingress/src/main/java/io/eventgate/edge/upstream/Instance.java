@@ -1,0 +1,158 @@
+package io.eventgate.edge.upstream;
+
+import io.eventgate.edge.config.PoolSettings;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One upstream instance and what the pool knows of it: requests in flight, a peak-EWMA latency
+ * estimate, active health, passive ejection, slow-start ramp and its circuit breaker.
+ */
+public final class Instance {
+    /** Latency samples older than this weigh e^-1 in the EWMA. */
+    private static final double DECAY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final double MIN_SLOW_START_FACTOR = 0.1;
+
+    private final String pool;
+    private final PoolSettings.Instance settings;
+    private final URI uri;
+    private final long slowStartNanos;
+    private final CircuitBreaker breaker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private volatile boolean healthy = true;
+    private volatile long ejectedUntilNanos;
+    private volatile long rampStartNanos;
+    private double ewmaNanos;
+    private long lastSampleNanos;
+
+    Instance(String pool, PoolSettings.Instance settings, Duration slowStart, PoolSettings.CircuitBreaker breakerSettings, long nowNanos) {
+        this.pool = pool;
+        this.settings = settings;
+        this.uri = settings.uri();
+        this.slowStartNanos = slowStart.toNanos();
+        this.rampStartNanos = nowNanos;
+        this.lastSampleNanos = nowNanos;
+        this.breaker = breakerSettings.enabled() ? CircuitBreaker.of(pool + "/" + settings.address(), CircuitBreakerConfig.custom()
+                .failureRateThreshold(breakerSettings.failureRatePercent())
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(breakerSettings.window())
+                .minimumNumberOfCalls(breakerSettings.minimumCalls())
+                .waitDurationInOpenState(breakerSettings.openFor())
+                .permittedNumberOfCallsInHalfOpenState(breakerSettings.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(true)
+                .build()) : null;
+    }
+
+    public String pool() {
+        return pool;
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    /** {@code host:port}, as reported in events. */
+    public String address() {
+        return settings.address();
+    }
+
+    public int weight() {
+        return settings.weight();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    public boolean healthy() {
+        return healthy;
+    }
+
+    public boolean ejected(long nowNanos) {
+        return nowNanos < ejectedUntilNanos;
+    }
+
+    /** The breaker, if this pool has one. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    /** Whether the balancer may pick this instance now (the breaker gives a permit again, before the call). */
+    boolean selectable(long nowNanos) {
+        return healthy && !ejected(nowNanos) && (breaker == null || breaker.getState() != CircuitBreaker.State.OPEN);
+    }
+
+    /** Weight scaled by the slow-start ramp: a new or recovered instance takes a growing share. */
+    double effectiveWeight(long nowNanos) {
+        if (slowStartNanos <= 0) {
+            return weight();
+        }
+        double elapsed = nowNanos - rampStartNanos;
+        if (elapsed >= slowStartNanos) {
+            return weight();
+        }
+        return weight() * Math.max(MIN_SLOW_START_FACTOR, elapsed / slowStartNanos);
+    }
+
+    /** Peak-EWMA cost: the latency estimate times the requests it would queue behind. */
+    synchronized double cost(long nowNanos) {
+        double estimate = ewmaNanos == 0 ? 1 : ewmaNanos;
+        return estimate * (inFlight.get() + 1) / effectiveWeight(nowNanos);
+    }
+
+    void started() {
+        inFlight.incrementAndGet();
+    }
+
+    /** Records the end of a call: latency feeds the EWMA, the result feeds outlier detection. */
+    synchronized void finished(long latencyNanos, long nowNanos) {
+        inFlight.decrementAndGet();
+        if (latencyNanos > ewmaNanos) {
+            ewmaNanos = latencyNanos; // peak: react to slowdowns at once, recover gradually
+        } else {
+            double w = Math.exp(-(nowNanos - lastSampleNanos) / DECAY_NANOS);
+            ewmaNanos = ewmaNanos * w + latencyNanos * (1 - w);
+        }
+        lastSampleNanos = nowNanos;
+    }
+
+    /** Counts a 5xx or connect failure; returns the new consecutive count. */
+    int failed() {
+        return consecutiveFailures.incrementAndGet();
+    }
+
+    void succeeded() {
+        consecutiveFailures.set(0);
+    }
+
+    void eject(long untilNanos) {
+        ejectedUntilNanos = untilNanos;
+        consecutiveFailures.set(0);
+    }
+
+    /** Ends an ejection early (e.g. it would leave the pool empty). */
+    void readmit(long nowNanos) {
+        ejectedUntilNanos = 0;
+        rampStartNanos = nowNanos;
+    }
+
+    void markHealthy(boolean nowHealthy, long nowNanos) {
+        if (nowHealthy && !healthy) {
+            rampStartNanos = nowNanos;
+        }
+        healthy = nowHealthy;
+    }
+
+    long ejectedUntilNanos() {
+        return ejectedUntilNanos;
+    }
+
+    @Override
+    public String toString() {
+        return pool + "/" + address();
+    }
+}

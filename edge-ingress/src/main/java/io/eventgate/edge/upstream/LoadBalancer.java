@@ -1,0 +1,85 @@
+package io.eventgate.edge.upstream;
+
+import io.eventgate.edge.config.PoolSettings;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Picks one of the selectable instances of a pool. */
+public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalancer.LeastRequest, LoadBalancer.PeakEwma {
+
+    /** Chooses among {@code candidates} (never empty). */
+    Instance choose(List<Instance> candidates, long nowNanos);
+
+    static LoadBalancer of(PoolSettings.Balancer kind) {
+        return switch (kind) {
+            case ROUND_ROBIN -> new RoundRobin();
+            case LEAST_REQUEST -> new LeastRequest();
+            case PEAK_EWMA -> new PeakEwma();
+        };
+    }
+
+    /** Smooth weighted round robin (as nginx does it): weights, slow-start ramps included, are honoured evenly. */
+    final class RoundRobin implements LoadBalancer {
+        private double[] current = new double[0];
+        private List<Instance> last = List.of();
+
+        @Override
+        public synchronized Instance choose(List<Instance> candidates, long nowNanos) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            if (!candidates.equals(last)) {
+                current = new double[candidates.size()];
+                last = List.copyOf(candidates);
+            }
+            double total = 0;
+            int best = 0;
+            for (int i = 0; i < candidates.size(); i++) {
+                double weight = candidates.get(i).effectiveWeight(nowNanos);
+                current[i] += weight;
+                total += weight;
+                if (current[i] > current[best]) {
+                    best = i;
+                }
+            }
+            current[best] -= total;
+            return candidates.get(best);
+        }
+    }
+
+    /** Least request with the power of two choices: of two random instances, the one with fewer requests per unit of weight. */
+    final class LeastRequest implements LoadBalancer {
+        @Override
+        public Instance choose(List<Instance> candidates, long nowNanos) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            Instance[] two = twoRandom(candidates);
+            double a = (two[0].inFlight() + 1) / two[0].effectiveWeight(nowNanos);
+            double b = (two[1].inFlight() + 1) / two[1].effectiveWeight(nowNanos);
+            return a <= b ? two[0] : two[1];
+        }
+    }
+
+    /** Latency-aware: of two random instances, the one with the lower peak-EWMA cost (latency × queued requests). */
+    final class PeakEwma implements LoadBalancer {
+        @Override
+        public Instance choose(List<Instance> candidates, long nowNanos) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            Instance[] two = twoRandom(candidates);
+            return two[0].cost(nowNanos) <= two[1].cost(nowNanos) ? two[0] : two[1];
+        }
+    }
+
+    private static Instance[] twoRandom(List<Instance> candidates) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int first = random.nextInt(candidates.size());
+        int second = random.nextInt(candidates.size() - 1);
+        if (second >= first) {
+            second++;
+        }
+        return new Instance[] {candidates.get(first), candidates.get(second)};
+    }
+}
