@@ -5,11 +5,16 @@ public final class DemoUpstreamMain {
     private DemoUpstreamMain() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         String host = args.length > 0 ? args[0] : "0.0.0.0";
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8090;
         DemoUpstream upstream = DemoUpstream.start(host, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(upstream::close, "demo-upstream-shutdown"));
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            upstream.close();
+            stopped.countDown();
+        }, "demo-upstream-shutdown"));
         System.out.println("demo upstream listening on " + host + ":" + upstream.port());
+        stopped.await(); // the server runs on daemon virtual threads: keep the JVM alive until shutdown
     }
 }

@@ -28,7 +28,6 @@ public final class SettingsLoader {
             .addModule(new JavaTimeModule())
             .addModule(new SimpleModule("durations").addDeserializer(Duration.class, new DurationText.Deserializer()))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
 

@@ -7,6 +7,7 @@ import io.eventgate.edge.config.EventSettings;
 import io.eventgate.edge.pipeline.EventSink;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.TrustedContractClasses;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.registry.SchemaRegistryException;
 import io.eventgate.schemas.serde.WireFormat;
@@ -55,6 +56,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private static final int REPLAY_BATCH = 1000;
     /** Kafka counts as stalled when it acknowledged nothing for this long while sends are outstanding. */
     private static final long STALL_NANOS = Duration.ofSeconds(1).toNanos();
+
+    static {
+        TrustedContractClasses.install();
+    }
 
     private record Pending(Topic topic, String key, long timestamp, SpecificRecord value) {
     }

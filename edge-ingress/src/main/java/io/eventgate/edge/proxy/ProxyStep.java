@@ -69,7 +69,9 @@ public final class ProxyStep implements Step {
         }
 
         boolean failedForPool() {
-            return response == null ? failure != UpstreamFailure.CLIENT_ABORTED : response.status().code() >= 500;
+            return response == null
+                    ? failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE
+                    : response.status().code() >= 500;
         }
     }
 
@@ -91,6 +93,9 @@ public final class ProxyStep implements Step {
             if (idempotent && settings.retries().attempts() > 0 && length >= 0 && length <= REPLAYABLE_BODY_BYTES) {
                 try {
                     bufferedBody = client.requestBody().readAllBytes();
+                } catch (io.eventgate.edge.pipeline.BodyTooLarge e) {
+                    Replies.json(exchange, 413, RequestOutcome.REJECTED, "body_too_large", e.getMessage());
+                    return;
                 } catch (IOException | UncheckedIOException e) {
                     exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                     return;
@@ -127,6 +132,10 @@ public final class ProxyStep implements Step {
             recordOnBreaker(breaker, attempt);
             if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
                 exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                return;
+            }
+            if (attempt.failure() == UpstreamFailure.BODY_TOO_LARGE) {
+                Replies.json(exchange, 413, RequestOutcome.REJECTED, "body_too_large", "the request body exceeds the configured limit");
                 return;
             }
             boolean worthRetrying = attempt.response() == null
@@ -185,7 +194,7 @@ public final class ProxyStep implements Step {
             boolean expired = guard.stop();
             long latency = System.nanoTime() - started;
             UpstreamFailure failure = UpstreamFailure.classify(e, expired);
-            pool.finished(instance, latency, failure != UpstreamFailure.CLIENT_ABORTED);
+            pool.finished(instance, latency, failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE);
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, failure.name());
             span.end();
@@ -337,7 +346,7 @@ public final class ProxyStep implements Step {
         if (breaker == null) {
             return;
         }
-        if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
+        if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED || attempt.failure() == UpstreamFailure.BODY_TOO_LARGE) {
             breaker.releasePermission();
         } else if (attempt.failedForPool()) {
             breaker.onError(attempt.latencyNanos(), TimeUnit.NANOSECONDS, new IOException("upstream answered " + attempt.status()));
@@ -364,6 +373,7 @@ public final class ProxyStep implements Step {
             case IDLE_TIMEOUT -> "no data within the idle timeout";
             case RESET -> "connection broke before a response";
             case CLIENT_ABORTED -> "client went away";
+            case BODY_TOO_LARGE -> "request body too large";
         };
     }
 }

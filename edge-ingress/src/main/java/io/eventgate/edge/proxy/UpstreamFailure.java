@@ -21,7 +21,9 @@ public enum UpstreamFailure {
     /** The connection broke after the request was sent. */
     RESET(502, false),
     /** The client went away while its body was being forwarded. */
-    CLIENT_ABORTED(499, false);
+    CLIENT_ABORTED(499, false),
+    /** The client's body went past the size limit while it was being forwarded. */
+    BODY_TOO_LARGE(413, false);
 
     private final int status;
     private final boolean retryable;
@@ -49,8 +51,11 @@ public enum UpstreamFailure {
             return FIRST_BYTE_TIMEOUT;
         }
         for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof io.eventgate.edge.pipeline.BodyTooLarge) {
+                return BODY_TOO_LARGE;
+            }
             if (t instanceof ClientAbort) {
-                return CLIENT_ABORTED;
+                return t.getCause() instanceof io.eventgate.edge.pipeline.BodyTooLarge ? BODY_TOO_LARGE : CLIENT_ABORTED;
             }
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
                 return CONNECT_FAILED;

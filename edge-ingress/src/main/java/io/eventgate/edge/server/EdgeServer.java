@@ -5,6 +5,7 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
+import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.Exchange;
@@ -62,6 +63,7 @@ public final class EdgeServer implements AutoCloseable {
         this.watchdog = new FirstByteWatchdog();
         this.pipeline = Pipeline.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing, events, metrics),
+                new RequestSizeStep(settings.server()),
                 new NormalizeStep(),
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
@@ -82,12 +84,11 @@ public final class EdgeServer implements AutoCloseable {
         WebServer started = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
-                .maxPayloadSize(s.maxBodyBytes())
                 .idleConnectionTimeout(s.idleTimeout())
                 .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()))
                 .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(s.maxHeaderBytes())
-                        .maxPrologueLength(s.maxUriBytes())
+                        .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
+                        .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
                         .validatePath(false)
                         .build())
                 .routing(routing -> routing.any(this::handle))
@@ -110,7 +111,7 @@ public final class EdgeServer implements AutoCloseable {
                 peerAddress(request.remotePeer().address()),
                 request.isSecure() ? "https" : "http",
                 HelidonConnection.headers(request.headers()),
-                new HelidonConnection(request, response),
+                new HelidonConnection(request, response, settings.server().maxBodyBytes()),
                 snapshots.get());
         pipeline.run(exchange);
     }

@@ -17,11 +17,13 @@ import java.util.function.BiConsumer;
 final class HelidonConnection implements ClientConnection {
     private final ServerRequest request;
     private final ServerResponse response;
+    private final long maxBodyBytes;
     private boolean committed;
 
-    HelidonConnection(ServerRequest request, ServerResponse response) {
+    HelidonConnection(ServerRequest request, ServerResponse response, long maxBodyBytes) {
         this.request = request;
         this.response = response;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     static RequestHeaders headers(ServerRequestHeaders headers) {
@@ -57,7 +59,7 @@ final class HelidonConnection implements ClientConnection {
 
     @Override
     public InputStream requestBody() {
-        return request.content().inputStream();
+        return new BodyLimit(request.content().inputStream(), maxBodyBytes);
     }
 
     @Override

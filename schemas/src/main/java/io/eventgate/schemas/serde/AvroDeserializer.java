@@ -1,5 +1,6 @@
 package io.eventgate.schemas.serde;
 
+import io.eventgate.schemas.TrustedContractClasses;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.registry.SchemaRegistryException;
 import java.io.EOFException;

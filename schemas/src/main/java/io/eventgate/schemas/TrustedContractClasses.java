@@ -1,6 +1,5 @@
-package io.eventgate.schemas.serde;
+package io.eventgate.schemas;
 
-import io.eventgate.schemas.Topic;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.avro.Schema;
@@ -10,13 +9,14 @@ import org.apache.avro.util.ClassSecurityValidator;
  * Avro refuses to instantiate classes by schema name unless they are trusted; this trusts exactly the
  * classes generated from the contract's schemas (records and enums), and nothing else.
  */
-final class TrustedContractClasses {
+public final class TrustedContractClasses {
     private static boolean installed;
 
     private TrustedContractClasses() {
     }
 
-    static synchronized void install() {
+    /** Idempotent; call before Avro reads or writes contract classes by schema name. */
+    public static synchronized void install() {
         if (installed) {
             return;
         }
