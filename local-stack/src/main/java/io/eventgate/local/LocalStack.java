@@ -1,6 +1,9 @@
 package io.eventgate.local;
 
 import io.eventgate.demo.DemoUpstream;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
@@ -32,6 +35,8 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedSchemaRegistry registry;
     private DemoUpstream demoUpstream;
     private Topics topics;
+    private EdgeServer edge;
+    static final String DEMO_HOST = "demo-upstream";
 
     private LocalStack() {
     }
@@ -64,6 +69,26 @@ public final class LocalStack implements AutoCloseable {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
             endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
         }
+
+        if (s.edge() != null) {
+            EdgeSettings edgeSettings = s.edge()
+                    .withKafka(s.edge().kafka().withAddresses(broker.bootstrapServers(), registry.url()))
+                    .withPools(resolveDemoUpstream(s.edge().pools()));
+            edge = own(EdgeServer.start(edgeSettings));
+            endpoints.put("edge", "http://" + edgeSettings.server().host() + ":" + edge.port() + "/echo/hi");
+            endpoints.put("edge admin", "http://" + edgeSettings.server().host() + ":" + edge.adminPort() + "/observe/health");
+        }
+    }
+
+    /** Pool instances on host {@value #DEMO_HOST} point at the demo upstream, wherever it listens (the same name works in docker-compose). */
+    private Map<String, PoolSettings> resolveDemoUpstream(Map<String, PoolSettings> pools) {
+        Map<String, PoolSettings> resolved = new LinkedHashMap<>();
+        pools.forEach((name, pool) -> resolved.put(name, new PoolSettings(pool.instances().stream()
+                .map(i -> i.uri().getHost().equals(DEMO_HOST) && demoUpstream != null
+                        ? new PoolSettings.Instance(demoUpstream.url(), i.weight())
+                        : i)
+                .toList(), pool.balancer(), pool.slowStart(), pool.healthCheck(), pool.outlier(), pool.circuitBreaker())));
+        return resolved;
     }
 
     private <T extends AutoCloseable> T own(T part) {

@@ -1,9 +1,10 @@
 package io.eventgate.local;
 
+import io.eventgate.edge.config.EdgeSettings;
 import java.nio.file.Path;
 
-/** Settings of the all-in-one local stack, read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
-public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream) {
+/** Settings of the all-in-one local stack (an edge section is optional), read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
+public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream, EdgeSettings edge) {
     public LocalStackSettings {
         require(dataDir, "dataDir");
         require(kafka, "kafka");

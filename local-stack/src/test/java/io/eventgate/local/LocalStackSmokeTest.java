@@ -28,7 +28,9 @@ class LocalStackSmokeTest {
         Map<String, String> env = Map.of(
                 "GATEWAY_DATA_DIR", dataDir.toString(),
                 "GATEWAY_KAFKA_PORT", "0", "GATEWAY_KAFKA_CONTROLLER_PORT", "0",
-                "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0");
+                "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0",
+                "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0",
+                "GATEWAY_EDGE_EVENTS_SPOOL_DIR", dataDir.resolve("edge-spool").toString());
         return SettingsLoader.load(Path.of("..", "config", "local.yaml"), LocalStackSettings.class, "GATEWAY", env);
     }
 
@@ -44,6 +46,13 @@ class LocalStackSmokeTest {
             HttpResponse<String> echo = get(stack.endpoints().get("demo upstream"));
             assertThat(echo.statusCode()).isEqualTo(200);
             assertThat(new ObjectMapper().readTree(echo.body()).path("path").asText()).isEqualTo("/echo/hi");
+
+            HttpResponse<String> throughEdge = get(stack.endpoints().get("edge"));
+            assertThat(throughEdge.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(throughEdge.body()).path("path").asText()).isEqualTo("/echo/hi");
+            String api = stack.endpoints().get("edge").replace("/echo/hi", "/api/hi");
+            assertThat(new ObjectMapper().readTree(get(api).body()).path("path").asText()).isEqualTo("/echo/hi");
+            assertThat(get(stack.endpoints().get("edge admin")).statusCode()).isEqualTo(200);
         }
     }
 
