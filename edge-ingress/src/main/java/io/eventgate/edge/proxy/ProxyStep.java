@@ -113,7 +113,13 @@ public final class ProxyStep implements Step {
         while (true) {
             Optional<Instance> chosen = pool.choose(previous);
             if (chosen.isEmpty()) {
-                noInstance(exchange, pool, "no healthy instance in pool " + poolName);
+                Optional<Instance> tripped = pool.instances().stream()
+                        .filter(i -> i.breaker() != null && i.breaker().getState() == CircuitBreaker.State.OPEN).findFirst();
+                if (tripped.isPresent()) {
+                    circuitOpen(exchange, tripped.get(), tripped.get().breaker());
+                } else {
+                    noInstance(exchange, pool, "no healthy instance in pool " + poolName);
+                }
                 return;
             }
             Instance instance = chosen.get();
@@ -330,7 +336,7 @@ public final class ProxyStep implements Step {
     }
 
     private void circuitOpen(Exchange exchange, Instance instance, CircuitBreaker breaker) {
-        long retryAfter = Math.max(1, instance.pool() == null ? 1 : breakerWaitSeconds(breaker));
+        long retryAfter = Math.max(1, breakerWaitSeconds(breaker));
         exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.CIRCUIT_OPEN, "circuit-breaker:" + instance.pool(),
                 exchange.snapshot().version(), null, null, retryAfter,
                 "circuit breaker of every instance of pool " + instance.pool() + " is open", false), true);
