@@ -23,7 +23,12 @@ public final class EdgeFixture {
 
     public static EdgeSettings settings(TestKafka kafka, Path spoolDir, Map<String, PoolSettings> pools, List<RouteSettings> routes) {
         Topics topics = new Topics(kafka.topicPrefix());
-        kafka.createTopics(topics.newTopics(2, (short) 1));
+        try (var admin = kafka.admin()) {
+            var existing = admin.listTopics().names().get();
+            kafka.createTopics(topics.newTopics(2, (short) 1).stream().filter(t -> !existing.contains(t.name())).toList());
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
         return new EdgeSettings("edge-test", server(List.of()),
                 new KafkaSettings(kafka.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix()),
                 new EventSettings(true, 0, 0, new EventSettings.Spool(spoolDir, 0, 0, EventSettings.Fsync.NEVER, null)),

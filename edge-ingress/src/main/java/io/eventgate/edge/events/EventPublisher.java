@@ -80,6 +80,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final AtomicLong unacknowledged = new AtomicLong();
     private volatile long lastProgressNanos = System.nanoTime();
     private final List<Spool.Entry> rescued = new ArrayList<>();
+    /** Publisher-thread state of the send in progress: a refusal reported through the callback before send() returns. */
+    private boolean inDirectSend;
+    private Exception directSendFailure;
     private volatile boolean running = true;
     private final Thread publisher;
     private final Thread replayer;
@@ -220,8 +223,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         if (unacknowledged.getAndIncrement() == 0) {
             lastProgressNanos = System.nanoTime();
         }
+        directSendFailure = null;
+        inDirectSend = true;
         try {
             producer.send(new ProducerRecord<>(topics.name(topic), null, timestamp, key, value), (metadata, error) -> {
+                if (inDirectSend && Thread.currentThread() == publisher) {
+                    directSendFailure = error; // refused before it was queued (e.g. no metadata within max.block.ms)
+                    return;
+                }
                 unacknowledged.decrementAndGet();
                 lastProgressNanos = System.nanoTime();
                 if (error == null) {
@@ -235,11 +244,16 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                     LOG.severe("Kafka refused a " + topic.suffix() + " event of key " + key + " for good: " + error);
                 }
             });
-            return true;
         } catch (KafkaException e) {
+            directSendFailure = e;
+        } finally {
+            inDirectSend = false;
+        }
+        if (directSendFailure != null) {
             unacknowledged.decrementAndGet();
             return false;
         }
+        return true;
     }
 
     private void replayLoop() {

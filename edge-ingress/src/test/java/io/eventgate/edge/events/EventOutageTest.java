@@ -1,0 +1,158 @@
+package io.eventgate.edge.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.demo.DemoUpstream;
+import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.config.EventSettings;
+import io.eventgate.edge.config.KafkaSettings;
+import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.kafka.embedded.BrokerSettings;
+import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.eventgate.schemas.serde.AvroSerde;
+import io.eventgate.schemas.serde.SerdeSettings;
+import io.eventgate.testkit.KafkaExtension;
+import io.eventgate.testkit.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka goes away under steady traffic: clients see no error caused by it, and every request's event
+ * reaches the topic once Kafka is back, also across a restart of the gateway while events wait on disk.
+ */
+@ExtendWith(KafkaExtension.class)
+class EventOutageTest {
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+    EmbeddedKafkaBroker broker;
+    BrokerSettings brokerSettings;
+    DemoUpstream upstream;
+    TestKafka kafka;
+    Topics topics;
+
+    @BeforeEach
+    void start(TestKafka kafka) throws Exception {
+        this.kafka = kafka;
+        broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral(dir.resolve("kafka")));
+        brokerSettings = broker.settings();
+        topics = new Topics(kafka.topicPrefix());
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(topics.newTopics(2, (short) 1)).all().get();
+        }
+        upstream = DemoUpstream.start("127.0.0.1", 0);
+    }
+
+    @AfterEach
+    void stop() {
+        upstream.close();
+        broker.close();
+    }
+
+    EdgeServer edge() {
+        EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())),
+                        List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                .withKafka(new KafkaSettings(broker.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix()))
+                .withEvents(new EventSettings(true, 0, 200, new EventSettings.Spool(dir.resolve("spool"), 64 * 1024, 0, EventSettings.Fsync.ALWAYS, null)));
+        return EdgeServer.start(settings);
+    }
+
+    /** Sends {@code count} requests with ids {@code prefix-i}; every one must succeed. */
+    void traffic(EdgeServer edge, String prefix, int count, List<String> sent) throws Exception {
+        for (int i = 0; i < count; i++) {
+            String id = prefix + "-" + i;
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/echo/" + i))
+                    .header("X-Request-Id", id).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("request " + id).isEqualTo(200);
+            sent.add(id);
+        }
+    }
+
+    @Test
+    void brokerOutageUnderTrafficLosesNothingAndFailsNoClient() throws Exception {
+        List<String> sent = new ArrayList<>();
+        try (EdgeServer edge = edge()) {
+            traffic(edge, "before", 100, sent);
+            broker.close();
+            traffic(edge, "during", 300, sent);
+            awaitSpooled(edge);
+            broker = EmbeddedKafkaBroker.start(brokerSettings);
+            traffic(edge, "after", 100, sent);
+            assertThat(requestIdsOnTopic(sent.size())).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    @Test
+    void eventsWaitingOnDiskSurviveAGatewayRestart() throws Exception {
+        List<String> sent = new ArrayList<>();
+        try (EdgeServer edge = edge()) {
+            traffic(edge, "warm", 20, sent);
+            broker.close();
+            traffic(edge, "outage", 200, sent);
+        } // the gateway stops while Kafka is still down: everything unsent is on disk
+        broker = EmbeddedKafkaBroker.start(brokerSettings);
+        try (EdgeServer restarted = edge()) {
+            traffic(restarted, "restarted", 20, sent);
+            assertThat(requestIdsOnTopic(sent.size())).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    /** Waits (bounded) until the publisher has spilled events to disk. */
+    static void awaitSpooled(EdgeServer edge) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (spooled(edge) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(spooled(edge)).as("events spooled to disk while Kafka was down").isPositive();
+    }
+
+    static double spooled(EdgeServer edge) {
+        return edge.metrics().registry().get("edge.events.spooled").counter().count();
+    }
+
+    /** Every request id on the requests topic, waiting (bounded) until {@code expected} are there; duplicates are kept. */
+    List<String> requestIdsOnTopic(int expected) {
+        SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.registryUrl());
+        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, registry, new SerdeSettings(kafka.registryUrl(), false, false, true));
+        List<String> ids = new ArrayList<>();
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "outage-check-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
+            consumer.subscribe(List.of(topics.requests()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            Set<String> distinct = new HashSet<>();
+            while (distinct.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(250)).forEach(r -> {
+                    ids.add(r.value().getRequestId());
+                    distinct.add(r.value().getRequestId());
+                });
+            }
+            consumer.poll(Duration.ofSeconds(1)).forEach(r -> ids.add(r.value().getRequestId()));
+        }
+        return ids;
+    }
+}
