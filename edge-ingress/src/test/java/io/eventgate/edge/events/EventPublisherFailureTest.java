@@ -1,0 +1,126 @@
+package io.eventgate.edge.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.demo.DemoUpstream;
+import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.config.EventSettings;
+import io.eventgate.edge.config.KafkaSettings;
+import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.registry.EmbeddedSchemaRegistry;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.eventgate.schemas.serde.AvroSerde;
+import io.eventgate.schemas.serde.SerdeSettings;
+import io.eventgate.testkit.KafkaExtension;
+import io.eventgate.testkit.TestKafka;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An unreachable registry or Kafka never fails a client; a full disk budget is the only loss, and it is counted. */
+@ExtendWith(KafkaExtension.class)
+class EventPublisherFailureTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    void traffic(EdgeServer edge, String prefix, int count, Set<String> sent) throws Exception {
+        for (int i = 0; i < count; i++) {
+            String id = prefix + "-" + i;
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/echo/x"))
+                    .header("X-Request-Id", id).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            sent.add(id);
+        }
+    }
+
+    static double counter(EdgeServer edge, String name, String... tags) {
+        return edge.metrics().registry().get(name).tags(tags).counter().count();
+    }
+
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(condition.getAsBoolean()).as(what).isTrue();
+    }
+
+    @Test
+    void registryUnreachableAtStartSpoolsUntilItAnswers(TestKafka kafka) throws Exception {
+        int registryPort = freePort();
+        Set<String> sent = new HashSet<>();
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                            List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                    .withKafka(new KafkaSettings(kafka.bootstrapServers(), "http://127.0.0.1:" + registryPort, kafka.topicPrefix()));
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                traffic(edge, "no-registry", 30, sent);
+                await("events spooled while the registry is down", () -> counter(edge, "edge.events.spooled") > 0);
+                try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", registryPort, null)) {
+                    traffic(edge, "registry-back", 10, sent);
+                    assertThat(requestIds(kafka, registry.url(), sent.size())).containsAll(sent);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFullDiskBudgetIsTheOnlyLossAndItIsCounted(TestKafka kafka) throws Exception {
+        int noKafka = freePort();
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                            List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                    .withKafka(new KafkaSettings("127.0.0.1:" + noKafka, kafka.registryUrl(), kafka.topicPrefix()))
+                    .withEvents(new EventSettings(true, 0, 0, new EventSettings.Spool(dir.resolve("tiny"), 4096, 16 * 1024, EventSettings.Fsync.NEVER, null)));
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                traffic(edge, "overflow", 300, new HashSet<>());
+                await("drops counted once the disk budget is full", () -> counter(edge, "edge.events.dropped", "reason", "disk_budget") > 0);
+                double spooled = counter(edge, "edge.events.spooled");
+                double dropped = counter(edge, "edge.events.dropped", "reason", "disk_budget");
+                assertThat(spooled).isPositive();
+                await("every event is either spooled or counted as dropped", () -> counter(edge, "edge.events.spooled")
+                        + counter(edge, "edge.events.dropped", "reason", "disk_budget") >= 300);
+                assertThat(dropped).isPositive();
+            }
+        }
+    }
+
+    static Set<String> requestIds(TestKafka kafka, String registryUrl, int expected) {
+        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, SchemaRegistryClient.of(registryUrl),
+                new SerdeSettings(registryUrl, false, false, true));
+        Set<String> ids = new HashSet<>();
+        try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("check-" + System.nanoTime(), Map.of()), new StringDeserializer(), serde.deserializer())) {
+            consumer.subscribe(List.of(new Topics(kafka.topicPrefix()).requests()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ids.size() < expected && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(250)).forEach(r -> ids.add(r.value().getRequestId()));
+            }
+        }
+        return ids;
+    }
+}
