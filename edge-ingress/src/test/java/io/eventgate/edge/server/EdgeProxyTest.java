@@ -255,4 +255,46 @@ class EdgeProxyTest {
             return head + body;
         }
     }
+
+    @Test
+    void http2ClientsAreServedOverCleartextUpgrade() throws Exception {
+        HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpResponse<String> response = h2.send(get("/echo/h2").build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> again = h2.send(get("/echo/h2-again").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(again.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(JSON.readTree(again.body()).path("path").asText()).isEqualTo("/echo/h2-again");
+    }
+
+    @Test
+    void emergencySwitchTurnsARouteTo503AndBack() throws Exception {
+        HttpRequest.Builder disable = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/disable"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        assertThat(send(disable).statusCode()).isEqualTo(200);
+        HttpResponse<String> refused = send(get("/status/200"));
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(refused.body()).path("error").asText()).isEqualTo("route_disabled");
+        assertThat(send(get("/echo/still-fine")).statusCode()).isEqualTo(200);
+
+        HttpRequest.Builder enable = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/enable"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        assertThat(send(enable).statusCode()).isEqualTo(200);
+        assertThat(send(get("/status/200")).statusCode()).isEqualTo(200);
+        HttpRequest.Builder unknown = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/nope/disable"))
+                .POST(HttpRequest.BodyPublishers.noBody());
+        assertThat(send(unknown).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void adminPortServesHealthMetricsAndConfigAndTheClientPortDoesNot() throws Exception {
+        String admin = "http://127.0.0.1:" + edge.adminPort();
+        send(get("/echo/for-metrics"));
+        assertThat(send(HttpRequest.newBuilder(URI.create(admin + "/observe/health"))).statusCode()).isEqualTo(200);
+        String metrics = send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics"))).body();
+        assertThat(metrics).contains("edge_requests_seconds_count{route=\"echo\",status_class=\"2xx\"}")
+                .contains("edge_events_published_total").contains("edge_events_spool_bytes");
+        JsonNode config = JSON.readTree(send(HttpRequest.newBuilder(URI.create(admin + "/config"))).body());
+        assertThat(config.path("checksum").asText()).hasSize(64);
+        assertThat(send(get("/observe/metrics")).statusCode()).as("admin endpoints are not on the client port").isEqualTo(404);
+    }
 }
