@@ -1,0 +1,59 @@
+package io.eventgate.edge.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.eventgate.settings.SettingsException;
+import io.eventgate.settings.SettingsLoader;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EdgeSettingsTest {
+    static final String VALID = """
+            nodeId: edge-1
+            server: {port: 8080, adminPort: 9901}
+            kafka: {bootstrapServers: "127.0.0.1:9092", schemaRegistryUrl: "http://127.0.0.1:8081"}
+            events: {spool: {dir: /tmp/spool}}
+            pools:
+              demo: {instances: [{url: "http://127.0.0.1:8090"}]}
+            routes:
+              - {id: echo, match: {paths: ["/echo/**"]}, upstreams: [{pool: demo}]}
+            """;
+
+    static EdgeSettings parse(String yaml) {
+        return SettingsLoader.parse(yaml, "edge.yaml", EdgeSettings.class, "EDGE", Map.of());
+    }
+
+    @Test
+    void theSampleInTheLocalConfigIsValid() {
+        var local = SettingsLoader.load(Path.of("..", "config", "local.yaml"), com.fasterxml.jackson.databind.JsonNode.class, null, Map.of());
+        EdgeSettings edge = SettingsLoader.bind(local.path("edge"), "config/local.yaml#edge", EdgeSettings.class);
+        assertThat(edge.routes()).extracting(RouteSettings::id).containsExactly("echo", "api");
+    }
+
+    @Test
+    void defaultsFillWhatIsLeftOut() {
+        EdgeSettings settings = parse(VALID);
+        assertThat(settings.server().maxHeaderBytes()).isEqualTo(16 * 1024);
+        assertThat(settings.routes().get(0).timeouts().firstByte()).hasSeconds(30);
+        assertThat(settings.pools().get("demo").balancer()).isEqualTo(PoolSettings.Balancer.ROUND_ROBIN);
+    }
+
+    @Test
+    void badFieldsFailWithTheirPath() {
+        assertThatThrownBy(() -> parse(VALID.replace("{pool: demo}", "{pool: nope}")))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("routes[0].upstreams[0].pool 'nope' is not a configured pool");
+        assertThatThrownBy(() -> parse(VALID.replace("http://127.0.0.1:8090", "ftp://x")))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.path()).isEqualTo("pools.demo.instances[0]"))
+                .hasMessageContaining("must be http://host:port");
+        assertThatThrownBy(() -> parse(VALID.replace("adminPort: 9901", "adminPort: 8080")))
+                .hasMessageContaining("adminPort must differ from port");
+        assertThatThrownBy(() -> parse(VALID.replace("paths: [\"/echo/**\"]", "paths: [\"echo\"]")))
+                .hasMessageContaining("must start with '/'");
+        assertThatThrownBy(() -> parse(VALID.replace("{id: echo,", "{id: echo, retries: {attempts: 99},")))
+                .hasMessageContaining("attempts must be between 0 and 10, was 99");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nsurprise: 1")))
+                .hasMessageContaining("unknown setting 'surprise'");
+    }
+}

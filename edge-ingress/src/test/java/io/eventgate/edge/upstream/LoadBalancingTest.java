@@ -1,0 +1,99 @@
+package io.eventgate.edge.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.edge.config.PoolSettings;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class LoadBalancingTest {
+    final AtomicLong clock = new AtomicLong(1_000_000_000L);
+
+    UpstreamPool pool(PoolSettings.Balancer balancer, Duration slowStart, PoolSettings.Outlier outlier, int... weights) {
+        List<PoolSettings.Instance> instances = new java.util.ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            instances.add(new PoolSettings.Instance("http://10.0.0." + (i + 1) + ":80", weights[i]));
+        }
+        return new UpstreamPool("p", new PoolSettings(instances, balancer, slowStart, null, outlier, null), clock::get);
+    }
+
+    Map<String, Integer> pick(UpstreamPool pool, int n) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            counts.merge(pool.choose(null).orElseThrow().address(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Test
+    void roundRobinHonoursWeightsExactly() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.ROUND_ROBIN, null, null, 3, 1);
+        assertThat(pick(pool, 400)).containsEntry("10.0.0.1:80", 300).containsEntry("10.0.0.2:80", 100);
+    }
+
+    @Test
+    void leastRequestAvoidsTheBusyInstance() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.LEAST_REQUEST, null, null, 1, 1);
+        Instance busy = pool.instances().get(0);
+        for (int i = 0; i < 10; i++) {
+            pool.started(busy);
+        }
+        assertThat(pick(pool, 200)).containsOnlyKeys("10.0.0.2:80");
+    }
+
+    @Test
+    void peakEwmaPrefersTheFasterInstance() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.PEAK_EWMA, null, null, 1, 1);
+        Instance slow = pool.instances().get(0);
+        Instance fast = pool.instances().get(1);
+        for (int i = 0; i < 5; i++) {
+            pool.started(slow);
+            pool.finished(slow, Duration.ofMillis(200).toNanos(), false);
+            pool.started(fast);
+            pool.finished(fast, Duration.ofMillis(2).toNanos(), false);
+        }
+        assertThat(pick(pool, 200)).containsOnlyKeys("10.0.0.2:80");
+    }
+
+    @Test
+    void slowStartRampsANewInstanceUp() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.ROUND_ROBIN, Duration.ofSeconds(10), null, 1, 1);
+        Map<String, Integer> atStart = pick(pool, 1100);
+        assertThat(atStart.get("10.0.0.1:80")).isBetween(450, 650); // both new: equal minimal shares
+        pool.healthChecked(pool.instances().get(1), false);
+        clock.addAndGet(Duration.ofSeconds(20).toNanos());
+        pool.healthChecked(pool.instances().get(1), true); // recovered now: ramps from 10 %
+        Map<String, Integer> afterRecovery = pick(pool, 1100);
+        assertThat(afterRecovery.get("10.0.0.2:80")).isBetween(80, 120);
+        clock.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertThat(pick(pool, 1000).get("10.0.0.2:80")).isBetween(450, 550);
+    }
+
+    @Test
+    void outlierEjectionNeverEmptiesThePool() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.ROUND_ROBIN, null, new PoolSettings.Outlier(2, Duration.ofSeconds(30)), 1, 1);
+        Instance first = pool.instances().get(0);
+        Instance second = pool.instances().get(1);
+        pool.finished(first, 1, true);
+        pool.finished(first, 1, true);
+        assertThat(first.ejected(clock.get())).isTrue();
+        pool.finished(second, 1, true);
+        pool.finished(second, 1, true);
+        assertThat(second.ejected(clock.get())).as("the last available instance stays").isFalse();
+        clock.addAndGet(Duration.ofSeconds(31).toNanos());
+        assertThat(first.ejected(clock.get())).as("ejection ends").isFalse();
+    }
+
+    @Test
+    void afterAFailureAnotherInstanceIsPreferred() {
+        UpstreamPool pool = pool(PoolSettings.Balancer.ROUND_ROBIN, null, null, 1, 1);
+        Instance failed = pool.instances().get(0);
+        for (int i = 0; i < 50; i++) {
+            assertThat(pool.choose(failed).orElseThrow()).isNotSameAs(failed);
+        }
+    }
+}
