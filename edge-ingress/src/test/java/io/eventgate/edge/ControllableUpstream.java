@@ -22,8 +22,8 @@ public final class ControllableUpstream implements AutoCloseable {
     private ControllableUpstream() {
         this.server = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r
                 .get("/health", (req, res) -> res.status(Status.create(healthStatus)).send("health"))
-                .get("/stall", (req, res) -> {
-                    res.header("Content-Length", "100");
+                .get("/stall/{length}", (req, res) -> {
+                    res.header("Content-Length", req.path().pathParameters().get("length"));
                     try (OutputStream out = res.outputStream()) {
                         out.write("partial".getBytes());
                         out.flush();

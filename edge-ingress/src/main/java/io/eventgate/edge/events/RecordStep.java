@@ -12,7 +12,6 @@ import io.eventgate.edge.pipeline.Step;
 import io.eventgate.edge.proxy.TrustedProxies;
 import io.opentelemetry.api.trace.Span;
 import java.util.List;
-import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
@@ -72,7 +71,7 @@ public final class RecordStep implements Step {
 
     private void identify(Exchange exchange) {
         String inbound = exchange.header("x-request-id");
-        exchange.requestId(inbound != null && VALID_REQUEST_ID.matcher(inbound).matches() ? inbound : UUID.randomUUID().toString());
+        exchange.requestId(inbound != null && VALID_REQUEST_ID.matcher(inbound).matches() ? inbound : RequestIds.next());
         String peer = exchange.peerAddress();
         List<String> forwardedFor = exchange.headers().all("x-forwarded-for");
         exchange.clientAddress(trustedProxies.clientAddress(peer, forwardedFor));

@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger active = new AtomicInteger();
+    /** Timers by route, indexed by status class: looked up on every request, so kept rather than rebuilt. */
+    private final Map<String, Timer[]> requestTimers = new ConcurrentHashMap<>();
+    private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
     public EdgeMetrics() {
         Gauge.builder("edge.requests.active", active, AtomicInteger::get)
@@ -38,18 +43,25 @@ public final class EdgeMetrics {
     /** A finished request, by route ('-' when none matched) and status class. */
     public void requestFinished(String route, int status, long durationNanos) {
         active.decrementAndGet();
-        Timer.builder("edge.requests")
-                .description("Requests served, by route and status class")
-                .tag("route", route)
-                .tag("status_class", status / 100 + "xx")
-                .publishPercentileHistogram()
-                .register(registry)
-                .record(durationNanos, TimeUnit.NANOSECONDS);
+        int statusClass = Math.max(0, Math.min(5, status / 100));
+        Timer[] timers = requestTimers.computeIfAbsent(route, r -> new Timer[6]);
+        Timer timer = timers[statusClass];
+        if (timer == null) {
+            // registering is idempotent, so two threads racing here get the same timer
+            timer = Timer.builder("edge.requests")
+                    .description("Requests served, by route and status class")
+                    .tag("route", route)
+                    .tag("status_class", statusClass + "xx")
+                    .publishPercentileHistogram()
+                    .register(registry);
+            timers[statusClass] = timer;
+        }
+        timer.record(durationNanos, TimeUnit.NANOSECONDS);
     }
 
     public void upstreamLatency(String pool, long nanos) {
-        Timer.builder("edge.upstream.latency").description("Time to the upstream's response headers")
-                .tag("pool", pool).publishPercentileHistogram().register(registry).record(nanos, TimeUnit.NANOSECONDS);
+        upstreamTimers.computeIfAbsent(pool, p -> Timer.builder("edge.upstream.latency").description("Time to the upstream's response headers")
+                .tag("pool", p).publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void retried(String route) {

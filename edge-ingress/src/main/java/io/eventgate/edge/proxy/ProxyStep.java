@@ -17,7 +17,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
-import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.http1.Http1ClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -46,6 +46,8 @@ public final class ProxyStep implements Step {
     /** Bodies up to this size are kept so an idempotent request can be retried; larger ones stream once. */
     private static final int REPLAYABLE_BODY_BYTES = 64 * 1024;
     private static final int COPY_BUFFER = 16 * 1024;
+    /** Bodies up to this size (with a declared length) are relayed in one write instead of streamed. */
+    private static final int SMALL_BODY_BYTES = 64 * 1024;
 
     private final String nodeId;
     private final UpstreamClients clients;
@@ -175,7 +177,7 @@ public final class ProxyStep implements Step {
         String query = exchange.rawQuery();
         URI target = URI.create(instance.uri().getScheme() + "://" + instance.uri().getRawAuthority() + path
                 + (query == null || query.isEmpty() ? "" : "?" + query));
-        HttpClientRequest request = clients.forConnectTimeout(settings.timeouts().connect())
+        Http1ClientRequest request = clients.forConnectTimeout(settings.timeouts().connect())
                 .method(Method.create(exchange.method()))
                 .uri(target)
                 .skipUriEncoding(true)
@@ -299,7 +301,14 @@ public final class ProxyStep implements Step {
             exchange.ended(status, RequestOutcome.PROXIED);
             return;
         }
-        response.headers().contentLength().ifPresent(client::contentLength);
+        long declared = response.headers().contentLength().orElse(-1);
+        if (declared >= 0 && declared <= SMALL_BODY_BYTES) {
+            relaySmall(exchange, response, status, (int) declared);
+            return;
+        }
+        if (declared >= 0) {
+            client.contentLength(declared);
+        }
         byte[] buffer = new byte[COPY_BUFFER];
         try (response; InputStream in = response.inputStream()) {
             OutputStream out = client.responseBody();
@@ -326,6 +335,27 @@ public final class ProxyStep implements Step {
             out.close();
             exchange.ended(status, RequestOutcome.PROXIED);
         } catch (IOException e) {
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+        }
+    }
+
+    /** A small body of known length is read whole and sent with the headers in one write. */
+    private static void relaySmall(Exchange exchange, HttpClientResponse response, int status, int length) {
+        byte[] body;
+        try (response; InputStream in = response.inputStream()) {
+            body = in.readNBytes(length);
+        } catch (IOException | UncheckedIOException e) {
+            boolean timeout = UpstreamFailure.classify(e, false).timeout();
+            Replies.json(exchange, timeout ? 504 : 502, timeout ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
+                    timeout ? "idle_timeout" : "upstream_body", "the upstream's response body " + (timeout ? "stalled" : "broke off"));
+            return;
+        }
+        try {
+            exchange.client().contentLength(body.length);
+            exchange.client().send(body);
+            exchange.addBytesOut(body.length);
+            exchange.ended(status, RequestOutcome.PROXIED);
+        } catch (UncheckedIOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
         }
     }

@@ -1,24 +1,27 @@
 package io.eventgate.edge.proxy;
 
-import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Helidon WebClients (HTTP/1.1, pooled keep-alive connections) for upstream calls, one per connect
+ * Helidon HTTP/1.1 clients (pooled keep-alive connections, no per-request protocol discovery) for upstream calls, one per connect
  * timeout, since the client fixes that timeout when it is built.
  */
 public final class UpstreamClients {
-    private final Map<Duration, WebClient> byConnectTimeout = new ConcurrentHashMap<>();
+    /** Idle keep-alive connections kept per upstream address; fewer than the concurrency means reconnecting. */
+    static final int CONNECTIONS_KEPT_PER_UPSTREAM = 512;
 
-    public WebClient forConnectTimeout(Duration connectTimeout) {
-        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> WebClient.builder()
-                .connectTimeout(timeout)
+    private final Map<Duration, Http1Client> byConnectTimeout = new ConcurrentHashMap<>();
+
+    public Http1Client forConnectTimeout(Duration connectTimeout) {
+        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> Http1Client.builder()
+                .socketOptions(socket -> socket.connectTimeout(timeout).tcpNoDelay(true))
+                .connectionCacheSize(CONNECTIONS_KEPT_PER_UPSTREAM)
                 .followRedirects(false)
                 .keepAlive(true)
                 .sendExpectContinue(false)
-                .addProtocolPreference("http/1.1")
                 .build());
     }
 }

@@ -21,8 +21,24 @@ public final class PathNormalizer {
         if (rawPath.charAt(0) != '/') {
             throw new BadRequestPath("the request path must start with '/'");
         }
+        if (alreadyNormal(rawPath)) {
+            return rawPath;
+        }
         String decoded = decodeUnreserved(rawPath);
         return removeDotSegments(decoded);
+    }
+
+    /** The common case, checked in one pass: no escapes, no dot segments, no empty segments, nothing refused. */
+    private static boolean alreadyNormal(String path) {
+        char previous = 0;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '%' || c == '\\' || c < 0x20 || c == 0x7f || (c == '/' && previous == '/') || (c == '.' && previous == '/')) {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 
     private static String decodeUnreserved(String raw) {

@@ -8,6 +8,7 @@ import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.observe.EdgeTracing;
+import io.eventgate.edge.pipeline.EventSink;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Pipeline;
 import io.eventgate.edge.proxy.FirstByteWatchdog;
@@ -56,13 +57,19 @@ public final class EdgeServer implements AutoCloseable {
         this.metrics = new EdgeMetrics();
         this.tracing = EdgeTracing.create(null);
         Topics topics = new Topics(settings.kafka().topicPrefix());
-        this.events = new EventPublisher(topics, settings.events(), SchemaRegistryClient.of(settings.kafka().schemaRegistryUrl()),
-                producerOverrides, settings.kafka().bootstrapServers(), metrics.registry());
+        this.events = settings.events().enabled()
+                ? new EventPublisher(topics, settings.events(), SchemaRegistryClient.of(settings.kafka().schemaRegistryUrl()),
+                        producerOverrides, settings.kafka().bootstrapServers(), metrics.registry())
+                : null;
+        if (events == null) {
+            LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
+        }
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
         this.pipeline = Pipeline.of(
-                new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing, events, metrics),
+                new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
+                        events != null ? events : EventSink.DISCARD, metrics),
                 new RequestSizeStep(settings.server()),
                 new NormalizeStep(),
                 new RouteStep(),
@@ -85,7 +92,7 @@ public final class EdgeServer implements AutoCloseable {
                 .host(s.host())
                 .port(s.port())
                 .idleConnectionTimeout(s.idleTimeout())
-                .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()))
+                .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()).tcpNoDelay(true))
                 .addProtocol(Http1Config.builder()
                         .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
                         .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
@@ -148,7 +155,9 @@ public final class EdgeServer implements AutoCloseable {
         server.stop();
         healthChecker.close();
         watchdog.close();
-        events.close(Duration.ofSeconds(5));
+        if (events != null) {
+            events.close(Duration.ofSeconds(5));
+        }
         tracing.close();
         LOG.info("edge " + settings.nodeId() + " stopped");
     }
