@@ -128,8 +128,9 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        // events are asynchronous: waiting up to 50 ms for fuller batches costs the broker far fewer requests
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 50);
+        config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         // sends never expire: an unacknowledged event waits in the producer until Kafka is back (or is rescued at shutdown)
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
