@@ -33,6 +33,12 @@ class EdgeSettingsTest {
     }
 
     @Test
+    void theContainerConfigIsValid() {
+        EdgeSettings edge = SettingsLoader.load(Path.of("..", "config", "edge.yaml"), EdgeSettings.class, "EDGE", Map.of());
+        assertThat(edge.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+    }
+
+    @Test
     void defaultsFillWhatIsLeftOut() {
         EdgeSettings settings = parse(VALID);
         assertThat(settings.server().maxHeaderBytes()).isEqualTo(16 * 1024);
