@@ -18,7 +18,7 @@ public final class EdgeFixture {
     }
 
     public static ServerSettings server(List<String> trustedProxies) {
-        return new ServerSettings("127.0.0.1", 0, 0, 8 * 1024, 2 * 1024, 1024 * 1024, null, trustedProxies, false);
+        return new ServerSettings("127.0.0.1", 0, 0, 8 * 1024, 2 * 1024, 1024 * 1024, null, trustedProxies, true);
     }
 
     public static EdgeSettings settings(TestKafka kafka, Path spoolDir, Map<String, PoolSettings> pools, List<RouteSettings> routes) {

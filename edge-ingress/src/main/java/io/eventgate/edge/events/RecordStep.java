@@ -3,6 +3,7 @@ package io.eventgate.edge.events;
 import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.observe.AccessLog;
 import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.EventSink;
@@ -30,13 +31,16 @@ public final class RecordStep implements Step {
     private final EdgeTracing tracing;
     private final EventSink events;
     private final EdgeMetrics metrics;
+    private final AccessLog accessLog;
 
-    public RecordStep(String nodeId, TrustedProxies trustedProxies, EdgeTracing tracing, EventSink events, EdgeMetrics metrics) {
+    public RecordStep(String nodeId, TrustedProxies trustedProxies, EdgeTracing tracing, EventSink events, EdgeMetrics metrics,
+                      AccessLog accessLog) {
         this.nodeId = nodeId;
         this.trustedProxies = trustedProxies;
         this.tracing = tracing;
         this.events = events;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -66,6 +70,7 @@ public final class RecordStep implements Step {
                 events.publish(decision);
             }
             metrics.requestFinished(routeId(exchange), exchange.status(), elapsed);
+            accessLog.record(exchange, elapsed);
         }
     }
 

@@ -317,6 +317,11 @@ public final class ProxyStep implements Step {
                 try {
                     n = in.read(buffer);
                 } catch (IOException | UncheckedIOException e) {
+                    if (interruptedByServer(e)) {
+                        // the server interrupts the handler when the client's connection closes: the client left
+                        exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                        return;
+                    }
                     // the upstream broke or went idle mid-body: the status is gone, so cut the client connection
                     exchange.ended(status, UpstreamFailure.classify(e, false).timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE);
                     throw new UncheckedIOException("upstream body interrupted", e instanceof IOException io ? io : new IOException(e));
@@ -326,17 +331,33 @@ public final class ProxyStep implements Step {
                 }
                 try {
                     out.write(buffer, 0, n);
-                } catch (IOException | UncheckedIOException e) {
+                } catch (IOException | RuntimeException e) {
+                    // any failure to write to the client means it is gone (the server reports it in its own exception types)
                     exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                     return; // closing the upstream response (try-with-resources) cancels the upstream call
                 }
                 exchange.addBytesOut(n);
             }
-            out.close();
+            try {
+                out.close();
+            } catch (IOException | RuntimeException e) {
+                exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+                return;
+            }
             exchange.ended(status, RequestOutcome.PROXIED);
         } catch (IOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
         }
+    }
+
+    private static boolean interruptedByServer(Throwable error) {
+        boolean interrupted = Thread.interrupted();
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedByInterruptException || t instanceof java.io.InterruptedIOException && !(t instanceof java.net.SocketTimeoutException)) {
+                return true;
+            }
+        }
+        return interrupted;
     }
 
     /** A small body of known length is read whole and sent with the headers in one write. */

@@ -6,6 +6,7 @@ import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.limits.RequestSizeStep;
+import io.eventgate.edge.observe.AccessLog;
 import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.EventSink;
@@ -69,7 +70,7 @@ public final class EdgeServer implements AutoCloseable {
         this.watchdog = new FirstByteWatchdog();
         this.pipeline = Pipeline.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
-                        events != null ? events : EventSink.DISCARD, metrics),
+                        events != null ? events : EventSink.DISCARD, metrics, new AccessLog(settings.server().accessLog())),
                 new RequestSizeStep(settings.server()),
                 new NormalizeStep(),
                 new RouteStep(),
@@ -92,6 +93,7 @@ public final class EdgeServer implements AutoCloseable {
                 .host(s.host())
                 .port(s.port())
                 .idleConnectionTimeout(s.idleTimeout())
+                .idleConnectionPeriod(s.idleTimeout().dividedBy(2))
                 .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()).tcpNoDelay(true))
                 .addProtocol(Http1Config.builder()
                         .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
