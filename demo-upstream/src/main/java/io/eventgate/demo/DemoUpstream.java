@@ -2,6 +2,7 @@ package io.eventgate.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.common.buffers.BufferData;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -9,6 +10,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,7 +21,7 @@ import java.util.Arrays;
 /**
  * A small upstream service for local mode and tests: {@code /echo/**} answers with the request it saw,
  * {@code /status/{code}} with that status, {@code /delay/{ms}} after a pause, {@code /bytes/{n}} with n
- * streamed bytes, {@code /health} with 200.
+ * streamed bytes, {@code /health} with 200, and the WebSocket {@code /ws/echo} sends every message back.
  */
 public final class DemoUpstream implements HttpService, AutoCloseable {
     static final long MAX_DELAY_MS = 60_000;
@@ -33,6 +37,17 @@ public final class DemoUpstream implements HttpService, AutoCloseable {
                 .host(host)
                 .port(port)
                 .routing(routing -> routing.register(upstream))
+                .addRouting(WsRouting.builder().endpoint("/ws/echo", new WsListener() {
+                    @Override
+                    public void onMessage(WsSession session, String text, boolean last) {
+                        session.send(text, last);
+                    }
+
+                    @Override
+                    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+                        session.send(buffer, last);
+                    }
+                }))
                 .build()
                 .start();
         return upstream;

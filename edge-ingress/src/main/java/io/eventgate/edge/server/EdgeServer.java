@@ -16,6 +16,9 @@ import io.eventgate.edge.proxy.FirstByteWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
 import io.eventgate.edge.proxy.UpstreamClients;
+import io.eventgate.edge.proxy.WebSocketProxy;
+import io.helidon.webserver.websocket.WsRoute;
+import io.helidon.webserver.websocket.WsRouting;
 import io.eventgate.edge.routing.NormalizeStep;
 import io.eventgate.edge.routing.RouteStep;
 import io.eventgate.edge.routing.RouteSwitchStep;
@@ -101,6 +104,8 @@ public final class EdgeServer implements AutoCloseable {
                         .validatePath(false)
                         .build())
                 .routing(routing -> routing.any(this::handle))
+                .addRouting(WsRouting.builder().route(WsRoute.create("/*",
+                        () -> new WebSocketProxy(settings.nodeId(), snapshots, events != null ? events : EventSink.DISCARD))))
                 .putSocket(ADMIN_SOCKET, admin -> admin.host(s.host()).port(s.adminPort())
                         .routing(routing -> routing.register(new AdminService(snapshots, metrics, () -> true))))
                 .build()

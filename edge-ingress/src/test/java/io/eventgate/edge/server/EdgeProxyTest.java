@@ -60,7 +60,8 @@ class EdgeProxyTest {
         RouteSettings api = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
                 List.of(new RouteSettings.Destination("demo", 100)), "/api", "/echo", null, null, null);
         EdgeSettings settings = EdgeFixture.settings(kafka, spool, Map.of("demo", EdgeFixture.pool(upstream.url())),
-                List.of(EdgeFixture.route("echo", "/echo/**", "demo"), api, EdgeFixture.route("status", "/status/{code}", "demo")));
+                List.of(EdgeFixture.route("echo", "/echo/**", "demo"), api, EdgeFixture.route("status", "/status/{code}", "demo"),
+                        EdgeFixture.route("ws", "/ws/**", "demo")));
         edge = EdgeServer.start(settings);
     }
 
@@ -296,5 +297,24 @@ class EdgeProxyTest {
         JsonNode config = JSON.readTree(send(HttpRequest.newBuilder(URI.create(admin + "/config"))).body());
         assertThat(config.path("checksum").asText()).hasSize(64);
         assertThat(send(get("/observe/metrics")).statusCode()).as("admin endpoints are not on the client port").isEqualTo(404);
+    }
+
+    @Test
+    void webSocketSessionsAreProxiedBothWays() throws Exception {
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + edge.port() + "/ws/echo"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket webSocket, CharSequence data, boolean last) {
+                        received.add(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        socket.sendText("hello through the edge", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("hello through the edge");
+        socket.sendText("second", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(received.poll(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("second");
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").get(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 }
