@@ -2,7 +2,7 @@ package io.eventgate.local;
 
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.config.EdgeSettings;
-import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;

@@ -1,5 +1,9 @@
 package io.eventgate.edge.config;
 
+import io.eventgate.policy.model.RouteSettings;
+import io.eventgate.policy.model.PoolSettings;
+import io.eventgate.policy.model.Check;
+
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package io.eventgate.edge.config;
 
+import io.eventgate.policy.model.Check;
+
 import java.nio.file.Path;
 import java.time.Duration;
 

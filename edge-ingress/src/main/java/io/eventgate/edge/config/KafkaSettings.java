@@ -1,5 +1,7 @@
 package io.eventgate.edge.config;
 
+import io.eventgate.policy.model.Check;
+
 /** Where the edge publishes its events and reads its policies. */
 public record KafkaSettings(String bootstrapServers, String schemaRegistryUrl, String topicPrefix) {
     public KafkaSettings {

@@ -1,5 +1,7 @@
 package io.eventgate.edge.config;
 
+import io.eventgate.policy.model.Check;
+
 import java.time.Duration;
 import java.util.List;
 

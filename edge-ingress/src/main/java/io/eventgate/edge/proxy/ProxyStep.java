@@ -2,7 +2,7 @@ package io.eventgate.edge.proxy;
 
 import io.eventgate.avro.DecisionKind;
 import io.eventgate.avro.RequestOutcome;
-import io.eventgate.edge.config.RouteSettings;
+import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.ClientConnection;

@@ -1,6 +1,6 @@
 package io.eventgate.edge.routing;
 
-import io.eventgate.edge.config.RouteSettings;
+import io.eventgate.policy.model.RouteSettings;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

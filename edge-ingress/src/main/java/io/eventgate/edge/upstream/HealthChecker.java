@@ -1,6 +1,6 @@
 package io.eventgate.edge.upstream;
 
-import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.policy.model.PoolSettings;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;

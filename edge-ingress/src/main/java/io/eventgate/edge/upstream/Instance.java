@@ -1,6 +1,6 @@
 package io.eventgate.edge.upstream;
 
-import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.policy.model.PoolSettings;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.net.URI;

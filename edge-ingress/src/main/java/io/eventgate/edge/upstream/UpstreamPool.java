@@ -1,6 +1,6 @@
 package io.eventgate.edge.upstream;
 
-import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.policy.model.PoolSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

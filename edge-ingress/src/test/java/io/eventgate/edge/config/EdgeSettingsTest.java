@@ -3,6 +3,8 @@ package io.eventgate.edge.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventgate.policy.model.PoolSettings;
+import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.settings.SettingsException;
 import io.eventgate.settings.SettingsLoader;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.eventgate.edge.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventgate.edge.config.RouteSettings;
-import io.eventgate.edge.config.RouteSettings.Destination;
-import io.eventgate.edge.config.RouteSettings.Match;
+import io.eventgate.policy.model.RouteSettings;
+import io.eventgate.policy.model.RouteSettings.Destination;
+import io.eventgate.policy.model.RouteSettings.Match;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,7 @@ import io.eventgate.avro.RequestOutcome;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
 import io.eventgate.edge.config.EdgeSettings;
-import io.eventgate.edge.config.RouteSettings;
+import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.registry.SchemaRegistryClient;

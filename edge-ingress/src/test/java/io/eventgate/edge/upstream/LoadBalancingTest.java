@@ -2,7 +2,7 @@ package io.eventgate.edge.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventgate.edge.config.PoolSettings;
+import io.eventgate.policy.model.PoolSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

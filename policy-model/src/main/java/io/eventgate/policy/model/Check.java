@@ -1,41 +1,41 @@
-package io.eventgate.edge.config;
+package io.eventgate.policy.model;
 
 import java.time.Duration;
 
 /** Validation helpers for settings records: each failure names the field and the offending value. */
-final class Check {
+public final class Check {
     private Check() {
     }
 
-    static <T> T required(T value, String field) {
+    public static <T> T required(T value, String field) {
         if (value == null || (value instanceof String s && s.isBlank())) {
             throw new IllegalArgumentException(field + " is required");
         }
         return value;
     }
 
-    static int range(int value, int min, int max, String field) {
+    public static int range(int value, int min, int max, String field) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
         }
         return value;
     }
 
-    static long range(long value, long min, long max, String field) {
+    public static long range(long value, long min, long max, String field) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
         }
         return value;
     }
 
-    static Duration positive(Duration value, String field) {
+    public static Duration positive(Duration value, String field) {
         if (value == null || value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(field + " must be a positive duration, was " + value);
         }
         return value;
     }
 
-    static <T> T orDefault(T value, T fallback) {
+    public static <T> T orDefault(T value, T fallback) {
         return value == null ? fallback : value;
     }
 }

@@ -1,4 +1,4 @@
-package io.eventgate.edge.config;
+package io.eventgate.policy.model;
 
 import java.time.Duration;
 import java.util.List;
