@@ -1,5 +1,6 @@
 package io.eventgate.edge.routing;
 
+import io.eventgate.policy.model.PathPattern;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -55,9 +55,7 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                 }
             }
             for (String path : paths) {
-                if (!path.startsWith("/")) {
-                    throw new IllegalArgumentException("paths: '" + path + "' must start with '/'");
-                }
+                PathPattern.parse(path); // refuses what routing could not match
             }
             for (String host : hosts) {
                 if (host.isBlank() || (host.contains("*") && !(host.startsWith("*.") && host.indexOf('*', 1) < 0))) {

@@ -1,4 +1,4 @@
-package io.eventgate.edge.routing;
+package io.eventgate.policy.model;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +32,7 @@ public final class PathPattern {
 
     public static PathPattern parse(String text) {
         if (!text.startsWith("/")) {
-            throw new IllegalArgumentException("path pattern '" + text + "' must start with '/'");
+            throw new IllegalArgumentException("paths: '" + text + "' must start with '/'");
         }
         boolean openEnded = text.equals("/**") || text.endsWith("/**");
         String body = openEnded ? text.substring(0, text.length() - 3) : text;

@@ -1,0 +1,67 @@
+package io.eventgate.policy.control;
+
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/** Validates each command against the entities in force (a state store) and applies the accepted ones to it. */
+final class ControlProcessor implements Processor<String, PolicyCommand, String, CommandValidator.Verdict> {
+    private static final String VERSION_KEY = "version";
+
+    private final CommandValidator validator = new CommandValidator();
+    private ProcessorContext<String, CommandValidator.Verdict> context;
+    private KeyValueStore<String, PolicyEntity> entities;
+    private KeyValueStore<String, Long> versions;
+
+    @Override
+    public void init(ProcessorContext<String, CommandValidator.Verdict> context) {
+        this.context = context;
+        this.entities = context.getStateStore(ControlTopology.ENTITIES_STORE);
+        this.versions = context.getStateStore(ControlTopology.VERSION_STORE);
+    }
+
+    @Override
+    public void process(Record<String, PolicyCommand> record) {
+        if (record.value() == null) {
+            return; // compaction of the control topic removes commands, never entities
+        }
+        long next = Optional.ofNullable(versions.get(VERSION_KEY)).orElse(0L) + 1;
+        String key = record.key() == null ? "" : record.key();
+        CommandValidator.Verdict verdict = validator.validate(key, record.value(), state(), next);
+        if (verdict instanceof CommandValidator.Accepted accepted) {
+            if (accepted.entity() == null) {
+                entities.delete(accepted.entityKey());
+            } else {
+                entities.put(accepted.entityKey(), accepted.entity());
+            }
+            versions.put(VERSION_KEY, next);
+        }
+        context.forward(record.withKey(key).withValue(verdict));
+    }
+
+    private EntityState state() {
+        return new EntityState() {
+            @Override
+            public Optional<PolicyEntity> get(String entityKey) {
+                return Optional.ofNullable(entities.get(entityKey));
+            }
+
+            @Override
+            public List<PolicyEntity> withPrefix(String prefix) {
+                List<PolicyEntity> found = new ArrayList<>();
+                try (KeyValueIterator<String, PolicyEntity> it = entities.prefixScan(prefix, Serdes.String().serializer())) {
+                    it.forEachRemaining(kv -> found.add(kv.value));
+                }
+                return found;
+            }
+        };
+    }
+}

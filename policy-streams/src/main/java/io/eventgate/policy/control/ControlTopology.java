@@ -1,0 +1,53 @@
+package io.eventgate.policy.control;
+
+import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Control commands to validated policies: every command on {@code gateway.control} is checked against
+ * the entities in force and becomes either a versioned PolicyEntity (or a tombstone) on
+ * {@code gateway.policies}, or a CommandRejection on {@code gateway.control-rejections}. All commands
+ * pass through one partition so that every check sees every entity and versions are one sequence.
+ */
+public final class ControlTopology {
+    static final String ENTITIES_STORE = "policy-entities";
+    static final String VERSION_STORE = "policy-version";
+
+    private ControlTopology() {
+    }
+
+    public static Topology build(Topics topics, ContractSerdes serdes) {
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITIES_STORE),
+                Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERSION_STORE), Serdes.String(), Serdes.Long()));
+
+        KStream<String, CommandValidator.Verdict> verdicts = builder
+                .stream(topics.control(), Consumed.with(Serdes.String(), serdes.<PolicyCommand>serde(Topic.CONTROL)).withName("control-commands"))
+                .repartition(Repartitioned.<String, PolicyCommand>with(Serdes.String(), serdes.serde(Topic.CONTROL))
+                        .withNumberOfPartitions(1).withName("control-in-order"))
+                .process(ControlProcessor::new, Named.as("validate-command"), ENTITIES_STORE, VERSION_STORE);
+
+        verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted, Named.as("accepted"))
+                .mapValues(verdict -> ((CommandValidator.Accepted) verdict).entity(), Named.as("entity-or-tombstone"))
+                .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
+        verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Rejected, Named.as("rejected"))
+                .mapValues(verdict -> ((CommandValidator.Rejected) verdict).rejection(), Named.as("rejection"))
+                .to(topics.controlRejections(), Produced.with(Serdes.String(), serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS))
+                        .withName("control-rejections"));
+        return builder.build();
+    }
+}

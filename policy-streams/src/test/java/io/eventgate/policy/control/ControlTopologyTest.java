@@ -1,0 +1,210 @@
+package io.eventgate.policy.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.CommandAction;
+import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.EntityType;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.PolicyStreamsApp;
+import io.eventgate.policy.PolicyStreamsSettings;
+import io.eventgate.registry.EmbeddedSchemaRegistry;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every validation rule of the control topology, driven through TopologyTestDriver with the real serdes. */
+class ControlTopologyTest {
+    static final Instant T = Instant.parse("2026-11-26T10:00:00Z");
+    static final String POOL = "{\"instances\":[{\"url\":\"http://10.0.0.1:8080\"}]}";
+    static final String ROUTE = "{\"id\":\"api\",\"match\":{\"paths\":[\"/api/**\"]},\"upstreams\":[{\"pool\":\"users\"}]}";
+
+    static EmbeddedSchemaRegistry registry;
+    final Topics topics = Topics.defaults();
+    final AtomicInteger commandIds = new AtomicInteger();
+    @TempDir
+    Path stateDir;
+    TopologyTestDriver driver;
+    TestInputTopic<String, PolicyCommand> control;
+    TestOutputTopic<String, PolicyEntity> policies;
+    TestOutputTopic<String, CommandRejection> rejections;
+    PolicyStreamsSettings settings;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @BeforeEach
+    void start() {
+        settings = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, stateDir, true);
+        driver = newDriver(stateDir);
+    }
+
+    TopologyTestDriver newDriver(Path state) {
+        PolicyStreamsSettings s = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, state, true);
+        TopologyTestDriver d = new TopologyTestDriver(PolicyStreamsApp.topology(s), PolicyStreamsApp.properties(s));
+        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        control = d.createInputTopic(topics.control(), new StringSerializer(), serdes.<PolicyCommand>serde(Topic.CONTROL).serializer());
+        policies = d.createOutputTopic(topics.policies(), new StringDeserializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer());
+        rejections = d.createOutputTopic(topics.controlRejections(), new StringDeserializer(), serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer());
+        return d;
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    PolicyCommand command(CommandAction action, EntityType type, String id, String spec) {
+        return PolicyCommand.newBuilder().setCommandId("c" + commandIds.incrementAndGet()).setIssuedAt(T).setIssuedBy("ops")
+                .setAction(action).setEntityType(type).setEntityId(id).setSpec(spec).build();
+    }
+
+    void upsert(EntityType type, String key, String id, String spec) {
+        control.pipeInput(key, command(CommandAction.UPSERT, type, id, spec));
+    }
+
+    CommandRejection onlyRejection() {
+        assertThat(policies.isEmpty()).as("a rejected command publishes no policy").isTrue();
+        List<CommandRejection> all = rejections.readValuesToList();
+        assertThat(all).hasSize(1);
+        return all.get(0);
+    }
+
+    @Test
+    void acceptedCommandsBecomeVersionedEntities() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+
+        List<KeyValue<String, PolicyEntity>> published = policies.readKeyValuesToList();
+        assertThat(published).extracting(kv -> kv.key).containsExactly("pool:users", "route:api");
+        PolicyEntity route = published.get(1).value;
+        assertThat(route.getVersion()).isEqualTo(2);
+        assertThat(route.getEntityId()).isEqualTo("api");
+        assertThat(route.getSpec()).isEqualTo(ROUTE);
+        assertThat(route.getChecksum()).isEqualTo(CommandValidator.sha256(ROUTE));
+        assertThat(route.getSourceCommandId()).isEqualTo("c2");
+        assertThat(rejections.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRouteToAMissingPoolIsRejectedAndChangesNothing() {
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+        CommandRejection rejection = onlyRejection();
+        assertThat(rejection.getField()).isEqualTo("upstreams[0].pool");
+        assertThat(rejection.getReason()).contains("pool 'users' does not exist");
+        assertThat(rejection.getCommandId()).isEqualTo("c1");
+
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        assertThat(policies.readValue().getVersion()).as("the rejection used no version").isEqualTo(1);
+    }
+
+    @Test
+    void badFieldsAreRejectedWithTheirPath() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", "{\"instances\":[{\"url\":\"ftp://x\"}]}");
+        CommandRejection badUrl = onlyRejection();
+        assertThat(badUrl.getField()).isEqualTo("instances[0]");
+        assertThat(badUrl.getReason()).contains("must be http://host:port");
+
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        policies.readValue();
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("/api/**", "/api/**/x"));
+        assertThat(onlyRejection().getReason()).contains("'**' may only end the pattern");
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("{\"pool\":\"users\"}", "{\"pool\":\"users\",\"weight\":-5}"));
+        assertThat(onlyRejection().getReason()).contains("weight must be between 0 and 10000, was -5");
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("\"id\":\"api\"", "\"id\":\"other\""));
+        assertThat(onlyRejection().getField()).isEqualTo("id");
+
+        upsert(EntityType.ROUTE, "route:api", "api", "{not json");
+        assertThat(onlyRejection().getReason()).contains("not JSON");
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("\"upstreams\"", "\"surprise\":1,\"upstreams\""));
+        assertThat(onlyRejection().getReason()).contains("unknown setting 'surprise'");
+    }
+
+    @Test
+    void theKeyMustNameTheEntityAndUnknownTypesAreRefused() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:other", "users", POOL);
+        assertThat(onlyRejection().getField()).isEqualTo("entityId");
+        upsert(EntityType.PLAN, "plan:gold", "gold", "{}");
+        assertThat(onlyRejection().getReason()).contains("not accepted by this version");
+    }
+
+    @Test
+    void deletionsAreTombstonesAndCannotBreakReferences() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+        policies.readValuesToList();
+
+        control.pipeInput("pool:users", command(CommandAction.DELETE, EntityType.UPSTREAM_POOL, "users", null));
+        assertThat(onlyRejection().getReason()).contains("still used by routes [api]");
+
+        control.pipeInput("route:api", command(CommandAction.DELETE, EntityType.ROUTE, "api", null));
+        control.pipeInput("pool:users", command(CommandAction.DELETE, EntityType.UPSTREAM_POOL, "users", null));
+        List<KeyValue<String, PolicyEntity>> tombstones = policies.readKeyValuesToList();
+        assertThat(tombstones).extracting(kv -> kv.key).containsExactly("route:api", "pool:users");
+        assertThat(tombstones).allSatisfy(kv -> assertThat(kv.value).isNull());
+
+        control.pipeInput("route:api", command(CommandAction.DELETE, EntityType.ROUTE, "api", null));
+        assertThat(onlyRejection().getReason()).contains("there is no route:api to delete");
+    }
+
+    @Test
+    void replayingTheControlTopicGivesTheSamePolicies(@TempDir Path otherState) {
+        List<PolicyCommand> script = new ArrayList<>();
+        script.add(command(CommandAction.UPSERT, EntityType.UPSTREAM_POOL, "users", POOL));
+        script.add(command(CommandAction.UPSERT, EntityType.ROUTE, "api", ROUTE.replace("users", "missing")));
+        script.add(command(CommandAction.UPSERT, EntityType.ROUTE, "api", ROUTE));
+        script.add(command(CommandAction.UPSERT, EntityType.UPSTREAM_POOL, "users", POOL.replace("8080", "9090")));
+        script.add(command(CommandAction.DELETE, EntityType.ROUTE, "api", null));
+        List<String> first = run(script);
+        driver.close();
+        driver = newDriver(otherState);
+        assertThat(run(script)).isEqualTo(first).hasSize(5);
+    }
+
+    List<String> run(List<PolicyCommand> script) {
+        for (PolicyCommand c : script) {
+            control.pipeInput((c.getEntityType() == EntityType.ROUTE ? "route:" : "pool:") + c.getEntityId(), c);
+        }
+        List<String> outcome = new ArrayList<>();
+        policies.readKeyValuesToList().forEach(kv -> outcome.add(kv.key + "=" + (kv.value == null ? "deleted" : kv.value.getVersion() + "/" + kv.value.getChecksum())));
+        rejections.readKeyValuesToList().forEach(kv -> outcome.add(kv.key + " rejected: " + kv.value.getReason()));
+        return outcome;
+    }
+
+    @Test
+    void aPoisonRecordDoesNotStopTheApp() {
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
+        raw.pipeInput("pool:users", "not avro at all".getBytes());
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        assertThat(policies.readValue().getEntityId()).isEqualTo("users"); // the dead-letter copy is checked on the broker
+    }
+}
