@@ -4,6 +4,7 @@ import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
@@ -68,6 +69,11 @@ public final class LocalStack implements AutoCloseable {
         if (s.demoUpstream().enabled()) {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
             endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
+        }
+
+        if (s.policyStreams() != null) {
+            own(PolicyStreamsApp.start(s.policyStreams().withAddresses(broker.bootstrapServers(), registry.url())));
+            endpoints.put("policy-streams", topics.control() + " -> " + topics.policies() + " | " + topics.controlRejections());
         }
 
         if (s.edge() != null) {
