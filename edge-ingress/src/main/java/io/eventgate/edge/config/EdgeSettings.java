@@ -12,12 +12,16 @@ import java.util.TreeMap;
 
 /** Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are unique. */
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
-                           Map<String, PoolSettings> pools, List<RouteSettings> routes) {
+                           Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
         Check.required(kafka, "kafka");
         Check.required(events, "events");
+        policies = policies == null ? new PolicySettings(true, null) : policies;
+        if (policies.cacheFile() == null) {
+            policies = new PolicySettings(policies.follow(), events.spool().dir().toAbsolutePath().resolveSibling(nodeId + "-policies.json"));
+        }
         pools = Map.copyOf(new TreeMap<>(Check.orDefault(pools, Map.of())));
         routes = List.copyOf(Check.orDefault(routes, List.of()));
         Set<String> ids = new HashSet<>();
@@ -35,19 +39,29 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         }
     }
 
+    public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
+                        Map<String, PoolSettings> pools, List<RouteSettings> routes) {
+        this(nodeId, server, kafka, events, pools, routes, null);
+    }
+
+    /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
+    public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+    }
+
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
     }
 }

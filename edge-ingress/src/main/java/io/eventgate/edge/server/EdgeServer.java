@@ -12,6 +12,7 @@ import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.EventSink;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Pipeline;
+import io.eventgate.edge.policy.PolicyFollower;
 import io.eventgate.edge.proxy.FirstByteWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
@@ -27,6 +28,7 @@ import io.eventgate.edge.snapshot.SnapshotHolder;
 import io.eventgate.edge.upstream.HealthChecker;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.eventgate.schemas.serde.ContractSerdes;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.ServerRequest;
@@ -51,6 +53,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EdgeTracing tracing;
     private final EventPublisher events;
     private final HealthChecker healthChecker;
+    private final PolicyFollower policies;
     private final FirstByteWatchdog watchdog;
     private final Pipeline pipeline;
     private final WebServer server;
@@ -68,6 +71,9 @@ public final class EdgeServer implements AutoCloseable {
         if (events == null) {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
+        this.policies = settings.policies().follow()
+                ? new PolicyFollower(settings, snapshots, ContractSerdes.of(settings.kafka().schemaRegistryUrl()))
+                : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
@@ -107,7 +113,7 @@ public final class EdgeServer implements AutoCloseable {
                 .addRouting(WsRouting.builder().route(WsRoute.create("/*",
                         () -> new WebSocketProxy(settings.nodeId(), snapshots, events != null ? events : EventSink.DISCARD))))
                 .putSocket(ADMIN_SOCKET, admin -> admin.host(s.host()).port(s.adminPort())
-                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, () -> true))))
+                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, () -> policies == null || policies.caughtUp()))))
                 .build()
                 .start();
         LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.host() + ":" + started.port(ADMIN_SOCKET)
@@ -153,6 +159,11 @@ public final class EdgeServer implements AutoCloseable {
         return events;
     }
 
+    /** Whether the node has caught up with gateway.policies (always true when it does not follow them). */
+    public boolean ready() {
+        return policies == null || policies.caughtUp();
+    }
+
     public EdgeMetrics metrics() {
         return metrics;
     }
@@ -160,6 +171,9 @@ public final class EdgeServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (policies != null) {
+            policies.close();
+        }
         healthChecker.close();
         watchdog.close();
         if (events != null) {

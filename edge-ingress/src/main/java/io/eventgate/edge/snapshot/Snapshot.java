@@ -37,6 +37,11 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
         return disabledRoutes.contains(routeId);
     }
 
+    /** The same snapshot with the operator's switched-off routes carried over from an earlier one. */
+    public Snapshot withDisabledRoutes(Set<String> routes) {
+        return new Snapshot(version, checksum, settings, this.routes, pools, Set.copyOf(routes));
+    }
+
     /** The same snapshot with one route switched off (503) or back on. */
     public Snapshot withRouteDisabled(String routeId, boolean disabled) {
         Set<String> next = new java.util.HashSet<>(disabledRoutes);

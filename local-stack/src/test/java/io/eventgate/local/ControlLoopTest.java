@@ -1,0 +1,75 @@
+package io.eventgate.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventgate.avro.CommandAction;
+import io.eventgate.avro.EntityType;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An operator's command travels control topic → policy-streams → gateway.policies → the edge, which then routes by it. */
+class ControlLoopTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aRouteAddedOnTheControlTopicIsServedByTheEdge(@TempDir Path dataDir) throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalStackSmokeTest.settings(dataDir))) {
+            String edge = stack.endpoints().get("edge").replace("/echo/hi", "");
+            String admin = stack.endpoints().get("edge admin").replace("/observe/health", "");
+            assertThat(get(edge + "/added/x").statusCode()).isEqualTo(404);
+
+            ContractSerdes serdes = ContractSerdes.of(stack.registryUrl());
+            try (var producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                    new StringSerializer(), serdes.<PolicyCommand>serde(Topic.CONTROL).serializer())) {
+                producer.send(new ProducerRecord<>(stack.topics().control(), "route:added", command("c1", EntityType.ROUTE, "added",
+                        "{\"id\":\"added\",\"match\":{\"paths\":[\"/added/**\"]},\"stripPrefix\":\"/added\",\"addPrefix\":\"/echo\","
+                                + "\"upstreams\":[{\"pool\":\"demo\"}]}"))).get();
+            }
+            // rejected first: pool 'demo' exists in the edge's YAML, not on the control topic; declare it, then the route again
+            try (var producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()),
+                    new StringSerializer(), serdes.<PolicyCommand>serde(Topic.CONTROL).serializer())) {
+                String demo = stack.endpoints().get("demo upstream").replace("/echo/hi", "");
+                producer.send(new ProducerRecord<>(stack.topics().control(), "pool:demo", command("c2", EntityType.UPSTREAM_POOL, "demo",
+                        "{\"instances\":[{\"url\":\"" + demo + "\"}]}"))).get();
+                producer.send(new ProducerRecord<>(stack.topics().control(), "route:added", command("c3", EntityType.ROUTE, "added",
+                        "{\"id\":\"added\",\"match\":{\"paths\":[\"/added/**\"]},\"stripPrefix\":\"/added\",\"addPrefix\":\"/echo\","
+                                + "\"upstreams\":[{\"pool\":\"demo\"}]}"))).get();
+            }
+
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            HttpResponse<String> routed = get(edge + "/added/x");
+            while (routed.statusCode() != 200 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                routed = get(edge + "/added/x");
+            }
+            assertThat(routed.statusCode()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(routed.body()).path("path").asText()).isEqualTo("/echo/x");
+            assertThat(new ObjectMapper().readTree(get(admin + "/config").body()).path("version").asLong()).isEqualTo(2);
+            assertThat(get(admin + "/observe/ready").statusCode()).isEqualTo(200);
+        }
+    }
+
+    static PolicyCommand command(String id, EntityType type, String entityId, String spec) {
+        return PolicyCommand.newBuilder().setCommandId(id).setIssuedAt(Instant.now()).setIssuedBy("test")
+                .setAction(CommandAction.UPSERT).setEntityType(type).setEntityId(entityId).setSpec(spec).build();
+    }
+
+    HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
