@@ -91,6 +91,10 @@ public final class DemoUpstream implements HttpService, AutoCloseable {
             res.status(Status.BAD_REQUEST_400).send("status code must be between 100 and 599");
             return;
         }
+        if (code == 204 || code == 304 || code < 200) {
+            res.status(Status.create(code)).send(); // these statuses never carry a body
+            return;
+        }
         res.status(Status.create(code)).header(HeaderNames.CONTENT_TYPE, "application/json").send("{\"status\":" + code + "}");
     }
 

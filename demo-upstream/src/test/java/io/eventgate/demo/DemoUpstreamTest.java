@@ -48,6 +48,7 @@ class DemoUpstreamTest {
     void statusDelayAndBytes() throws Exception {
         assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/status/503"))).statusCode()).isEqualTo(503);
         assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/status/99"))).statusCode()).isEqualTo(400);
+        assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/status/204"))).statusCode()).isEqualTo(204);
         assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/delay/20"))).body()).contains("20");
         assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/bytes/100000"))).body()).hasSize(100_000);
         assertThat(send(HttpRequest.newBuilder(URI.create(upstream.url() + "/bytes/-1"))).statusCode()).isEqualTo(400);

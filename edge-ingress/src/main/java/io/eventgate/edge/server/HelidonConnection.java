@@ -86,7 +86,11 @@ final class HelidonConnection implements ClientConnection {
     @Override
     public void send(byte[] body) {
         committed = true;
-        response.send(body);
+        if (body.length == 0) {
+            response.send(); // no entity at all: 204 and 304 must not carry even an empty one
+        } else {
+            response.send(body);
+        }
     }
 
     @Override

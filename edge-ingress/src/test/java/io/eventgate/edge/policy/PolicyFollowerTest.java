@@ -1,0 +1,104 @@
+package io.eventgate.edge.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.demo.DemoUpstream;
+import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.config.KafkaSettings;
+import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.KafkaExtension;
+import io.eventgate.testkit.TestKafka;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The edge applies gateway.policies as they come, skips what it cannot read, and starts from its cache without Kafka. */
+@ExtendWith(KafkaExtension.class)
+class PolicyFollowerTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    static PolicyEntity route(String id, String path, long version) {
+        String spec = "{\"id\":\"" + id + "\",\"match\":{\"paths\":[\"" + path + "\"]},\"upstreams\":[{\"pool\":\"demo\"}]}";
+        return PolicyEntity.newBuilder().setEntityKey("route:" + id).setEntityType(PolicyEntityType.ROUTE).setEntityId(id)
+                .setVersion(version).setSpec(spec).setChecksum("x").setSourceCommandId("c" + version).setValidatedAt(Instant.now()).build();
+    }
+
+    int status(EdgeServer edge, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    static void await(String what, IntSupplier actual, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (actual.getAsInt() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(actual.getAsInt()).as(what).isEqualTo(expected);
+    }
+
+    IntSupplier statusOf(EdgeServer edge, String path) {
+        return () -> {
+            try {
+                return status(edge, path);
+            } catch (Exception e) {
+                return -1;
+            }
+        };
+    }
+
+    @Test
+    void routesFollowThePoliciesTopicAndTheCacheBridgesAKafkaOutage(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of());
+            String policies = new Topics(kafka.topicPrefix()).name(Topic.POLICIES);
+            ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
+            try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
+                 var raw = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), new ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(policies, "route:echo", route("echo", "/echo/**", 1))).get();
+                raw.send(new ProducerRecord<>(policies, "route:junk", "not a policy".getBytes())).get();
+                producer.send(new ProducerRecord<>(policies, "route:status", route("status", "/status/**", 2))).get();
+
+                try (EdgeServer edge = EdgeServer.start(settings)) {
+                    await("ready once caught up", () -> edge.ready() ? 1 : 0, 1);
+                    assertThat(status(edge, "/echo/hi")).isEqualTo(200);
+                    assertThat(status(edge, "/status/204")).as("applied past the undecodable record").isEqualTo(204);
+                    assertThat(edge.snapshots().get().version()).isEqualTo(2);
+
+                    producer.send(new ProducerRecord<>(policies, "route:status", null)).get();
+                    await("a tombstone removes the route", statusOf(edge, "/status/204"), 404);
+                }
+            }
+
+            int noKafka;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                noKafka = socket.getLocalPort();
+            }
+            EdgeSettings offline = settings.withKafka(new KafkaSettings("127.0.0.1:" + noKafka, kafka.registryUrl(), kafka.topicPrefix()));
+            try (EdgeServer edge = EdgeServer.start(offline)) {
+                assertThat(status(edge, "/echo/hi")).as("served from the cached policies").isEqualTo(200);
+                assertThat(status(edge, "/status/204")).isEqualTo(404);
+                assertThat(edge.ready()).as("not ready: not caught up with Kafka").isFalse();
+            }
+        }
+    }
+}
