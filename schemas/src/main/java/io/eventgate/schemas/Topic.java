@@ -76,4 +76,12 @@ public enum Topic {
     public Cleanup cleanup() {
         return cleanup;
     }
+
+    /**
+     * Whether the topic's records must keep one order across keys: a command may refer to an entity created
+     * by the command before it (a route to a new pool), so control and policies live in one partition.
+     */
+    public boolean totallyOrdered() {
+        return this == CONTROL || this == POLICIES;
+    }
 }

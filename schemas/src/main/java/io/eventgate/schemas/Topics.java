@@ -48,13 +48,16 @@ public record Topics(String prefix) {
     public String anomalies() { return name(Topic.ANOMALIES); }
     public String nodes() { return name(Topic.NODES); }
 
-    /** Every contract topic, with its cleanup policy, at the given partition count and replication factor. */
+    /**
+     * Every contract topic, with its cleanup policy, at the given partition count and replication factor;
+     * the totally ordered topics (control, policies) always get one partition.
+     */
     public List<NewTopic> newTopics(int partitions, short replicationFactor) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
         return Arrays.stream(Topic.values())
-                .map(t -> new NewTopic(name(t), partitions, replicationFactor)
+                .map(t -> new NewTopic(name(t), t.totallyOrdered() ? 1 : partitions, replicationFactor)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, t.cleanup().configValue())))
                 .toList();
     }

@@ -48,6 +48,8 @@ class ContractTopicsOnBrokerTest {
                 assertThat(config.get("cleanup.policy").value()).as(topics.name(topic)).isEqualTo(topic.cleanup().configValue());
             }
             assertThat(admin.describeTopics(List.of(topics.requests())).allTopicNames().get().get(topics.requests()).partitions()).hasSize(3);
+            assertThat(admin.describeTopics(List.of(topics.control())).allTopicNames().get().get(topics.control()).partitions())
+                    .as("commands keep one order across entities").hasSize(1);
         }
     }
 

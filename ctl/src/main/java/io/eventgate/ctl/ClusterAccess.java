@@ -1,0 +1,111 @@
+package io.eventgate.ctl;
+
+import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** What the CLI does with the cluster: send commands, read the compacted policies, read or follow rejections. */
+final class ClusterAccess {
+    private final String bootstrapServers;
+    private final Topics topics;
+    private final ContractSerdes serdes;
+
+    ClusterAccess(String bootstrapServers, String registryUrl, String topicPrefix) {
+        this.bootstrapServers = bootstrapServers;
+        this.topics = new Topics(topicPrefix);
+        this.serdes = ContractSerdes.of(registryUrl);
+    }
+
+    Topics topics() {
+        return topics;
+    }
+
+    void send(List<PolicyCommand> commands, Map<PolicyCommand, String> keys) {
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), serdes.<PolicyCommand>serde(Topic.CONTROL).serializer())) {
+            for (PolicyCommand command : commands) {
+                producer.send(new ProducerRecord<>(topics.control(), keys.get(command), command));
+            }
+            producer.flush();
+        }
+    }
+
+    /** The policies in force: the compacted topic read from its beginning to its current end. */
+    Map<String, PolicyEntity> policies() {
+        Map<String, PolicyEntity> current = new LinkedHashMap<>();
+        readToEnd(topics.policies(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer(), record -> {
+            if (record.value() == null) {
+                current.remove(record.key());
+            } else {
+                current.put(record.key(), record.value());
+            }
+        });
+        return current;
+    }
+
+    /** Rejections from the beginning; with {@code follow}, keeps printing new ones until interrupted. */
+    void rejections(boolean follow, Consumer<CommandRejection> sink) {
+        Deserializer<CommandRejection> values = serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer();
+        if (!follow) {
+            readToEnd(topics.controlRejections(), values, record -> sink.accept(record.value()));
+            return;
+        }
+        try (KafkaConsumer<String, CommandRejection> consumer = consumer(values)) {
+            List<TopicPartition> partitions = partitions(consumer, topics.controlRejections());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            while (!Thread.currentThread().isInterrupted()) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> sink.accept(r.value()));
+            }
+        }
+    }
+
+    <V> void readToEnd(String topic, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink) {
+        try (KafkaConsumer<String, V> consumer = consumer(values)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 30 s");
+                }
+                consumer.poll(Duration.ofMillis(200)).forEach(sink);
+            }
+        }
+    }
+
+    private <V> KafkaConsumer<String, V> consumer(Deserializer<V> values) {
+        return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000), new StringDeserializer(), values);
+    }
+
+    private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+        var info = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+        if (info == null || info.isEmpty()) {
+            throw new IllegalStateException("topic " + topic + " does not exist (is the gateway's Kafka at the given address?)");
+        }
+        return info.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    }
+}

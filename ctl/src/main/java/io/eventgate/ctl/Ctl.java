@@ -1,0 +1,223 @@
+package io.eventgate.ctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventgate.avro.CommandAction;
+import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.PolicyCommand;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.control.CommandValidator;
+import io.eventgate.policy.control.EntityState;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code ./gateway ctl}: the operator's tool for the control topic. */
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class},
+        description = "Operate eventgate through its control topic.")
+public final class Ctl {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE})")
+    String bootstrapServers;
+
+    @Option(names = "--registry", defaultValue = "http://127.0.0.1:8081", description = "schema registry (default: ${DEFAULT-VALUE})")
+    String registry;
+
+    @Option(names = "--topic-prefix", defaultValue = "gateway.", description = "topic prefix (default: ${DEFAULT-VALUE})")
+    String topicPrefix;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    ClusterAccess cluster() {
+        return new ClusterAccess(bootstrapServers, registry, topicPrefix);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given output streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine line = new CommandLine(new Ctl());
+        line.setOut(out);
+        line.setErr(err);
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            cmd.getErr().println("error: " + e.getMessage() + (root != e ? " (" + root.getMessage() + ")" : ""));
+            return 2;
+        });
+        return line.execute(args);
+    }
+
+    /** Applies a policy file: shows the diff against the policies in force, then sends the changes and reports each outcome. */
+    @Command(name = "apply", description = "Apply the pools and routes of a policy file.")
+    static final class Apply implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Option(names = {"-f", "--file"}, required = true, description = "policy file (YAML: pools, routes)")
+        Path file;
+
+        @Option(names = "--dry-run", description = "validate and show the diff; change nothing")
+        boolean dryRun;
+
+        @Option(names = "--timeout", defaultValue = "30s", description = "how long to wait for the outcome (default: ${DEFAULT-VALUE})")
+        String timeout;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            ClusterAccess cluster = ctl.cluster();
+            List<PolicyFile.Entity> desired = PolicyFile.read(file);
+            Map<String, PolicyEntity> current = cluster.policies();
+            List<PolicyCommand> changes = new ArrayList<>();
+            Map<PolicyCommand, String> keys = new HashMap<>();
+            for (PolicyFile.Entity entity : desired) {
+                PolicyEntity existing = current.get(entity.key());
+                String mark = existing == null ? "+" : JSON.readTree(existing.getSpec()).equals(entity.spec()) ? "=" : "~";
+                out.println(mark + " " + entity.key() + (mark.equals("=") ? " (unchanged)" : mark.equals("+") ? " (new)" : " (changed)"));
+                if (!mark.equals("=")) {
+                    PolicyCommand command = PolicyCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setIssuedAt(Instant.now())
+                            .setIssuedBy("ctl:" + System.getProperty("user.name", "operator")).setAction(CommandAction.UPSERT)
+                            .setEntityType(entity.type()).setEntityId(entity.id()).setSpec(entity.spec().toString()).build();
+                    changes.add(command);
+                    keys.put(command, entity.key());
+                }
+            }
+            if (dryRun) {
+                return validateLocally(out, changes, keys, current);
+            }
+            if (changes.isEmpty()) {
+                out.println("nothing to change");
+                return 0;
+            }
+            cluster.send(changes, keys);
+            return awaitOutcome(out, cluster, changes, io.eventgate.settings.DurationText.parse(timeout));
+        }
+
+        private int validateLocally(PrintWriter out, List<PolicyCommand> changes, Map<PolicyCommand, String> keys, Map<String, PolicyEntity> current) {
+            Map<String, PolicyEntity> state = new LinkedHashMap<>(current);
+            EntityState view = new EntityState() {
+                @Override
+                public Optional<PolicyEntity> get(String entityKey) {
+                    return Optional.ofNullable(state.get(entityKey));
+                }
+
+                @Override
+                public List<PolicyEntity> withPrefix(String prefix) {
+                    return state.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue).toList();
+                }
+            };
+            int rejected = 0;
+            for (PolicyCommand command : changes) {
+                CommandValidator.Verdict verdict = new CommandValidator().validate(keys.get(command), command, view, 0);
+                if (verdict instanceof CommandValidator.Accepted accepted) {
+                    state.put(accepted.entityKey(), accepted.entity());
+                    out.println("  would accept " + accepted.entityKey());
+                } else {
+                    rejected++;
+                    printRejection(out, ((CommandValidator.Rejected) verdict).rejection());
+                }
+            }
+            out.println("dry run: nothing was sent");
+            return rejected == 0 ? 0 : 1;
+        }
+
+        private static int awaitOutcome(PrintWriter out, ClusterAccess cluster, List<PolicyCommand> sent, Duration timeout) throws InterruptedException {
+            Map<String, PolicyCommand> pending = new LinkedHashMap<>();
+            sent.forEach(c -> pending.put(c.getCommandId(), c));
+            int rejected = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!pending.isEmpty() && System.nanoTime() < deadline) {
+                for (PolicyEntity entity : cluster.policies().values()) {
+                    if (pending.remove(entity.getSourceCommandId()) != null) {
+                        out.println("applied " + entity.getEntityKey() + " at version " + entity.getVersion());
+                    }
+                }
+                List<CommandRejection> rejections = new ArrayList<>();
+                cluster.rejections(false, rejections::add);
+                for (CommandRejection rejection : rejections) {
+                    if (pending.remove(rejection.getCommandId()) != null) {
+                        rejected++;
+                        printRejection(out, rejection);
+                    }
+                }
+                if (!pending.isEmpty()) {
+                    Thread.sleep(250);
+                }
+            }
+            pending.values().forEach(c -> out.println("no outcome yet for " + c.getEntityType() + " " + c.getEntityId() + " (is policy-streams running?)"));
+            return rejected == 0 && pending.isEmpty() ? 0 : 1;
+        }
+    }
+
+    /** Lists the routes or pools in force. */
+    @Command(name = "get", description = "List the routes or pools in force.")
+    static final class Get implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Parameters(index = "0", description = "routes | pools")
+        String what;
+
+        @Override
+        public Integer call() throws Exception {
+            String prefix = switch (what) {
+                case "routes" -> "route:";
+                case "pools" -> "pool:";
+                default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes or pools");
+            };
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            for (PolicyEntity entity : ctl.cluster().policies().values()) {
+                if (entity.getEntityKey().startsWith(prefix)) {
+                    JsonNode spec = JSON.readTree(entity.getSpec());
+                    out.println(entity.getEntityId() + "\tversion " + entity.getVersion() + "\t" + spec);
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** Prints the rejected commands, and with --follow keeps printing new ones. */
+    @Command(name = "rejections", description = "Show rejected commands.")
+    static final class Rejections implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Option(names = "--follow", description = "keep printing new rejections")
+        boolean follow;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            ctl.cluster().rejections(follow, rejection -> printRejection(out, rejection));
+            return 0;
+        }
+    }
+
+    static void printRejection(PrintWriter out, CommandRejection rejection) {
+        out.println("rejected " + rejection.getEntityKey() + (rejection.getField() == null ? "" : " at " + rejection.getField())
+                + ": " + rejection.getReason() + " (command " + rejection.getCommandId() + " by " + rejection.getIssuedBy() + ")");
+        out.flush();
+    }
+}

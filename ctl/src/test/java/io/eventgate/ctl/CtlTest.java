@@ -1,0 +1,71 @@
+package io.eventgate.ctl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.policy.PolicyStreamsApp;
+import io.eventgate.policy.PolicyStreamsSettings;
+import io.eventgate.schemas.Topics;
+import io.eventgate.testkit.KafkaExtension;
+import io.eventgate.testkit.TestKafka;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI against a real broker with policy-streams running. */
+@ExtendWith(KafkaExtension.class)
+class CtlTest {
+    record Result(int code, String out) {
+    }
+
+    static Result ctl(TestKafka kafka, String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry", kafka.registryUrl(),
+                "--topic-prefix", kafka.topicPrefix()));
+        all.addAll(List.of(args));
+        StringWriter out = new StringWriter();
+        int code = Ctl.run(all.toArray(String[]::new), new PrintWriter(out, true), new PrintWriter(out, true));
+        return new Result(code, out.toString());
+    }
+
+    @Test
+    void applyShowsTheDiffSendsTheChangesAndReportsEachOutcome(TestKafka kafka, @TempDir Path dir) throws Exception {
+        kafka.createTopics(new Topics(kafka.topicPrefix()).newTopics(1, (short) 1));
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, """
+                pools:
+                  users: {instances: [{url: "http://10.0.0.1:8080"}]}
+                routes:
+                  - {id: api, match: {paths: ["/api/**"]}, upstreams: [{pool: users}]}
+                """);
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, """
+                routes:
+                  - {id: orders, match: {paths: ["/orders/**"]}, upstreams: [{pool: nowhere}]}
+                """);
+        try (PolicyStreamsApp app = PolicyStreamsApp.start(new PolicyStreamsSettings(kafka.topicPrefix() + "policy", kafka.bootstrapServers(),
+                kafka.registryUrl(), kafka.topicPrefix(), dir.resolve("state"), true))) {
+            Result dryRun = ctl(kafka, "apply", "-f", broken.toString(), "--dry-run");
+            assertThat(dryRun.code()).isEqualTo(1);
+            assertThat(dryRun.out()).contains("+ route:orders (new)").contains("rejected route:orders at upstreams[0].pool")
+                    .contains("dry run: nothing was sent");
+
+            Result applied = ctl(kafka, "apply", "-f", policy.toString());
+            assertThat(applied.code()).as(applied.out()).isEqualTo(0);
+            assertThat(applied.out()).contains("+ pool:users (new)").contains("applied pool:users at version 1").contains("applied route:api at version 2");
+
+            Result again = ctl(kafka, "apply", "-f", policy.toString());
+            assertThat(again.out()).contains("= route:api (unchanged)").contains("nothing to change");
+
+            assertThat(ctl(kafka, "get", "routes").out()).contains("api\tversion 2");
+            Result refused = ctl(kafka, "apply", "-f", broken.toString());
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(ctl(kafka, "rejections").out()).contains("rejected route:orders at upstreams[0].pool: pool 'nowhere' does not exist");
+            assertThat(ctl(kafka, "get", "nonsense").code()).isEqualTo(2);
+        }
+    }
+}
