@@ -52,7 +52,12 @@ class LocalStackSmokeTest {
             assertThat(throughEdge.statusCode()).isEqualTo(200);
             assertThat(new ObjectMapper().readTree(throughEdge.body()).path("path").asText()).isEqualTo("/echo/hi");
             String api = stack.endpoints().get("edge").replace("/echo/hi", "/api/hi");
-            assertThat(new ObjectMapper().readTree(get(api).body()).path("path").asText()).isEqualTo("/echo/hi");
+            assertThat(get(api).statusCode()).as("route api needs a key").isEqualTo(401);
+            HttpResponse<String> withKey = http.send(HttpRequest.newBuilder(URI.create(api)).header("X-API-Key", "demo-key").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(withKey.statusCode()).isEqualTo(200);
+            assertThat(withKey.headers().firstValue("RateLimit-Limit")).hasValue("20");
+            assertThat(new ObjectMapper().readTree(withKey.body()).path("path").asText()).isEqualTo("/echo/hi");
             assertThat(get(stack.endpoints().get("edge admin")).statusCode()).isEqualTo(200);
         }
     }

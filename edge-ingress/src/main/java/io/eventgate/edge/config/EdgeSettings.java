@@ -3,6 +3,8 @@ package io.eventgate.edge.config;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.Check;
+import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.PlanSettings;
 
 import java.util.HashSet;
 import java.util.List;
@@ -12,7 +14,8 @@ import java.util.TreeMap;
 
 /** Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are unique. */
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
-                           Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies) {
+                           Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies,
+                           Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
@@ -24,6 +27,15 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         }
         pools = Map.copyOf(new TreeMap<>(Check.orDefault(pools, Map.of())));
         routes = List.copyOf(Check.orDefault(routes, List.of()));
+        consumers = Map.copyOf(new TreeMap<>(Check.orDefault(consumers, Map.of())));
+        plans = Map.copyOf(new TreeMap<>(Check.orDefault(plans, Map.of())));
+        auth = Check.orDefault(auth, new AuthSettings(null));
+        for (Map.Entry<String, ConsumerSettings> consumer : consumers.entrySet()) {
+            if (!plans.containsKey(consumer.getValue().plan())) {
+                throw new IllegalArgumentException("consumers." + consumer.getKey() + ".plan '" + consumer.getValue().plan()
+                        + "' is not a configured plan " + plans.keySet());
+            }
+        }
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < routes.size(); i++) {
             RouteSettings route = routes.get(i);
@@ -41,27 +53,32 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                         Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        this(nodeId, server, kafka, events, pools, routes, null);
+        this(nodeId, server, kafka, events, pools, routes, null, null, null, null);
     }
 
     /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
     public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+    }
+
+    /** The same node with other consumers and plans. */
+    public EdgeSettings withConsumers(Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
     }
 
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
     }
 }

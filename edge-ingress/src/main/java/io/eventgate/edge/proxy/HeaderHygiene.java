@@ -7,14 +7,15 @@ import java.util.Set;
 
 /**
  * Which headers cross the proxy. Hop-by-hop headers (RFC 9110 §7.6.1) and any header the Connection
- * header names are dropped in both directions; forwarding headers are dropped from the client's request
- * and set anew by the gateway.
+ * header names are dropped in both directions; forwarding and identity headers are dropped from the
+ * client's request and set anew by the gateway.
  */
 public final class HeaderHygiene {
     static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "proxy-authenticate",
             "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
     static final Set<String> SET_BY_GATEWAY = Set.of("x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "forwarded",
-            "x-request-id", "traceparent", "tracestate", "host", "content-length", "expect");
+            "x-request-id", "traceparent", "tracestate", "host", "content-length", "expect",
+            "x-consumer-id", "x-consumer-plan", "x-consumer-groups");
 
     private HeaderHygiene() {
     }

@@ -233,9 +233,10 @@ public final class ProxyStep implements Step {
 
     private void copyRequestHeaders(Exchange exchange, RouteSettings settings, io.helidon.http.ClientRequestHeaders out, Span span) {
         Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
+        String credential = exchange.snapshot().settings().auth().apiKeyHeader().toLowerCase(Locale.ROOT);
         exchange.headers().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardRequestHeader(lower, named)) {
+            if (HeaderHygiene.forwardRequestHeader(lower, named) && !lower.equals(credential)) {
                 out.add(HeaderNames.create(name), values.toArray(String[]::new));
             }
         });
@@ -254,6 +255,14 @@ public final class ProxyStep implements Step {
         }
         out.set(HeaderNames.create("Forwarded"), HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
         out.set(HeaderNames.create("X-Request-Id"), exchange.requestId());
+        if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
+            out.set(HeaderNames.create("X-Consumer-Id"), exchange.consumerId());
+            out.set(HeaderNames.create("X-Consumer-Plan"), exchange.plan());
+            var groups = exchange.snapshot().settings().consumers().get(exchange.consumerId()).groups();
+            if (!groups.isEmpty()) {
+                out.set(HeaderNames.create("X-Consumer-Groups"), String.join(",", groups));
+            }
+        }
         tracing.inject(span, (key, value) -> out.set(HeaderNames.create(key), value));
     }
 

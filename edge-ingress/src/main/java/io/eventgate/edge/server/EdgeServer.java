@@ -1,10 +1,12 @@
 package io.eventgate.edge.server;
 
 import io.eventgate.edge.admin.AdminService;
+import io.eventgate.edge.auth.AuthenticateStep;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
+import io.eventgate.edge.limits.RateLimitStep;
 import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.AccessLog;
 import io.eventgate.edge.observe.EdgeMetrics;
@@ -84,6 +86,8 @@ public final class EdgeServer implements AutoCloseable {
                 new NormalizeStep(),
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
+                new AuthenticateStep(settings.nodeId()),
+                new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
         this.server = startServer(settings.server());
     }

@@ -1,5 +1,6 @@
 package io.eventgate.edge.snapshot;
 
+import io.eventgate.edge.auth.ApiKeys;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.routing.RouteTable;
 import io.eventgate.edge.upstream.UpstreamPool;
@@ -12,12 +13,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The configuration the request path reads: resolved routes, live upstream pools, routes switched off by
+ * The configuration the request path reads: resolved routes, live upstream pools, API keys, routes switched off by
  * an operator, and the version and checksum reported by admin and heartbeats. Immutable; a change builds
  * a new snapshot (reusing pools whose settings did not change, so their health and latency state carry over).
  */
 public record Snapshot(long version, String checksum, EdgeSettings settings, RouteTable routes, Map<String, UpstreamPool> pools,
-                       Set<String> disabledRoutes) {
+                       ApiKeys apiKeys, Set<String> disabledRoutes) {
 
     public static Snapshot build(EdgeSettings settings, long version, Snapshot previous) {
         Map<String, UpstreamPool> pools = new HashMap<>();
@@ -26,7 +27,8 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
             pools.put(name, existing != null && existing.settings().equals(poolSettings) ? existing : new UpstreamPool(name, poolSettings));
         });
         Set<String> disabled = previous == null ? Set.of() : previous.disabledRoutes();
-        return new Snapshot(version, checksum(settings), settings, RouteTable.of(settings.routes()), Map.copyOf(pools), disabled);
+        return new Snapshot(version, checksum(settings), settings, RouteTable.of(settings.routes()), Map.copyOf(pools),
+                ApiKeys.of(settings.consumers()), disabled);
     }
 
     public UpstreamPool pool(String name) {
@@ -39,7 +41,7 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
 
     /** The same snapshot with the operator's switched-off routes carried over from an earlier one. */
     public Snapshot withDisabledRoutes(Set<String> routes) {
-        return new Snapshot(version, checksum, settings, this.routes, pools, Set.copyOf(routes));
+        return new Snapshot(version, checksum, settings, this.routes, pools, apiKeys, Set.copyOf(routes));
     }
 
     /** The same snapshot with one route switched off (503) or back on. */
@@ -50,7 +52,7 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
         } else {
             next.remove(routeId);
         }
-        return new Snapshot(version, checksum, settings, routes, pools, Set.copyOf(next));
+        return new Snapshot(version, checksum, settings, routes, pools, apiKeys, Set.copyOf(next));
     }
 
     static String checksum(EdgeSettings settings) {

@@ -9,10 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * One route: what it matches, where it sends (weighted pool groups), how the path is rewritten, and
- * its timeouts and retries.
+ * its timeouts and retries, and whether callers must present credentials ({@code anonymous: false}).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
-                            Timeouts timeouts, Retries retries, Boolean preserveHost) {
+                            Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -38,6 +38,12 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         timeouts = Check.orDefault(timeouts, new Timeouts(null, null, null));
         retries = Check.orDefault(retries, new Retries(0, null, null, null, 0));
         preserveHost = Check.orDefault(preserveHost, Boolean.TRUE);
+        anonymous = Check.orDefault(anonymous, Boolean.TRUE);
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, null);
     }
 
     /** What a request must look like to take this route; empty lists match anything. */

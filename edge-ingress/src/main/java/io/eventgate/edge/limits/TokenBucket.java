@@ -1,0 +1,43 @@
+package io.eventgate.edge.limits;
+
+/**
+ * A token bucket: holds up to {@code burst} tokens, refills at {@code ratePerSecond}, and each request takes
+ * one. Thread-safe; time comes from the caller so tests can drive it.
+ */
+public final class TokenBucket {
+    /** The outcome of one take: whether it was allowed, what is left, and when to come back. */
+    public record Take(boolean allowed, double remaining, double secondsUntilNextToken, double secondsUntilFull) {
+    }
+
+    private final double ratePerSecond;
+    private final double burst;
+    private double tokens;
+    private long lastNanos;
+
+    public TokenBucket(double ratePerSecond, double burst, long nowNanos) {
+        this.ratePerSecond = ratePerSecond;
+        this.burst = burst;
+        this.tokens = burst;
+        this.lastNanos = nowNanos;
+    }
+
+    public double ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    public double burst() {
+        return burst;
+    }
+
+    public synchronized Take take(long nowNanos) {
+        double elapsed = Math.max(0, nowNanos - lastNanos) / 1e9;
+        tokens = Math.min(burst, tokens + elapsed * ratePerSecond);
+        lastNanos = nowNanos;
+        boolean allowed = tokens >= 1;
+        if (allowed) {
+            tokens -= 1;
+        }
+        double untilNext = tokens >= 1 ? 0 : (1 - tokens) / ratePerSecond;
+        return new Take(allowed, Math.floor(tokens), untilNext, (burst - tokens) / ratePerSecond);
+    }
+}

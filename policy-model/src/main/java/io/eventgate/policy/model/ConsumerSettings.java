@@ -1,0 +1,27 @@
+package io.eventgate.policy.model;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * A consumer of the API: its plan, its groups, and its API keys, stored only as SHA-256 hashes
+ * ({@code sha256:<64 hex>}); two keys may be active at once, so a key can be rotated without downtime.
+ */
+public record ConsumerSettings(String plan, List<String> apiKeys, List<String> groups) {
+    private static final Pattern KEY_HASH = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    public ConsumerSettings {
+        Check.required(plan, "plan");
+        apiKeys = List.copyOf(Check.orDefault(apiKeys, List.of()));
+        if (apiKeys.size() > 2) {
+            throw new IllegalArgumentException("apiKeys holds at most two keys (the current one and the one being rotated in), found " + apiKeys.size());
+        }
+        for (String key : apiKeys) {
+            if (!KEY_HASH.matcher(key).matches()) {
+                throw new IllegalArgumentException("apiKeys must hold SHA-256 hashes written as sha256:<64 lower-case hex digits>,"
+                        + " never a key in plain text; hash one with: printf %s KEY | sha256sum");
+            }
+        }
+        groups = List.copyOf(Check.orDefault(groups, List.of()));
+    }
+}

@@ -1,0 +1,14 @@
+package io.eventgate.policy.model;
+
+/** A plan: the request rate its consumers may sustain and the burst they may spend at once. */
+public record PlanSettings(double ratePerSecond, double burst) {
+    public PlanSettings {
+        if (!(ratePerSecond > 0) || ratePerSecond > 1_000_000) {
+            throw new IllegalArgumentException("ratePerSecond must be above 0 and at most 1000000, was " + ratePerSecond);
+        }
+        burst = burst == 0 ? ratePerSecond : burst;
+        if (burst < 1 || burst > 10_000_000) {
+            throw new IllegalArgumentException("burst must be between 1 and 10000000, was " + burst);
+        }
+    }
+}
