@@ -62,6 +62,17 @@ final class ClusterAccess {
         return current;
     }
 
+    /** The last heartbeat of every edge node (the compacted gateway.nodes). */
+    Map<String, io.eventgate.avro.NodeHeartbeat> nodes() {
+        Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();
+        readToEnd(topics.nodes(), serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), record -> {
+            if (record.value() != null) {
+                nodes.put(record.key(), record.value());
+            }
+        });
+        return nodes;
+    }
+
     /** Rejections from the beginning; with {@code follow}, keeps printing new ones until interrupted. */
     void rejections(boolean follow, Consumer<CommandRejection> sink) {
         Deserializer<CommandRejection> values = serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer();

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -211,6 +211,23 @@ public final class Ctl {
         public Integer call() {
             PrintWriter out = ctl.spec.commandLine().getOut();
             ctl.cluster().rejections(follow, rejection -> printRejection(out, rejection));
+            return 0;
+        }
+    }
+
+    /** Each edge node's last heartbeat: the policy version it applies, readiness, load. */
+    @Command(name = "nodes", description = "Show every edge node's applied policy version, readiness and load.")
+    static final class Nodes implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            Map<String, io.eventgate.avro.NodeHeartbeat> nodes = ctl.cluster().nodes();
+            out.println("node\tpolicy version\tready\treq/s\tin flight\tlast heartbeat");
+            nodes.values().forEach(n -> out.printf("%s\t%d\t%s\t%.1f\t%d\t%s%n", n.getNodeId(), n.getAppliedPolicyVersion(), n.getReady(),
+                    n.getRequestsPerSecond(), n.getInFlight(), n.getSentAt()));
             return 0;
         }
     }

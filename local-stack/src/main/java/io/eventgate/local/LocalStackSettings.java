@@ -36,8 +36,9 @@ public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, D
     }
 
     /** The demo upstream that makes the first curl work. */
-    public record DemoUpstream(boolean enabled, String host, int port) {
+    public record DemoUpstream(Boolean enabled, String host, int port) {
         public DemoUpstream {
+            enabled = enabled == null ? Boolean.TRUE : enabled;
             require(host, "host");
             checkPort(port, "port");
         }

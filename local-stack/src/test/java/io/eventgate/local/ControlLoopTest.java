@@ -61,7 +61,25 @@ class ControlLoopTest {
             assertThat(new ObjectMapper().readTree(routed.body()).path("path").asText()).isEqualTo("/echo/x");
             assertThat(new ObjectMapper().readTree(get(admin + "/config").body()).path("version").asLong()).isEqualTo(2);
             assertThat(get(admin + "/observe/ready").statusCode()).isEqualTo(200);
+            assertThat(heartbeatVersion(stack, serdes, 2)).as("the edge reports the version it applies").isEqualTo(2);
         }
+    }
+
+    /** The edge's applied policy version from its heartbeats, waiting (bounded) for {@code expected}. */
+    static long heartbeatVersion(LocalStack stack, ContractSerdes serdes, long expected) {
+        long seen = -1;
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.of("bootstrap.servers", stack.bootstrapServers(),
+                "group.id", "heartbeats-" + System.nanoTime(), "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.StringDeserializer(), serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer())) {
+            consumer.subscribe(java.util.List.of(stack.topics().nodes()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen != expected && System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    seen = record.value().getAppliedPolicyVersion();
+                }
+            }
+        }
+        return seen;
     }
 
     static PolicyCommand command(String id, EntityType type, String entityId, String spec) {

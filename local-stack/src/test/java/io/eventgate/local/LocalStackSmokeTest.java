@@ -59,6 +59,16 @@ class LocalStackSmokeTest {
             assertThat(withKey.headers().firstValue("RateLimit-Limit")).hasValue("20");
             assertThat(new ObjectMapper().readTree(withKey.body()).path("path").asText()).isEqualTo("/echo/hi");
             assertThat(get(stack.endpoints().get("edge admin")).statusCode()).isEqualTo(200);
+
+            String metrics = stack.endpoints().get("edge admin").replace("/observe/health", "/observe/metrics");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            double published = 0;
+            while (published < 3 && System.nanoTime() < deadline) {
+                published = get(metrics).body().lines().filter(l -> l.startsWith("edge_events_published_total"))
+                        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+                Thread.sleep(100);
+            }
+            assertThat(published).as("the sample config publishes every request to Kafka").isGreaterThanOrEqualTo(3);
         }
     }
 

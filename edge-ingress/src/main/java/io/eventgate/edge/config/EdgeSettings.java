@@ -23,7 +23,8 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         Check.required(events, "events");
         policies = policies == null ? new PolicySettings(true, null) : policies;
         if (policies.cacheFile() == null) {
-            policies = new PolicySettings(policies.follow(), events.spool().dir().toAbsolutePath().resolveSibling(nodeId + "-policies.json"));
+            policies = new PolicySettings(policies.follow(), events.spool().dir().toAbsolutePath().resolveSibling(nodeId + "-policies.json"),
+                    policies.heartbeatInterval());
         }
         pools = Map.copyOf(new TreeMap<>(Check.orDefault(pools, Map.of())));
         routes = List.copyOf(Check.orDefault(routes, List.of()));

@@ -9,8 +9,9 @@ import java.time.Duration;
  * The event pipeline: the bounded memory buffer between request threads and the publisher, how many
  * unacknowledged events the producer may hold before new ones spill to disk, and the disk spool.
  */
-public record EventSettings(boolean enabled, int bufferCapacity, int maxUnacknowledged, Spool spool) {
+public record EventSettings(Boolean enabled, int bufferCapacity, int maxUnacknowledged, Spool spool) {
     public EventSettings {
+        enabled = enabled == null ? Boolean.TRUE : enabled; // events are the product: on unless switched off
         bufferCapacity = bufferCapacity == 0 ? 65_536 : Check.range(bufferCapacity, 16, 16_777_216, "bufferCapacity");
         maxUnacknowledged = maxUnacknowledged == 0 ? 20_000 : Check.range(maxUnacknowledged, 1, 10_000_000, "maxUnacknowledged");
         Check.required(spool, "spool");

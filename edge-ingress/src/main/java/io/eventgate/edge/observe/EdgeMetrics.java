@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class EdgeMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger active = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
     /** Timers by route, indexed by status class: looked up on every request, so kept rather than rebuilt. */
     private final Map<String, Timer[]> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
@@ -36,6 +37,15 @@ public final class EdgeMetrics {
         return registry.scrape();
     }
 
+    /** Requests finished since start (for rates). */
+    public long requestsFinished() {
+        return finished.get();
+    }
+
+    public int active() {
+        return active.get();
+    }
+
     public void requestStarted() {
         active.incrementAndGet();
     }
@@ -43,6 +53,7 @@ public final class EdgeMetrics {
     /** A finished request, by route ('-' when none matched) and status class. */
     public void requestFinished(String route, int status, long durationNanos) {
         active.decrementAndGet();
+        finished.incrementAndGet();
         int statusClass = Math.max(0, Math.min(5, status / 100));
         Timer[] timers = requestTimers.computeIfAbsent(route, r -> new Timer[6]);
         Timer timer = timers[statusClass];

@@ -14,6 +14,7 @@ import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.EventSink;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Pipeline;
+import io.eventgate.edge.policy.HeartbeatPublisher;
 import io.eventgate.edge.policy.PolicyFollower;
 import io.eventgate.edge.proxy.FirstByteWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
@@ -56,6 +57,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EventPublisher events;
     private final HealthChecker healthChecker;
     private final PolicyFollower policies;
+    private final HeartbeatPublisher heartbeats;
     private final FirstByteWatchdog watchdog;
     private final Pipeline pipeline;
     private final WebServer server;
@@ -90,6 +92,8 @@ public final class EdgeServer implements AutoCloseable {
                 new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
         this.server = startServer(settings.server());
+        this.heartbeats = events == null ? null
+                : new HeartbeatPublisher(settings.nodeId(), snapshots, metrics, events, this::ready, settings.policies().heartbeatInterval());
     }
 
     public static EdgeServer start(EdgeSettings settings) {
@@ -175,6 +179,9 @@ public final class EdgeServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        if (heartbeats != null) {
+            heartbeats.close();
+        }
         if (policies != null) {
             policies.close();
         }

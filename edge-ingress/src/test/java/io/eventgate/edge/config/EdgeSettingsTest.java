@@ -44,6 +44,8 @@ class EdgeSettingsTest {
     void defaultsFillWhatIsLeftOut() {
         EdgeSettings settings = parse(VALID);
         assertThat(settings.server().maxHeaderBytes()).isEqualTo(16 * 1024);
+        assertThat(settings.events().enabled()).as("events are on unless switched off").isTrue();
+        assertThat(settings.policies().follow()).isTrue();
         assertThat(settings.routes().get(0).timeouts().firstByte()).hasSeconds(30);
         assertThat(settings.pools().get("demo").balancer()).isEqualTo(PoolSettings.Balancer.ROUND_ROBIN);
     }

@@ -1,0 +1,76 @@
+package io.eventgate.edge.policy;
+
+import io.eventgate.avro.NodeHeartbeat;
+import io.eventgate.edge.events.EventPublisher;
+import io.eventgate.edge.observe.EdgeMetrics;
+import io.eventgate.edge.snapshot.Snapshot;
+import io.eventgate.edge.snapshot.SnapshotHolder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Tells the cluster every few seconds that this node is alive, which policy version it applies, whether it
+ * is ready and how loaded it is: a NodeHeartbeat on {@code gateway.nodes}, keyed by node id.
+ */
+public final class HeartbeatPublisher implements AutoCloseable {
+    private final String nodeId;
+    private final SnapshotHolder snapshots;
+    private final EdgeMetrics metrics;
+    private final EventPublisher events;
+    private final BooleanSupplier ready;
+    private final Duration interval;
+    private final Instant startedAt = Instant.now();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    public HeartbeatPublisher(String nodeId, SnapshotHolder snapshots, EdgeMetrics metrics, EventPublisher events, BooleanSupplier ready,
+                              Duration interval) {
+        this.nodeId = nodeId;
+        this.snapshots = snapshots;
+        this.metrics = metrics;
+        this.events = events;
+        this.ready = ready;
+        this.interval = interval;
+        this.thread = Thread.ofVirtual().name("heartbeat").start(this::beat);
+    }
+
+    private void beat() {
+        long lastCount = metrics.requestsFinished();
+        long lastNanos = System.nanoTime();
+        while (running) {
+            long count = metrics.requestsFinished();
+            long now = System.nanoTime();
+            double rate = (count - lastCount) / Math.max(1e-9, (now - lastNanos) / 1e9);
+            lastCount = count;
+            lastNanos = now;
+            Snapshot snapshot = snapshots.get();
+            events.publish(NodeHeartbeat.newBuilder()
+                    .setNodeId(nodeId)
+                    .setStartedAt(startedAt)
+                    .setSentAt(Instant.now())
+                    .setAppliedPolicyVersion(snapshot.version())
+                    .setAppliedLimitsOffset(-1)
+                    .setConfigChecksum(snapshot.checksum())
+                    .setReady(ready.getAsBoolean())
+                    .setRequestsPerSecond(rate)
+                    .setInFlight(metrics.active())
+                    .setDemand(Map.of())
+                    .setSoftwareVersion(EdgeMetrics.class.getPackage().getImplementationVersion() == null
+                            ? "dev" : EdgeMetrics.class.getPackage().getImplementationVersion())
+                    .build());
+            try {
+                Thread.sleep(interval);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+    }
+}
