@@ -19,21 +19,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Keeps the node's snapshot in step with {@code gateway.policies}: reads the compacted topic from the
@@ -48,98 +39,42 @@ public final class PolicyFollower implements AutoCloseable {
 
     private final EdgeSettings staticSettings;
     private final SnapshotHolder snapshots;
-    private final String topic;
     private final Path cacheFile;
-    private final Map<String, Object> consumerConfig;
-    private final AvroSerde<PolicyEntity> serde;
     private final Map<String, PolicyEntity> entities = new TreeMap<>();
     private long version;
-    private volatile boolean caughtUp;
-    private volatile boolean running = true;
-    private final Thread thread;
+    private final CompactedTopicFollower<PolicyEntity> follower;
 
     public PolicyFollower(EdgeSettings staticSettings, SnapshotHolder snapshots, ContractSerdes serdes) {
         this.staticSettings = staticSettings;
         this.snapshots = snapshots;
-        this.topic = new Topics(staticSettings.kafka().topicPrefix()).name(Topic.POLICIES);
         this.cacheFile = staticSettings.policies().cacheFile();
-        this.serde = serdes.serde(Topic.POLICIES);
-        this.consumerConfig = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, staticSettings.kafka().bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.CLIENT_ID_CONFIG, "edge-policies-" + staticSettings.nodeId());
         loadCache();
-        this.thread = Thread.ofPlatform().daemon().name("policy-follower").start(this::follow);
+        AvroSerde<PolicyEntity> serde = serdes.serde(Topic.POLICIES);
+        this.follower = new CompactedTopicFollower<>(new Topics(staticSettings.kafka().topicPrefix()).name(Topic.POLICIES),
+                staticSettings.kafka().bootstrapServers(), "edge " + staticSettings.nodeId(), serde.deserializer(),
+                this::record, this::forget, this::apply);
     }
 
     /** True once the node applied everything that was on the topic when it started. */
     public boolean caughtUp() {
-        return caughtUp;
+        return follower.caughtUp();
     }
 
-    private void follow() {
-        while (running) {
-            try (KafkaConsumer<String, PolicyEntity> consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), serde.deserializer())) {
-                List<TopicPartition> partitions = partitions(consumer);
-                consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-                synchronized (entities) {
-                    entities.clear(); // the topic, read from its start, is the truth; the cache only bridged the gap
-                }
-                boolean applied = false;
-                while (running) {
-                    boolean changed = poll(consumer);
-                    if (changed || !applied) {
-                        apply();
-                        applied = true;
-                    }
-                    if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                        caughtUp = true;
-                        LOG.info("edge " + staticSettings.nodeId() + " caught up with " + topic + ": " + entities.size() + " entities, version " + version);
-                    }
-                }
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.log(Level.WARNING, "edge " + staticSettings.nodeId() + " cannot follow " + topic + "; keeping the current policies and retrying", e);
-                    sleep(1000);
-                }
+    private void record(String key, PolicyEntity entity) {
+        synchronized (entities) {
+            if (entity == null) {
+                entities.remove(key);
+            } else {
+                entities.put(key, entity);
+                version = Math.max(version, entity.getVersion());
             }
         }
     }
 
-    private List<TopicPartition> partitions(KafkaConsumer<String, PolicyEntity> consumer) {
-        while (running) {
-            List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-            if (info != null && !info.isEmpty()) {
-                return info.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            sleep(500);
-        }
-        return List.of();
-    }
-
-    /** One poll; a record that cannot be decoded is logged with its position and skipped. */
-    private boolean poll(KafkaConsumer<String, PolicyEntity> consumer) {
-        try {
-            boolean changed = false;
-            for (ConsumerRecord<String, PolicyEntity> record : consumer.poll(Duration.ofMillis(200))) {
-                synchronized (entities) {
-                    if (record.value() == null) {
-                        changed |= entities.remove(record.key()) != null;
-                    } else {
-                        entities.put(record.key(), record.value());
-                        version = Math.max(version, record.value().getVersion());
-                        changed = true;
-                    }
-                }
-            }
-            return changed;
-        } catch (RecordDeserializationException e) {
-            LOG.severe("edge " + staticSettings.nodeId() + ": skipping undecodable policy at " + e.topicPartition() + " offset " + e.offset() + ": " + e.getCause());
-            consumer.seek(e.topicPartition(), e.offset() + 1);
-            return false;
+    /** The topic, read from its start, is the truth; the cache only bridged the gap. */
+    private void forget() {
+        synchronized (entities) {
+            entities.clear();
         }
     }
 
@@ -216,22 +151,8 @@ public final class PolicyFollower implements AutoCloseable {
         Files.move(temp, cacheFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

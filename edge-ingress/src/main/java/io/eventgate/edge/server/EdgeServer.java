@@ -14,7 +14,9 @@ import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.EventSink;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Pipeline;
+import io.eventgate.edge.limits.DirectiveStep;
 import io.eventgate.edge.policy.HeartbeatPublisher;
+import io.eventgate.edge.policy.LimitFollower;
 import io.eventgate.edge.policy.PolicyFollower;
 import io.eventgate.edge.proxy.FirstByteWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
@@ -57,6 +59,7 @@ public final class EdgeServer implements AutoCloseable {
     private final EventPublisher events;
     private final HealthChecker healthChecker;
     private final PolicyFollower policies;
+    private final LimitFollower limits;
     private final HeartbeatPublisher heartbeats;
     private final FirstByteWatchdog watchdog;
     private final Pipeline pipeline;
@@ -75,9 +78,9 @@ public final class EdgeServer implements AutoCloseable {
         if (events == null) {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
-        this.policies = settings.policies().follow()
-                ? new PolicyFollower(settings, snapshots, ContractSerdes.of(settings.kafka().schemaRegistryUrl()))
-                : null;
+        ContractSerdes serdes = ContractSerdes.of(settings.kafka().schemaRegistryUrl());
+        this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes) : null;
+        this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
@@ -89,6 +92,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
                 new AuthenticateStep(settings.nodeId()),
+                new DirectiveStep(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
         this.server = startServer(settings.server());
@@ -121,7 +125,7 @@ public final class EdgeServer implements AutoCloseable {
                 .addRouting(WsRouting.builder().route(WsRoute.create("/*",
                         () -> new WebSocketProxy(settings.nodeId(), snapshots, events != null ? events : EventSink.DISCARD))))
                 .putSocket(ADMIN_SOCKET, admin -> admin.host(s.host()).port(s.adminPort())
-                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, () -> policies == null || policies.caughtUp()))))
+                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, this::ready))))
                 .build()
                 .start();
         LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.host() + ":" + started.port(ADMIN_SOCKET)
@@ -167,9 +171,9 @@ public final class EdgeServer implements AutoCloseable {
         return events;
     }
 
-    /** Whether the node has caught up with gateway.policies (always true when it does not follow them). */
+    /** Whether the node has caught up with gateway.policies and gateway.limits (always true when it does not follow them). */
     public boolean ready() {
-        return policies == null || policies.caughtUp();
+        return (policies == null || policies.caughtUp()) && (limits == null || limits.caughtUp());
     }
 
     public EdgeMetrics metrics() {
@@ -184,6 +188,9 @@ public final class EdgeServer implements AutoCloseable {
         }
         if (policies != null) {
             policies.close();
+        }
+        if (limits != null) {
+            limits.close();
         }
         healthChecker.close();
         watchdog.close();

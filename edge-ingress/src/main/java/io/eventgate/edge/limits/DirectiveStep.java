@@ -1,0 +1,121 @@
+package io.eventgate.edge.limits;
+
+import io.eventgate.avro.DecisionKind;
+import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.pipeline.Decisions;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Replies;
+import io.eventgate.edge.pipeline.Step;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Applies the directives that Kafka feeds back (gateway.limits) to the request's client address, route and
+ * consumer (and this node's share of a consumer's global limit). Expired directives are ignored; the most
+ * restrictive applicable one wins: a block (403), then an exhausted quota (429 until it resets), then the
+ * lowest rate (429 when its token bucket is empty). The first time a directive version is applied on this
+ * node a DIRECTIVE_APPLIED DecisionEvent says so; each refusal is a DecisionEvent naming the directive.
+ */
+public final class DirectiveStep implements Step {
+    private final String nodeId;
+    private final Supplier<Map<String, LimitDirective>> directives;
+    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
+
+    public DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+        this.nodeId = nodeId;
+        this.directives = directives;
+    }
+
+    @Override
+    public void handle(Exchange exchange, Chain next) {
+        Map<String, LimitDirective> all = directives.get();
+        if (all.isEmpty()) {
+            next.proceed(exchange);
+            return;
+        }
+        Instant now = Instant.now();
+        List<LimitDirective> applicable = new ArrayList<>(4);
+        for (String scope : scopes(exchange)) {
+            LimitDirective directive = all.get(scope);
+            if (directive != null && (directive.getExpiresAt() == null || directive.getExpiresAt().isAfter(now))) {
+                applicable.add(directive);
+                announce(exchange, directive);
+            }
+        }
+        LimitDirective block = first(applicable, DirectiveKind.BLOCK);
+        if (block != null) {
+            refuse(exchange, block, DecisionKind.BLOCKED, 403, "blocked", null, null);
+            return;
+        }
+        LimitDirective quota = first(applicable, DirectiveKind.QUOTA_EXHAUSTED);
+        if (quota != null) {
+            long retryAfter = quota.getExpiresAt() == null ? 60 : Math.max(1, Duration.between(now, quota.getExpiresAt()).toSeconds() + 1);
+            refuse(exchange, quota, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
+            return;
+        }
+        LimitDirective rate = null;
+        for (LimitDirective directive : applicable) {
+            if (isRate(directive) && directive.getValue() != null && (rate == null || directive.getValue() < rate.getValue())) {
+                rate = directive;
+            }
+        }
+        if (rate != null) {
+            LimitDirective chosen = rate;
+            double burst = chosen.getBurst() == null ? Math.max(1, chosen.getValue()) : chosen.getBurst();
+            TokenBucket bucket = buckets.computeIfAbsent(chosen.getScope() + "#" + chosen.getVersion(),
+                    k -> new TokenBucket(chosen.getValue(), burst, System.nanoTime()));
+            TokenBucket.Take take = bucket.take(System.nanoTime());
+            if (!take.allowed()) {
+                long retryAfter = Math.max(1, (long) Math.ceil(take.secondsUntilNextToken()));
+                refuse(exchange, chosen, DecisionKind.THROTTLE, 429, "rate_limited", retryAfter, 0.0);
+                return;
+            }
+        }
+        next.proceed(exchange);
+    }
+
+    private List<String> scopes(Exchange exchange) {
+        List<String> scopes = new ArrayList<>(4);
+        scopes.add("client:" + exchange.clientAddress());
+        scopes.add("route:" + exchange.route().id());
+        if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
+            scopes.add("consumer:" + exchange.consumerId());
+            scopes.add("consumer:" + exchange.consumerId() + "@node:" + nodeId);
+        }
+        return scopes;
+    }
+
+    private void announce(Exchange exchange, LimitDirective directive) {
+        if (announced.add(directive.getScope() + "#" + directive.getVersion())) {
+            exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.DIRECTIVE_APPLIED, "limit:" + directive.getScope(), directive.getVersion(),
+                    directive.getValue(), null, null, directive.getKind() + " from " + directive.getSource() + ": " + directive.getReason(), false), false);
+        }
+    }
+
+    private void refuse(Exchange exchange, LimitDirective directive, DecisionKind kind, int status, String error, Long retryAfter, Double remaining) {
+        exchange.decided(Decisions.of(exchange, nodeId, kind, "limit:" + directive.getScope(), directive.getVersion(), directive.getValue(),
+                remaining, retryAfter, directive.getReason() + " (" + directive.getSource() + ")", false), true);
+        if (retryAfter != null) {
+            exchange.client().header("Retry-After", Long.toString(retryAfter));
+        }
+        Replies.json(exchange, status, RequestOutcome.DENIED, error, directive.getReason());
+    }
+
+    private static LimitDirective first(List<LimitDirective> directives, DirectiveKind kind) {
+        return directives.stream().filter(d -> d.getKind() == kind).findFirst().orElse(null);
+    }
+
+    private static boolean isRate(LimitDirective directive) {
+        return directive.getKind() == DirectiveKind.RATE_SHARE || directive.getKind() == DirectiveKind.ADAPTIVE_LIMIT
+                || directive.getKind() == DirectiveKind.OPERATOR_LIMIT;
+    }
+}

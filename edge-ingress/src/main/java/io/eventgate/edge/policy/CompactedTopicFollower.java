@@ -1,0 +1,134 @@
+package io.eventgate.edge.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a compacted topic from its beginning and then follows it, on a thread of its own: every record
+ * goes to {@code onRecord} (a null value is a tombstone), and {@code onBatch} runs after each poll that
+ * changed something. Knows when it has caught up with the end the topic had when reading began; skips, and
+ * logs with their position, records it cannot decode; when Kafka is unreachable it retries, keeping what it
+ * has.
+ */
+final class CompactedTopicFollower<V> implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(CompactedTopicFollower.class.getName());
+
+    private final String topic;
+    private final String owner;
+    private final Map<String, Object> config;
+    private final Deserializer<V> values;
+    private final BiConsumer<String, V> onRecord;
+    private final Runnable onRestart;
+    private final Runnable onBatch;
+    private final Thread thread;
+    private volatile boolean caughtUp;
+    private volatile boolean running = true;
+
+    /**
+     * @param onRestart runs before the topic is read again from its beginning (after a failure), so the owner can forget what it read
+     */
+    CompactedTopicFollower(String topic, String bootstrapServers, String owner, Deserializer<V> values,
+                           BiConsumer<String, V> onRecord, Runnable onRestart, Runnable onBatch) {
+        this.topic = topic;
+        this.owner = owner;
+        this.values = values;
+        this.onRecord = onRecord;
+        this.onRestart = onRestart;
+        this.onBatch = onBatch;
+        this.config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.CLIENT_ID_CONFIG, owner + "-" + topic);
+        this.thread = Thread.ofPlatform().daemon().name("follow-" + topic).start(this::follow);
+    }
+
+    boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private void follow() {
+        while (running) {
+            try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+                List<TopicPartition> partitions = partitions(consumer);
+                consumer.assign(partitions);
+                consumer.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+                onRestart.run();
+                boolean first = true;
+                while (running) {
+                    if (poll(consumer) || first) {
+                        onBatch.run();
+                        first = false;
+                    }
+                    if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                        caughtUp = true;
+                        LOG.info(owner + " caught up with " + topic);
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.log(Level.WARNING, owner + " cannot follow " + topic + "; keeping what it has and retrying", e);
+                    sleep(1000);
+                }
+            }
+        }
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<String, V> consumer) {
+        while (running) {
+            List<PartitionInfo> info = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            if (info != null && !info.isEmpty()) {
+                return info.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            }
+            sleep(500);
+        }
+        return List.of();
+    }
+
+    private boolean poll(KafkaConsumer<String, V> consumer) {
+        try {
+            boolean any = false;
+            for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+                onRecord.accept(record.key(), record.value());
+                any = true;
+            }
+            return any;
+        } catch (RecordDeserializationException e) {
+            LOG.severe(owner + ": skipping undecodable record of " + e.topicPartition() + " at offset " + e.offset() + ": " + e.getCause());
+            consumer.seek(e.topicPartition(), e.offset() + 1);
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        thread.interrupt();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.eventgate.edge.policy;
+
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Follows {@code gateway.limits}: the directives (by scope) that policy-streams, the anomaly detector and
+ * operators issue. The request path reads one immutable map, replaced after each batch.
+ */
+public final class LimitFollower implements AutoCloseable {
+    private final Map<String, LimitDirective> building = new HashMap<>();
+    private volatile Map<String, LimitDirective> current = Map.of();
+    private final CompactedTopicFollower<LimitDirective> follower;
+
+    public LimitFollower(EdgeSettings settings, ContractSerdes serdes) {
+        this.follower = new CompactedTopicFollower<>(new Topics(settings.kafka().topicPrefix()).name(Topic.LIMITS),
+                settings.kafka().bootstrapServers(), "edge " + settings.nodeId(), serdes.<LimitDirective>serde(Topic.LIMITS).deserializer(),
+                this::record, this::forget, this::publish);
+    }
+
+    /** The directives in force, by scope ({@code consumer:ID}, {@code route:ID}, {@code client:IP}, {@code consumer:ID@node:N}). */
+    public Map<String, LimitDirective> current() {
+        return current;
+    }
+
+    public boolean caughtUp() {
+        return follower.caughtUp();
+    }
+
+    private synchronized void record(String scope, LimitDirective directive) {
+        if (directive == null) {
+            building.remove(scope);
+        } else {
+            building.put(scope, directive);
+        }
+    }
+
+    private synchronized void forget() {
+        building.clear();
+    }
+
+    private synchronized void publish() {
+        current = Map.copyOf(building);
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+    }
+}

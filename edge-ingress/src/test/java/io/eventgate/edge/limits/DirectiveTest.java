@@ -1,0 +1,105 @@
+package io.eventgate.edge.limits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.demo.DemoUpstream;
+import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.auth.ApiKeys;
+import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.PlanSettings;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.KafkaExtension;
+import io.eventgate.testkit.TestKafka;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Directives on gateway.limits change what a running edge admits, and lapse by themselves. */
+@ExtendWith(KafkaExtension.class)
+class DirectiveTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    static LimitDirective directive(String scope, DirectiveKind kind, Double value, Instant expiresAt, long version) {
+        return LimitDirective.newBuilder().setScope(scope).setKind(kind).setSource("operator:test").setValue(value).setBurst(value)
+                .setReason(kind + " for " + scope).setIssuedAt(Instant.now()).setExpiresAt(expiresAt).setVersion(version).build();
+    }
+
+    int status(EdgeServer edge, String path, String key) {
+        try {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path));
+            if (key != null) {
+                request.header("X-API-Key", key);
+            }
+            return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    static void await(String what, IntSupplier actual, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (actual.getAsInt() != expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(actual.getAsInt()).as(what).isEqualTo(expected);
+    }
+
+    @Test
+    void blocksQuotasAndRateDirectivesApplyAndLapse(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                            List.of(EdgeFixture.route("echo", "/echo/**", "demo"), EdgeFixture.route("status", "/status/**", "demo")))
+                    .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null)),
+                            Map.of("gold", new PlanSettings(1000, 1000)));
+            String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
+            try (EdgeServer edge = EdgeServer.start(settings);
+                 var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                         ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer())) {
+                await("ready", () -> edge.ready() ? 1 : 0, 1);
+                assertThat(status(edge, "/echo/a", null)).isEqualTo(200);
+
+                producer.send(new ProducerRecord<>(limits, "client:127.0.0.1", directive("client:127.0.0.1", DirectiveKind.BLOCK, null,
+                        Instant.now().plusSeconds(2), 1))).get();
+                await("a block on the client's address answers 403", () -> status(edge, "/echo/a", null), 403);
+                await("the block lapses at its expiry", () -> status(edge, "/echo/a", null), 200);
+
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", directive("consumer:acme", DirectiveKind.QUOTA_EXHAUSTED, null,
+                        Instant.now().plusSeconds(60), 2))).get();
+                await("an exhausted quota answers 429", () -> status(edge, "/echo/a", "acme-key"), 429);
+                assertThat(status(edge, "/echo/a", null)).as("other callers are not affected").isEqualTo(200);
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", null)).get();
+                await("a tombstone lifts it", () -> status(edge, "/echo/a", "acme-key"), 200);
+
+                producer.send(new ProducerRecord<>(limits, "route:status", directive("route:status", DirectiveKind.OPERATOR_LIMIT, 2.0,
+                        Instant.now().plusSeconds(60), 3))).get();
+                await("the route's rate directive throttles", () -> {
+                    int throttled = 0;
+                    for (int i = 0; i < 10; i++) {
+                        throttled += status(edge, "/status/200", null) == 429 ? 1 : 0;
+                    }
+                    return throttled > 0 ? 1 : 0;
+                }, 1);
+                assertThat(status(edge, "/echo/a", null)).as("only the route under the directive").isEqualTo(200);
+            }
+        }
+    }
+}
