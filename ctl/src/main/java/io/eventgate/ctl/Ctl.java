@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,32 +143,6 @@ public final class Ctl {
             return rejected == 0 ? 0 : 1;
         }
 
-        private static int awaitOutcome(PrintWriter out, ClusterAccess cluster, List<PolicyCommand> sent, Duration timeout) throws InterruptedException {
-            Map<String, PolicyCommand> pending = new LinkedHashMap<>();
-            sent.forEach(c -> pending.put(c.getCommandId(), c));
-            int rejected = 0;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!pending.isEmpty() && System.nanoTime() < deadline) {
-                for (PolicyEntity entity : cluster.policies().values()) {
-                    if (pending.remove(entity.getSourceCommandId()) != null) {
-                        out.println("applied " + entity.getEntityKey() + " at version " + entity.getVersion());
-                    }
-                }
-                List<CommandRejection> rejections = new ArrayList<>();
-                cluster.rejections(false, rejections::add);
-                for (CommandRejection rejection : rejections) {
-                    if (pending.remove(rejection.getCommandId()) != null) {
-                        rejected++;
-                        printRejection(out, rejection);
-                    }
-                }
-                if (!pending.isEmpty()) {
-                    Thread.sleep(250);
-                }
-            }
-            pending.values().forEach(c -> out.println("no outcome yet for " + c.getEntityType() + " " + c.getEntityId() + " (is policy-streams running?)"));
-            return rejected == 0 && pending.isEmpty() ? 0 : 1;
-        }
     }
 
     /** Lists the routes or pools in force. */
@@ -230,6 +204,122 @@ public final class Ctl {
                     n.getRequestsPerSecond(), n.getInFlight(), n.getSentAt()));
             return 0;
         }
+    }
+
+    /** Emergency limits through the control topic: a rate cap or a block on one scope, always with an expiry. */
+    @Command(name = "limit", description = "Set, block or clear an emergency limit on consumer:ID, route:ID or client:IP.",
+            subcommands = {Limit.Set.class, Limit.Block.class, Limit.Clear.class})
+    static final class Limit {
+        @ParentCommand
+        Ctl ctl;
+
+        @Command(name = "set", description = "Cap a scope's request rate until the limit expires.")
+        static final class Set implements Callable<Integer> {
+            @ParentCommand
+            Limit limit;
+            @Parameters(index = "0", description = "scope: consumer:ID, route:ID or client:IP")
+            String scope;
+            @Option(names = "--rate", required = true, description = "requests per second")
+            double rate;
+            @Option(names = "--burst", description = "burst (default: the rate)")
+            Double burst;
+            @Option(names = "--for", required = true, description = "how long, e.g. 10m")
+            String duration;
+            @Option(names = "--reason", required = true, description = "why, for the DecisionEvents and the other operators")
+            String reason;
+
+            @Override
+            public Integer call() throws Exception {
+                var spec = JSON.createObjectNode().put("kind", "OPERATOR_LIMIT").put("ratePerSecond", rate).put("reason", reason)
+                        .put("expiresAt", Instant.now().plus(io.eventgate.settings.DurationText.parse(duration)).toString());
+                if (burst != null) {
+                    spec.put("burst", burst);
+                }
+                return limit.ctl.sendAndAwait(CommandAction.UPSERT, scope, spec.toString());
+            }
+        }
+
+        @Command(name = "block", description = "Refuse every request of a scope until the block expires.")
+        static final class Block implements Callable<Integer> {
+            @ParentCommand
+            Limit limit;
+            @Parameters(index = "0", description = "scope: consumer:ID, route:ID or client:IP")
+            String scope;
+            @Option(names = "--for", required = true, description = "how long, e.g. 10m")
+            String duration;
+            @Option(names = "--reason", required = true, description = "why")
+            String reason;
+
+            @Override
+            public Integer call() throws Exception {
+                var spec = JSON.createObjectNode().put("kind", "BLOCK").put("reason", reason)
+                        .put("expiresAt", Instant.now().plus(io.eventgate.settings.DurationText.parse(duration)).toString());
+                return limit.ctl.sendAndAwait(CommandAction.UPSERT, scope, spec.toString());
+            }
+        }
+
+        @Command(name = "clear", description = "Lift the emergency limit of a scope.")
+        static final class Clear implements Callable<Integer> {
+            @ParentCommand
+            Limit limit;
+            @Parameters(index = "0", description = "scope: consumer:ID, route:ID or client:IP")
+            String scope;
+
+            @Override
+            public Integer call() throws Exception {
+                return limit.ctl.sendAndAwait(CommandAction.DELETE, scope, null);
+            }
+        }
+    }
+
+    int sendAndAwait(CommandAction action, String scope, String spec) throws InterruptedException {
+        PolicyCommand command = PolicyCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setIssuedAt(Instant.now())
+                .setIssuedBy("ctl:" + System.getProperty("user.name", "operator")).setAction(action)
+                .setEntityType(io.eventgate.avro.EntityType.LIMIT).setEntityId(scope).setSpec(spec).build();
+        ClusterAccess cluster = cluster();
+        cluster.send(List.of(command), Map.of(command, "limit:" + scope));
+        return awaitOutcome(spec().commandLine().getOut(), cluster, List.of(command), Duration.ofSeconds(30));
+    }
+
+    CommandLine.Model.CommandSpec spec() {
+        return spec;
+    }
+
+    /** Waits (bounded) until each command is applied or rejected, printing each outcome; 0 when all were applied. */
+    static int awaitOutcome(PrintWriter out, ClusterAccess cluster, List<PolicyCommand> sent, Duration timeout) throws InterruptedException {
+        Map<String, PolicyCommand> pending = new LinkedHashMap<>();
+        sent.forEach(c -> pending.put(c.getCommandId(), c));
+        int rejected = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            Map<String, PolicyEntity> policies = cluster.policies();
+            for (PolicyEntity entity : policies.values()) {
+                if (pending.remove(entity.getSourceCommandId()) != null) {
+                    out.println("applied " + entity.getEntityKey() + " at version " + entity.getVersion());
+                }
+            }
+            List<CommandRejection> rejections = new ArrayList<>();
+            cluster.rejections(false, rejections::add);
+            for (CommandRejection rejection : rejections) {
+                if (pending.remove(rejection.getCommandId()) != null) {
+                    rejected++;
+                    printRejection(out, rejection);
+                }
+            }
+            pending.values().removeIf(c -> {
+                String key = (c.getEntityType() == io.eventgate.avro.EntityType.LIMIT ? "limit:" : "") + c.getEntityId();
+                boolean deleted = c.getAction() == CommandAction.DELETE && !policies.containsKey(key);
+                if (deleted) {
+                    out.println("removed " + key);
+                }
+                return deleted;
+            });
+            if (!pending.isEmpty()) {
+                Thread.sleep(250);
+            }
+        }
+        pending.values().forEach(c -> out.println("no outcome yet for " + c.getEntityType() + " " + c.getEntityId() + " (is policy-streams running?)"));
+        return rejected == 0 && pending.isEmpty() ? 0 : 1;
     }
 
     static void printRejection(PrintWriter out, CommandRejection rejection) {

@@ -66,6 +66,16 @@ class CtlTest {
             assertThat(refused.code()).isEqualTo(1);
             assertThat(ctl(kafka, "rejections").out()).contains("rejected route:orders at upstreams[0].pool: pool 'nowhere' does not exist");
             assertThat(ctl(kafka, "get", "nonsense").code()).isEqualTo(2);
+
+            Result limited = ctl(kafka, "limit", "set", "consumer:acme", "--rate", "5", "--for", "10m", "--reason", "incident 42");
+            assertThat(limited.code()).as(limited.out()).isEqualTo(0);
+            assertThat(limited.out()).contains("applied limit:consumer:acme");
+            Result blocked = ctl(kafka, "limit", "block", "everyone", "--for", "10m", "--reason", "typo");
+            assertThat(blocked.code()).isEqualTo(1);
+            assertThat(blocked.out()).contains("is not a scope");
+            Result cleared = ctl(kafka, "limit", "clear", "consumer:acme");
+            assertThat(cleared.code()).as(cleared.out()).isEqualTo(0);
+            assertThat(cleared.out()).contains("removed limit:consumer:acme");
         }
     }
 }

@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.avro.CommandAction;
 import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.settings.SettingsException;
 import io.eventgate.settings.SettingsLoader;
@@ -26,13 +29,21 @@ import java.util.Optional;
  */
 public final class CommandValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The scopes an operator limit may target. */
+    private static final java.util.regex.Pattern SCOPE = java.util.regex.Pattern.compile("(consumer|route):[A-Za-z0-9._-]{1,64}|client:[0-9a-fA-F.:]{2,45}");
 
     /** What the validator decided. */
     public sealed interface Verdict permits Accepted, Rejected {
     }
 
-    /** The entity to publish under {@code entityKey}; null for a deletion (a tombstone). */
-    public record Accepted(String entityKey, PolicyEntity entity) implements Verdict {
+    /**
+     * The entity to publish under {@code entityKey} (null for a deletion, a tombstone); for an operator limit,
+     * also the directive to publish under {@code scope} on gateway.limits (null when the limit is lifted).
+     */
+    public record Accepted(String entityKey, PolicyEntity entity, String scope, LimitDirective directive) implements Verdict {
+        public Accepted(String entityKey, PolicyEntity entity) {
+            this(entityKey, entity, null, null);
+        }
     }
 
     public record Rejected(CommandRejection rejection) implements Verdict {
@@ -42,7 +53,7 @@ public final class CommandValidator {
         Optional<EntityKind> kind = EntityKind.of(command.getEntityType());
         if (kind.isEmpty()) {
             return reject(key, command, "entityType", "entity type " + command.getEntityType()
-                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL)");
+                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, LIMIT)");
         }
         String expectedKey = kind.get().key(command.getEntityId());
         if (!expectedKey.equals(key)) {
@@ -63,7 +74,7 @@ public final class CommandValidator {
                 return reject(key, command, null, "pool '" + command.getEntityId() + "' is still used by routes " + users);
             }
         }
-        return new Accepted(key, null);
+        return kind == EntityKind.LIMIT ? new Accepted(key, null, command.getEntityId(), null) : new Accepted(key, null);
     }
 
     private Verdict upsert(String key, PolicyCommand command, EntityKind kind, EntityState state, long nextVersion) {
@@ -93,8 +104,16 @@ public final class CommandValidator {
                 }
             }
         }
+        if (spec instanceof OperatorLimitSettings limit) {
+            if (!SCOPE.matcher(command.getEntityId()).matches()) {
+                return reject(key, command, "entityId", "'" + command.getEntityId() + "' is not a scope: write consumer:ID, route:ID or client:IP");
+            }
+            if (!limit.expiresAt().isAfter(command.getIssuedAt())) {
+                return reject(key, command, "expiresAt", "the limit expires at " + limit.expiresAt() + ", before the command was issued");
+            }
+        }
         String normalized = tree.toString();
-        return new Accepted(key, PolicyEntity.newBuilder()
+        PolicyEntity entity = PolicyEntity.newBuilder()
                 .setEntityKey(key)
                 .setEntityType(kind.entityType())
                 .setEntityId(command.getEntityId())
@@ -103,7 +122,22 @@ public final class CommandValidator {
                 .setChecksum(sha256(normalized))
                 .setSourceCommandId(command.getCommandId())
                 .setValidatedAt(command.getIssuedAt())
-                .build());
+                .build();
+        if (spec instanceof OperatorLimitSettings limit) {
+            LimitDirective directive = LimitDirective.newBuilder()
+                    .setScope(command.getEntityId())
+                    .setKind(DirectiveKind.valueOf(limit.kind()))
+                    .setSource("operator:" + command.getIssuedBy())
+                    .setValue(limit.ratePerSecond())
+                    .setBurst(limit.burst())
+                    .setReason(limit.reason())
+                    .setIssuedAt(command.getIssuedAt())
+                    .setExpiresAt(limit.expiresAt())
+                    .setVersion(nextVersion)
+                    .build();
+            return new Accepted(key, entity, command.getEntityId(), directive);
+        }
+        return new Accepted(key, entity);
     }
 
     private static List<String> routesUsingPool(String pool, EntityState state) {

@@ -1,12 +1,14 @@
 package io.eventgate.policy.control;
 
 import io.eventgate.avro.CommandRejection;
+import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -19,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Control commands to validated policies: every command on {@code gateway.control} is checked against
  * the entities in force and becomes either a versioned PolicyEntity (or a tombstone) on
- * {@code gateway.policies}, or a CommandRejection on {@code gateway.control-rejections}. All commands
+ * {@code gateway.policies} (an operator limit also becomes a LimitDirective on {@code gateway.limits}), or a
+ * CommandRejection on {@code gateway.control-rejections}. All commands
  * pass through one partition so that every check sees every entity and versions are one sequence.
  */
 public final class ControlTopology {
@@ -44,6 +47,10 @@ public final class ControlTopology {
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted, Named.as("accepted"))
                 .mapValues(verdict -> ((CommandValidator.Accepted) verdict).entity(), Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
+        verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted accepted && accepted.scope() != null, Named.as("operator-limits"))
+                .map((key, verdict) -> KeyValue.pair(((CommandValidator.Accepted) verdict).scope(), ((CommandValidator.Accepted) verdict).directive()),
+                        Named.as("directive-by-scope"))
+                .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("operator-directives"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Rejected, Named.as("rejected"))
                 .mapValues(verdict -> ((CommandValidator.Rejected) verdict).rejection(), Named.as("rejection"))
                 .to(topics.controlRejections(), Produced.with(Serdes.String(), serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS))

@@ -2,6 +2,7 @@ package io.eventgate.policy.control;
 
 import io.eventgate.avro.EntityType;
 import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.Arrays;
@@ -10,7 +11,8 @@ import java.util.Optional;
 /** The entity types policy-streams accepts: the key prefix of each, and the record its spec must bind to. */
 public enum EntityKind {
     ROUTE(EntityType.ROUTE, PolicyEntityType.ROUTE, "route", RouteSettings.class),
-    UPSTREAM_POOL(EntityType.UPSTREAM_POOL, PolicyEntityType.UPSTREAM_POOL, "pool", PoolSettings.class);
+    UPSTREAM_POOL(EntityType.UPSTREAM_POOL, PolicyEntityType.UPSTREAM_POOL, "pool", PoolSettings.class),
+    LIMIT(EntityType.LIMIT, PolicyEntityType.LIMIT, "limit", OperatorLimitSettings.class);
 
     private final EntityType commandType;
     private final PolicyEntityType entityType;

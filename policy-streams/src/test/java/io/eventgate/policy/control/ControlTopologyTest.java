@@ -201,6 +201,36 @@ class ControlTopologyTest {
     }
 
     @Test
+    void operatorLimitsBecomeDirectivesOnTheLimitsTopicAndClearingLiftsThem() {
+        TestOutputTopic<String, io.eventgate.avro.LimitDirective> limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(),
+                ContractSerdes.of(registry.url()).<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer());
+        String spec = "{\"kind\":\"operator_limit\",\"ratePerSecond\":5,\"reason\":\"incident 42\",\"expiresAt\":\"2026-11-26T11:00:00Z\"}";
+        upsert(EntityType.LIMIT, "limit:consumer:acme", "consumer:acme", spec);
+
+        assertThat(policies.readKeyValue().key).isEqualTo("limit:consumer:acme");
+        KeyValue<String, io.eventgate.avro.LimitDirective> directive = limits.readKeyValue();
+        assertThat(directive.key).isEqualTo("consumer:acme");
+        assertThat(directive.value.getKind()).isEqualTo(io.eventgate.avro.DirectiveKind.OPERATOR_LIMIT);
+        assertThat(directive.value.getValue()).isEqualTo(5.0);
+        assertThat(directive.value.getSource()).isEqualTo("operator:ops");
+        assertThat(directive.value.getExpiresAt()).isEqualTo(Instant.parse("2026-11-26T11:00:00Z"));
+
+        control.pipeInput("limit:consumer:acme", command(CommandAction.DELETE, EntityType.LIMIT, "consumer:acme", null));
+        assertThat(policies.readKeyValue().value).isNull();
+        KeyValue<String, io.eventgate.avro.LimitDirective> lifted = limits.readKeyValue();
+        assertThat(lifted.key).isEqualTo("consumer:acme");
+        assertThat(lifted.value).isNull();
+
+        upsert(EntityType.LIMIT, "limit:everyone", "everyone", spec);
+        assertThat(onlyRejection().getReason()).contains("is not a scope");
+        upsert(EntityType.LIMIT, "limit:route:api", "route:api", spec.replace("2026-11-26T11:00:00Z", "2026-11-26T09:00:00Z"));
+        assertThat(onlyRejection().getField()).isEqualTo("expiresAt");
+        upsert(EntityType.LIMIT, "limit:route:api", "route:api", spec.replace("\"ratePerSecond\":5,", ""));
+        assertThat(onlyRejection().getReason()).contains("ratePerSecond must be above 0");
+        assertThat(limits.isEmpty()).isTrue();
+    }
+
+    @Test
     void aPoisonRecordDoesNotStopTheApp() {
         TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
         raw.pipeInput("pool:users", "not avro at all".getBytes());
