@@ -1,6 +1,7 @@
 package io.eventgate.policy;
 
 import io.eventgate.policy.control.ControlTopology;
+import io.eventgate.policy.quota.QuotaTopology;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.time.Duration;
@@ -14,13 +15,17 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
-/** The policy-streams application: its topology, run by Kafka Streams with exactly-once processing. */
+/** The policy-streams application: control commands to policies and daily quotas to directives, run by Kafka Streams exactly once. */
 public final class PolicyStreamsApp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PolicyStreamsApp.class.getName());
+
+    /** Requests this late still count for their day's quota. */
+    static final Duration QUOTA_GRACE = Duration.ofMinutes(5);
 
     private final KafkaStreams streams;
 
@@ -29,7 +34,12 @@ public final class PolicyStreamsApp implements AutoCloseable {
     }
 
     public static Topology topology(PolicyStreamsSettings settings) {
-        return ControlTopology.build(new Topics(settings.topicPrefix()), ContractSerdes.of(settings.schemaRegistryUrl()));
+        Topics topics = new Topics(settings.topicPrefix());
+        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
+        StreamsBuilder builder = new StreamsBuilder();
+        ControlTopology.addTo(builder, topics, serdes);
+        QuotaTopology.addTo(builder, topics, serdes, QUOTA_GRACE);
+        return builder.build();
     }
 
     public static Properties properties(PolicyStreamsSettings settings) {

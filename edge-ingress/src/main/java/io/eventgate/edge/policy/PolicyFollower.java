@@ -8,6 +8,7 @@ import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.snapshot.Snapshot;
 import io.eventgate.edge.snapshot.SnapshotHolder;
+import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topic;
@@ -88,16 +89,20 @@ public final class PolicyFollower implements AutoCloseable {
         }
         Map<String, PoolSettings> pools = new TreeMap<>(staticSettings.pools());
         Map<String, RouteSettings> routes = new LinkedHashMap<>();
+        Map<String, PlanSettings> plans = new TreeMap<>(staticSettings.plans());
         staticSettings.routes().forEach(r -> routes.put(r.id(), r));
         try {
             for (PolicyEntity entity : current.values()) {
                 if (entity.getEntityType() == PolicyEntityType.UPSTREAM_POOL) {
                     pools.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), PoolSettings.class));
+                } else if (entity.getEntityType() == PolicyEntityType.PLAN) {
+                    plans.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), PlanSettings.class));
                 } else if (entity.getEntityType() == PolicyEntityType.ROUTE) {
                     routes.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), RouteSettings.class));
                 }
             }
-            EdgeSettings effective = staticSettings.withPolicies(pools, new ArrayList<>(routes.values()));
+            EdgeSettings effective = staticSettings.withPolicies(pools, new ArrayList<>(routes.values()))
+                    .withConsumers(staticSettings.consumers(), plans);
             Snapshot applied = snapshots.update(previous -> Snapshot.build(effective, currentVersion, previous).withDisabledRoutes(previous.disabledRoutes()));
             LOG.info("edge " + staticSettings.nodeId() + " applies policy version " + applied.version() + " (" + applied.routes().routeIds().size() + " routes)");
             saveCache(current);

@@ -34,6 +34,12 @@ public final class ControlTopology {
 
     public static Topology build(Topics topics, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, topics, serdes);
+        return builder.build();
+    }
+
+    /** Adds the control topology to an application's builder. */
+    public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITIES_STORE),
                 Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERSION_STORE), Serdes.String(), Serdes.Long()));
@@ -55,6 +61,5 @@ public final class ControlTopology {
                 .mapValues(verdict -> ((CommandValidator.Rejected) verdict).rejection(), Named.as("rejection"))
                 .to(topics.controlRejections(), Produced.with(Serdes.String(), serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS))
                         .withName("control-rejections"));
-        return builder.build();
     }
 }

@@ -3,6 +3,7 @@ package io.eventgate.policy.control;
 import io.eventgate.avro.EntityType;
 import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.policy.model.OperatorLimitSettings;
+import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.Arrays;
@@ -12,7 +13,8 @@ import java.util.Optional;
 public enum EntityKind {
     ROUTE(EntityType.ROUTE, PolicyEntityType.ROUTE, "route", RouteSettings.class),
     UPSTREAM_POOL(EntityType.UPSTREAM_POOL, PolicyEntityType.UPSTREAM_POOL, "pool", PoolSettings.class),
-    LIMIT(EntityType.LIMIT, PolicyEntityType.LIMIT, "limit", OperatorLimitSettings.class);
+    LIMIT(EntityType.LIMIT, PolicyEntityType.LIMIT, "limit", OperatorLimitSettings.class),
+    PLAN(EntityType.PLAN, PolicyEntityType.PLAN, "plan", PlanSettings.class);
 
     private final EntityType commandType;
     private final PolicyEntityType entityType;

@@ -153,7 +153,7 @@ class ControlTopologyTest {
     void theKeyMustNameTheEntityAndUnknownTypesAreRefused() {
         upsert(EntityType.UPSTREAM_POOL, "pool:other", "users", POOL);
         assertThat(onlyRejection().getField()).isEqualTo("entityId");
-        upsert(EntityType.PLAN, "plan:gold", "gold", "{}");
+        upsert(EntityType.GLOBAL_POLICY, "global:default", "default", "{}");
         assertThat(onlyRejection().getReason()).contains("not accepted by this version");
     }
 

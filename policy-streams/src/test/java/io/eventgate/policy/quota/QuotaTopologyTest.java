@@ -1,0 +1,124 @@
+package io.eventgate.policy.quota;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.policy.PolicyStreamsApp;
+import io.eventgate.policy.PolicyStreamsSettings;
+import io.eventgate.registry.EmbeddedSchemaRegistry;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Daily quotas: calendar-day windows in UTC, billable requests only, one directive per exhausted day, late events within grace. */
+class QuotaTopologyTest {
+    static final Instant DAY1 = Instant.parse("2026-11-26T00:00:00Z");
+    static final Instant DAY2 = Instant.parse("2026-11-27T00:00:00Z");
+    static EmbeddedSchemaRegistry registry;
+    final Topics topics = Topics.defaults();
+    final AtomicInteger ids = new AtomicInteger();
+    @TempDir
+    Path state;
+    TopologyTestDriver driver;
+    TestInputTopic<String, RequestEvent> requests;
+    TestOutputTopic<String, LimitDirective> limits;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @BeforeEach
+    void start() {
+        PolicyStreamsSettings settings = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, state, true);
+        driver = new TopologyTestDriver(PolicyStreamsApp.topology(settings), PolicyStreamsApp.properties(settings));
+        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
+        limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(), serdes.<LimitDirective>serde(Topic.LIMITS).deserializer());
+        TestInputTopic<String, PolicyEntity> policies = driver.createInputTopic(topics.policies(), new StringSerializer(),
+                serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
+        String spec = "{\"ratePerSecond\":10,\"burst\":20,\"dailyQuota\":3}";
+        policies.pipeInput("plan:gold", PolicyEntity.newBuilder().setEntityKey("plan:gold").setEntityType(PolicyEntityType.PLAN).setEntityId("gold")
+                .setVersion(1).setSpec(spec).setChecksum("x").setSourceCommandId("c1").setValidatedAt(DAY1).build(), DAY1);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void request(String consumer, Instant at, int status, RequestOutcome outcome) {
+        requests.pipeInput(consumer, RequestEvent.newBuilder().setRequestId("r" + ids.incrementAndGet()).setTraceId("0".repeat(32)).setTimestamp(at)
+                .setNode("edge-1").setRouteId("api").setMethod("GET").setPath("/api").setHost(null).setStatus(status)
+                .setGatewayLatencyMicros(100).setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : "gold")
+                .setClientAddress("203.0.113.1").setOutcome(outcome).build(), at);
+    }
+
+    @Test
+    void theRequestThatReachesTheQuotaExhaustsItUntilUtcMidnight() {
+        request("acme", DAY1.plusSeconds(3600), 200, RequestOutcome.PROXIED);
+        request("acme", DAY1.plusSeconds(3601), 500, RequestOutcome.PROXIED);          // not billable
+        request("acme", DAY1.plusSeconds(3602), 429, RequestOutcome.DENIED);           // not billable
+        request("anonymous", DAY1.plusSeconds(3603), 200, RequestOutcome.PROXIED);     // no consumer
+        request("acme", DAY1.plusSeconds(3604), 204, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).isTrue();
+        request("acme", DAY1.plusSeconds(3605), 301, RequestOutcome.PROXIED);
+
+        KeyValue<String, LimitDirective> exhausted = limits.readKeyValue();
+        assertThat(exhausted.key).isEqualTo("consumer:acme");
+        assertThat(exhausted.value.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
+        assertThat(exhausted.value.getExpiresAt()).isEqualTo(DAY2);
+        assertThat(exhausted.value.getSource()).isEqualTo("policy-streams");
+        assertThat(exhausted.value.getReason()).contains("daily quota of 3");
+
+        request("acme", DAY1.plusSeconds(3606), 200, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).as("one directive per exhausted day").isTrue();
+
+        request("acme", DAY2.plusSeconds(60), 200, RequestOutcome.PROXIED);
+        request("acme", DAY2.plusSeconds(61), 200, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).as("a new day starts from zero").isTrue();
+        request("acme", DAY2.plusSeconds(62), 200, RequestOutcome.PROXIED);
+        assertThat(limits.readValue().getExpiresAt()).isEqualTo(DAY2.plusSeconds(86_400));
+    }
+
+    @Test
+    void lateRequestsCountWithinTheGracePeriodOnly() {
+        request("late", DAY1.plusSeconds(80_000), 200, RequestOutcome.PROXIED);
+        request("late", DAY1.plusSeconds(80_001), 200, RequestOutcome.PROXIED);
+        request("other", DAY2.plusSeconds(120), 200, RequestOutcome.PROXIED);         // stream time: 00:02 on day 2
+        request("late", DAY1.plusSeconds(86_000), 200, RequestOutcome.PROXIED);      // day 1, two minutes late
+        assertThat(limits.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("consumer:late");
+
+        request("tardy", DAY1.plusSeconds(80_000), 200, RequestOutcome.PROXIED);
+        request("tardy", DAY1.plusSeconds(80_001), 200, RequestOutcome.PROXIED);
+        request("other", DAY2.plusSeconds(900), 200, RequestOutcome.PROXIED);         // stream time: 00:15 on day 2
+        request("tardy", DAY1.plusSeconds(86_000), 200, RequestOutcome.PROXIED);     // beyond the 5-minute grace: dropped
+        assertThat(limits.readKeyValuesToList()).isEmpty();
+    }
+
+}
