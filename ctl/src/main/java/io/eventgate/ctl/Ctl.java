@@ -213,29 +213,39 @@ public final class Ctl {
         @ParentCommand
         Ctl ctl;
 
-        @Command(name = "set", description = "Cap a scope's request rate until the limit expires.")
-        static final class Set implements Callable<Integer> {
-            @ParentCommand
-            Limit limit;
+        /** What every emergency limit names: its scope, how long it lasts, and why. */
+        static final class Target {
             @Parameters(index = "0", description = "scope: consumer:ID, route:ID or client:IP")
             String scope;
-            @Option(names = "--rate", required = true, description = "requests per second")
-            double rate;
-            @Option(names = "--burst", description = "burst (default: the rate)")
-            Double burst;
             @Option(names = "--for", required = true, description = "how long, e.g. 10m")
             String duration;
             @Option(names = "--reason", required = true, description = "why, for the DecisionEvents and the other operators")
             String reason;
 
+            com.fasterxml.jackson.databind.node.ObjectNode spec(String kind) {
+                return JSON.createObjectNode().put("kind", kind).put("reason", reason)
+                        .put("expiresAt", Instant.now().plus(io.eventgate.settings.DurationText.parse(duration)).toString());
+            }
+        }
+
+        @Command(name = "set", description = "Cap a scope's request rate until the limit expires.")
+        static final class Set implements Callable<Integer> {
+            @ParentCommand
+            Limit limit;
+            @CommandLine.Mixin
+            Target target;
+            @Option(names = "--rate", required = true, description = "requests per second")
+            double rate;
+            @Option(names = "--burst", description = "burst (default: the rate)")
+            Double burst;
+
             @Override
             public Integer call() throws Exception {
-                var spec = JSON.createObjectNode().put("kind", "OPERATOR_LIMIT").put("ratePerSecond", rate).put("reason", reason)
-                        .put("expiresAt", Instant.now().plus(io.eventgate.settings.DurationText.parse(duration)).toString());
+                var spec = target.spec("OPERATOR_LIMIT").put("ratePerSecond", rate);
                 if (burst != null) {
                     spec.put("burst", burst);
                 }
-                return limit.ctl.sendAndAwait(CommandAction.UPSERT, scope, spec.toString());
+                return limit.ctl.sendAndAwait(CommandAction.UPSERT, target.scope, spec.toString());
             }
         }
 
@@ -243,18 +253,12 @@ public final class Ctl {
         static final class Block implements Callable<Integer> {
             @ParentCommand
             Limit limit;
-            @Parameters(index = "0", description = "scope: consumer:ID, route:ID or client:IP")
-            String scope;
-            @Option(names = "--for", required = true, description = "how long, e.g. 10m")
-            String duration;
-            @Option(names = "--reason", required = true, description = "why")
-            String reason;
+            @CommandLine.Mixin
+            Target target;
 
             @Override
             public Integer call() throws Exception {
-                var spec = JSON.createObjectNode().put("kind", "BLOCK").put("reason", reason)
-                        .put("expiresAt", Instant.now().plus(io.eventgate.settings.DurationText.parse(duration)).toString());
-                return limit.ctl.sendAndAwait(CommandAction.UPSERT, scope, spec.toString());
+                return limit.ctl.sendAndAwait(CommandAction.UPSERT, target.scope, target.spec("BLOCK").toString());
             }
         }
 
