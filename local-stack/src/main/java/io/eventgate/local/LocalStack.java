@@ -1,5 +1,6 @@
 package io.eventgate.local;
 
+import io.eventgate.analytics.AnalyticsStreamsApp;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.PoolSettings;
@@ -74,6 +75,11 @@ public final class LocalStack implements AutoCloseable {
         if (s.policyStreams() != null) {
             own(PolicyStreamsApp.start(s.policyStreams().withAddresses(broker.bootstrapServers(), registry.url())));
             endpoints.put("policy-streams", topics.control() + " -> " + topics.policies() + " | " + topics.controlRejections());
+        }
+
+        if (s.analyticsStreams() != null) {
+            own(AnalyticsStreamsApp.start(s.analyticsStreams().withAddresses(broker.bootstrapServers(), registry.url())));
+            endpoints.put("analytics", topics.requests() + " -> " + topics.routeStats());
         }
 
         if (s.edge() != null) {

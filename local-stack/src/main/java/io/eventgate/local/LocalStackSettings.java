@@ -1,12 +1,13 @@
 package io.eventgate.local;
 
+import io.eventgate.analytics.AnalyticsSettings;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.PolicyStreamsSettings;
 import java.nio.file.Path;
 
-/** Settings of the all-in-one local stack (the edge and policy-streams sections are optional), read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
+/** Settings of the all-in-one local stack (the edge and streams-app sections are optional), read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
 public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream, EdgeSettings edge,
-                                 PolicyStreamsSettings policyStreams) {
+                                 PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams) {
     public LocalStackSettings {
         require(dataDir, "dataDir");
         require(kafka, "kafka");

@@ -1,0 +1,131 @@
+package io.eventgate.analytics.routes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.analytics.AnalyticsSettings;
+import io.eventgate.analytics.AnalyticsStreamsApp;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.avro.RouteStats;
+import io.eventgate.registry.EmbeddedSchemaRegistry;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Route statistics per minute: window assignment, grace, and sketch percentiles against the exact ones. */
+class RouteStatsTopologyTest {
+    static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+    static EmbeddedSchemaRegistry registry;
+    @TempDir
+    Path state;
+    TopologyTestDriver driver;
+    TestInputTopic<String, RequestEvent> requests;
+    TestOutputTopic<String, RouteStats> stats;
+    int ids;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    @BeforeEach
+    void start() {
+        AnalyticsSettings settings = new AnalyticsSettings(null, "unused:9092", registry.url(), null, state, Duration.ofSeconds(30));
+        driver = new TopologyTestDriver(AnalyticsStreamsApp.topology(settings), AnalyticsStreamsApp.properties(settings));
+        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        Topics topics = Topics.defaults();
+        requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
+        stats = driver.createOutputTopic(topics.routeStats(), new StringDeserializer(), serdes.<RouteStats>serde(Topic.ROUTE_STATS).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void request(String route, Instant at, int status, long latencyMicros) {
+        requests.pipeInput("anonymous", RequestEvent.newBuilder().setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
+                .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(latencyMicros)
+                .setBytesIn(10).setBytesOut(100).setConsumerId("anonymous").setClientAddress("203.0.113.1").setRetries(status >= 500 ? 1 : 0)
+                .setOutcome(RequestOutcome.PROXIED).build(), at);
+    }
+
+    @Test
+    void oneRecordPerRouteAndMinuteWhenTheWindowCloses() {
+        Random random = new Random(42);
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            long latency = 100 + (long) (Math.abs(random.nextGaussian()) * 5_000);
+            latencies.add(latency);
+            request("api", T0.plusMillis(i * 50L), i % 10 == 0 ? 503 : 200, latency);
+        }
+        request(null, T0.plusSeconds(30), 404, 50);
+        assertThat(stats.isEmpty()).as("nothing until the minute closes").isTrue();
+
+        request("api", T0.plusSeconds(95), 200, 100); // stream time past 10:01 + 30 s grace
+        Map<String, RouteStats> closed = stats.readValuesToList().stream().collect(Collectors.toMap(RouteStats::getRouteId, Function.identity()));
+
+        RouteStats api = closed.get("api");
+        assertThat(api.getWindowStart()).isEqualTo(T0);
+        assertThat(api.getWindowEnd()).isEqualTo(T0.plusSeconds(60));
+        assertThat(api.getRequests()).isEqualTo(1000);
+        assertThat(api.getStatus2xx()).isEqualTo(900);
+        assertThat(api.getStatus5xx()).isEqualTo(100);
+        assertThat(api.getRetries()).isEqualTo(100);
+        assertThat(api.getBytesOut()).isEqualTo(100_000);
+        Collections.sort(latencies);
+        assertWithinSketchError(api.getLatencyP50Micros(), exact(latencies, 50));
+        assertWithinSketchError(api.getLatencyP95Micros(), exact(latencies, 95));
+        assertWithinSketchError(api.getLatencyP99Micros(), exact(latencies, 99));
+        assertThat(closed.get("-").getStatus4xx()).as("requests that matched no route").isEqualTo(1);
+    }
+
+    @Test
+    void lateEventsCountWithinTheGraceAndAreDroppedAfter() {
+        request("api", T0.plusSeconds(10), 200, 100);
+        request("api", T0.plusSeconds(75), 200, 100);  // stream time 10:01:15, the 10:00 window still open for 15 s
+        request("api", T0.plusSeconds(59), 200, 100);  // late, within grace: counted
+        request("api", T0.plusSeconds(95), 200, 100);  // closes the 10:00 window
+        request("api", T0.plusSeconds(58), 200, 100);  // too late: dropped
+        List<RouteStats> closed = stats.readValuesToList();
+        assertThat(closed).hasSize(1);
+        assertThat(closed.get(0).getRequests()).isEqualTo(2);
+    }
+
+    /** The smallest recorded value with at least p % of the values at or below it, as HdrHistogram defines percentiles. */
+    static long exact(List<Long> sorted, double percentile) {
+        int index = (int) Math.ceil(percentile / 100 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, index));
+    }
+
+    static void assertWithinSketchError(double sketch, long exact) {
+        // 3 significant digits: within 0.1 % of the true value (1 % leaves room for percentile rank rounding)
+        assertThat(Math.abs(sketch - exact) / exact).as("sketch %s vs exact %s", sketch, exact).isLessThan(0.01);
+    }
+}
