@@ -296,35 +296,56 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
     }
 
-    /** Sends one batch and waits for Kafka to acknowledge it; commits the spool cursor only then. */
+    /**
+     * Sends one batch in order and waits for Kafka to acknowledge what it accepted, then commits the spool
+     * cursor past the last acknowledged record. A record the producer refuses at once (Kafka still away)
+     * stops the batch there: the records queued before it are delivered by the producer and must not be
+     * sent again, so the cursor moves past them and the rest is read again later.
+     */
     private boolean replay(List<Spool.Read> batch) throws InterruptedException {
         List<java.util.concurrent.Future<?>> acks = new ArrayList<>(batch.size());
         for (Spool.Read read : batch) {
             Topic topic = topicOf(read.entry().topic());
-            byte[] value;
+            java.util.concurrent.Future<?> ack;
             try {
-                value = frame(topic, read.entry().avroBody());
-            } catch (SchemaRegistryException e) {
-                return false;
+                byte[] value = frame(topic, read.entry().avroBody());
+                ack = producer.send(new ProducerRecord<>(topics.name(topic), null, read.entry().timestamp(), read.entry().key(), value));
+            } catch (SchemaRegistryException | KafkaException e) {
+                break;
             }
-            try {
-                acks.add(producer.send(new ProducerRecord<>(topics.name(topic), null, read.entry().timestamp(), read.entry().key(), value)));
-            } catch (KafkaException e) {
-                return false; // metadata or buffer unavailable: Kafka is still away; this batch is re-read later
+            if (ack.isDone() && failed(ack)) {
+                break; // refused before it was queued: nothing of it reached the producer
             }
+            acks.add(ack);
         }
+        int acknowledged = 0;
         for (var ack : acks) {
             try {
                 ack.get();
+                acknowledged++;
             } catch (java.util.concurrent.ExecutionException e) {
                 LOG.warning("replayed event not acknowledged: " + e.getCause());
-                return false;
+                break;
             }
         }
-        spool.commit(batch.get(batch.size() - 1).next());
-        replayed.increment(batch.size());
-        published.increment(batch.size());
-        return true;
+        if (acknowledged > 0) {
+            spool.commit(batch.get(acknowledged - 1).next());
+            replayed.increment(acknowledged);
+            published.increment(acknowledged);
+        }
+        return acknowledged == batch.size();
+    }
+
+    private static boolean failed(java.util.concurrent.Future<?> ack) {
+        try {
+            ack.get();
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
+        }
     }
 
     private static Topic topicOf(String suffix) {

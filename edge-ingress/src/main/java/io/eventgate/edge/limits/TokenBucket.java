@@ -2,7 +2,8 @@ package io.eventgate.edge.limits;
 
 /**
  * A token bucket: holds up to {@code burst} tokens, refills at {@code ratePerSecond}, and each request takes
- * one. Thread-safe; time comes from the caller so tests can drive it.
+ * one. Thread-safe; time comes from the caller so tests can drive it. Written here because Resilience4j's
+ * RateLimiter hands out a fixed number of permits per refresh period and has no separate burst.
  */
 public final class TokenBucket {
     /** The outcome of one take: whether it was allowed, what is left, and when to come back. */
