@@ -1,6 +1,7 @@
 package io.eventgate.local;
 
 import io.eventgate.analytics.AnalyticsStreamsApp;
+import io.eventgate.anomaly.AnomalyDetectorApp;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.PoolSettings;
@@ -80,6 +81,11 @@ public final class LocalStack implements AutoCloseable {
         if (s.analyticsStreams() != null) {
             own(AnalyticsStreamsApp.start(s.analyticsStreams().withAddresses(broker.bootstrapServers(), registry.url())));
             endpoints.put("analytics", topics.requests() + " -> " + topics.routeStats());
+        }
+
+        if (s.anomalyDetector() != null) {
+            own(AnomalyDetectorApp.start(s.anomalyDetector().withAddresses(broker.bootstrapServers(), registry.url())));
+            endpoints.put("anomaly-detector", topics.requests() + " -> " + topics.anomalies() + " | " + topics.limits());
         }
 
         if (s.edge() != null) {

@@ -1,13 +1,14 @@
 package io.eventgate.local;
 
 import io.eventgate.analytics.AnalyticsSettings;
+import io.eventgate.anomaly.AnomalySettings;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.PolicyStreamsSettings;
 import java.nio.file.Path;
 
 /** Settings of the all-in-one local stack (the edge and streams-app sections are optional), read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
 public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream, EdgeSettings edge,
-                                 PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams) {
+                                 PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams, AnomalySettings anomalyDetector) {
     public LocalStackSettings {
         require(dataDir, "dataDir");
         require(kafka, "kafka");
