@@ -7,10 +7,10 @@ import io.eventgate.analytics.AnalyticsStreamsApp;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.avro.RouteStats;
-import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.RegistryExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,17 +26,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Route statistics per minute: window assignment, grace, and sketch percentiles against the exact ones. */
+@ExtendWith(RegistryExtension.class)
 class RouteStatsTopologyTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
-    static EmbeddedSchemaRegistry registry;
+    String registryUrl;
     @TempDir
     Path state;
     TopologyTestDriver driver;
@@ -44,21 +44,12 @@ class RouteStatsTopologyTest {
     TestOutputTopic<String, RouteStats> stats;
     int ids;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void start() {
-        AnalyticsSettings settings = new AnalyticsSettings(null, "unused:9092", registry.url(), null, state, Duration.ofSeconds(30));
+    void start(RegistryExtension.TestRegistry registry) {
+        registryUrl = registry.url();
+        AnalyticsSettings settings = new AnalyticsSettings(null, "unused:9092", registryUrl, null, state, Duration.ofSeconds(30));
         driver = new TopologyTestDriver(AnalyticsStreamsApp.topology(settings), AnalyticsStreamsApp.properties(settings));
-        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        ContractSerdes serdes = ContractSerdes.of(registryUrl);
         Topics topics = Topics.defaults();
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
         stats = driver.createOutputTopic(topics.routeStats(), new StringDeserializer(), serdes.<RouteStats>serde(Topic.ROUTE_STATS).deserializer());

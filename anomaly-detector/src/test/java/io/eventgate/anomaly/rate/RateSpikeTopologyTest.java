@@ -10,10 +10,10 @@ import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
-import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.RegistryExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,17 +24,17 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Labelled scenarios: steady traffic raises nothing; a 10x spike is detected, explained and throttled; allow-listed consumers never are. */
+@ExtendWith(RegistryExtension.class)
 class RateSpikeTopologyTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
-    static EmbeddedSchemaRegistry registry;
+    String registryUrl;
     @TempDir
     Path state;
     TopologyTestDriver driver;
@@ -44,22 +44,13 @@ class RateSpikeTopologyTest {
     final Random random = new Random(7);
     int ids;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void start() {
-        AnomalySettings settings = new AnomalySettings(null, "unused:9092", registry.url(), null, state, Duration.ofSeconds(10),
+    void start(RegistryExtension.TestRegistry registry) {
+        registryUrl = registry.url();
+        AnomalySettings settings = new AnomalySettings(null, "unused:9092", registryUrl, null, state, Duration.ofSeconds(10),
                 4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"));
         driver = new TopologyTestDriver(AnomalyDetectorApp.topology(settings), AnomalyDetectorApp.properties(settings));
-        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        ContractSerdes serdes = ContractSerdes.of(registryUrl);
         Topics topics = Topics.defaults();
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
         anomalies = driver.createOutputTopic(topics.anomalies(), new StringDeserializer(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES).deserializer());

@@ -9,10 +9,10 @@ import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.policy.PolicyStreamsSettings;
-import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.RegistryExtension;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,20 +25,20 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every validation rule of the control topology, driven through TopologyTestDriver with the real serdes. */
+@ExtendWith(RegistryExtension.class)
 class ControlTopologyTest {
     static final Instant T = Instant.parse("2026-11-26T10:00:00Z");
     static final String POOL = "{\"instances\":[{\"url\":\"http://10.0.0.1:8080\"}]}";
     static final String ROUTE = "{\"id\":\"api\",\"match\":{\"paths\":[\"/api/**\"]},\"upstreams\":[{\"pool\":\"users\"}]}";
 
-    static EmbeddedSchemaRegistry registry;
+    String registryUrl;
     final Topics topics = Topics.defaults();
     final AtomicInteger commandIds = new AtomicInteger();
     @TempDir
@@ -49,26 +49,17 @@ class ControlTopologyTest {
     TestOutputTopic<String, CommandRejection> rejections;
     PolicyStreamsSettings settings;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void start() {
-        settings = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, stateDir, true);
+    void start(RegistryExtension.TestRegistry registry) {
+        registryUrl = registry.url();
+        settings = new PolicyStreamsSettings(null, "unused:9092", registryUrl, null, stateDir, true);
         driver = newDriver(stateDir);
     }
 
     TopologyTestDriver newDriver(Path state) {
-        PolicyStreamsSettings s = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, state, true);
+        PolicyStreamsSettings s = new PolicyStreamsSettings(null, "unused:9092", registryUrl, null, state, true);
         TopologyTestDriver d = new TopologyTestDriver(PolicyStreamsApp.topology(s), PolicyStreamsApp.properties(s));
-        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        ContractSerdes serdes = ContractSerdes.of(registryUrl);
         control = d.createInputTopic(topics.control(), new StringSerializer(), serdes.<PolicyCommand>serde(Topic.CONTROL).serializer());
         policies = d.createOutputTopic(topics.policies(), new StringDeserializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer());
         rejections = d.createOutputTopic(topics.controlRejections(), new StringDeserializer(), serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer());
@@ -203,7 +194,7 @@ class ControlTopologyTest {
     @Test
     void operatorLimitsBecomeDirectivesOnTheLimitsTopicAndClearingLiftsThem() {
         TestOutputTopic<String, io.eventgate.avro.LimitDirective> limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(),
-                ContractSerdes.of(registry.url()).<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer());
+                ContractSerdes.of(registryUrl).<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer());
         String spec = "{\"kind\":\"operator_limit\",\"ratePerSecond\":5,\"reason\":\"incident 42\",\"expiresAt\":\"2026-11-26T11:00:00Z\"}";
         upsert(EntityType.LIMIT, "limit:consumer:acme", "consumer:acme", spec);
 

@@ -10,10 +10,10 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.policy.PolicyStreamsSettings;
-import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.RegistryExtension;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,18 +23,18 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Daily quotas: calendar-day windows in UTC, billable requests only, one directive per exhausted day, late events within grace. */
+@ExtendWith(RegistryExtension.class)
 class QuotaTopologyTest {
     static final Instant DAY1 = Instant.parse("2026-11-26T00:00:00Z");
     static final Instant DAY2 = Instant.parse("2026-11-27T00:00:00Z");
-    static EmbeddedSchemaRegistry registry;
+    String registryUrl;
     final Topics topics = Topics.defaults();
     final AtomicInteger ids = new AtomicInteger();
     @TempDir
@@ -43,21 +43,12 @@ class QuotaTopologyTest {
     TestInputTopic<String, RequestEvent> requests;
     TestOutputTopic<String, LimitDirective> limits;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = EmbeddedSchemaRegistry.start("127.0.0.1", 0, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
     @BeforeEach
-    void start() {
-        PolicyStreamsSettings settings = new PolicyStreamsSettings(null, "unused:9092", registry.url(), null, state, true);
+    void start(RegistryExtension.TestRegistry registry) {
+        registryUrl = registry.url();
+        PolicyStreamsSettings settings = new PolicyStreamsSettings(null, "unused:9092", registryUrl, null, state, true);
         driver = new TopologyTestDriver(PolicyStreamsApp.topology(settings), PolicyStreamsApp.properties(settings));
-        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        ContractSerdes serdes = ContractSerdes.of(registryUrl);
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
         limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(), serdes.<LimitDirective>serde(Topic.LIMITS).deserializer());
         TestInputTopic<String, PolicyEntity> policies = driver.createInputTopic(topics.policies(), new StringSerializer(),
