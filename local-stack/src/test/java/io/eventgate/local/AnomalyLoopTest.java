@@ -35,6 +35,12 @@ class AnomalyLoopTest {
                         "{\"ratePerSecond\":10000,\"burst\":10000}"))).get();
             }
             String api = stack.endpoints().get("edge").replace("/echo/hi", "/api/a");
+            String config = stack.endpoints().get("edge admin").replace("/observe/health", "/config");
+            long applied = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (!http.send(HttpRequest.newBuilder(URI.create(config)).build(), HttpResponse.BodyHandlers.ofString()).body().contains("\"version\":1")
+                    && System.nanoTime() < applied) {
+                Thread.sleep(50); // the generous plan is in force before the traffic starts
+            }
             long steadyUntil = System.nanoTime() + Duration.ofSeconds(7).toNanos();
             while (System.nanoTime() < steadyUntil) {
                 call(api);
