@@ -1,6 +1,7 @@
 package io.eventgate.analytics;
 
 import io.eventgate.analytics.routes.RouteStatsTopology;
+import io.eventgate.analytics.usage.UsageTopology;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
@@ -9,7 +10,7 @@ import java.util.Properties;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
-/** The analytics-streams application: route statistics per minute, run by Kafka Streams exactly once. */
+/** The analytics-streams application: route statistics per minute and billing usage per hour, run by Kafka Streams exactly once. */
 public final class AnalyticsStreamsApp implements AutoCloseable {
     private final StreamsRuntime runtime;
 
@@ -19,7 +20,10 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
 
     public static Topology topology(AnalyticsSettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
-        RouteStatsTopology.addTo(builder, new Topics(settings.topicPrefix()), ContractSerdes.of(settings.schemaRegistryUrl()), settings.grace());
+        Topics topics = new Topics(settings.topicPrefix());
+        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
+        RouteStatsTopology.addTo(builder, topics, serdes, settings.grace());
+        UsageTopology.addTo(builder, topics, serdes, settings.usageGrace(), java.util.Set.copyOf(settings.billableStatusClasses()));
         return builder.build();
     }
 

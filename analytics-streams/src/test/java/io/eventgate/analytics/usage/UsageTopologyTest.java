@@ -1,0 +1,106 @@
+package io.eventgate.analytics.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventgate.analytics.AnalyticsSettings;
+import io.eventgate.analytics.AnalyticsStreamsApp;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.avro.RouteUsage;
+import io.eventgate.avro.UsageRecord;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.testkit.RegistryExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Billing usage per consumer and hour: billable status classes, per-route breakdown, corrections by revision, grace. */
+@ExtendWith(RegistryExtension.class)
+class UsageTopologyTest {
+    static final Instant H10 = Instant.parse("2026-11-26T10:00:00Z");
+    @TempDir
+    Path state;
+    TopologyTestDriver driver;
+    TestInputTopic<String, RequestEvent> requests;
+    TestOutputTopic<String, UsageRecord> usage;
+    int ids;
+
+    @BeforeEach
+    void start(RegistryExtension.TestRegistry registry) {
+        AnalyticsSettings settings = new AnalyticsSettings(null, "unused:9092", registry.url(), null, state, Duration.ofSeconds(30),
+                Duration.ofMinutes(10), List.of(2, 3));
+        driver = new TopologyTestDriver(AnalyticsStreamsApp.topology(settings), AnalyticsStreamsApp.properties(settings));
+        ContractSerdes serdes = ContractSerdes.of(registry.url());
+        requests = driver.createInputTopic(Topics.defaults().requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
+        usage = driver.createOutputTopic(Topics.defaults().usage(), new StringDeserializer(), serdes.<UsageRecord>serde(Topic.USAGE).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    void request(String consumer, String route, Instant at, int status) {
+        requests.pipeInput(consumer, RequestEvent.newBuilder().setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
+                .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(100)
+                .setBytesIn(10).setBytesOut(100).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : "gold")
+                .setClientAddress("203.0.113.1").setOutcome(status == 429 ? RequestOutcome.DENIED : RequestOutcome.PROXIED).build(), at);
+    }
+
+    /** What billing keeps: the highest revision of the consumer's record for the window starting at {@code start}. */
+    UsageRecord latest(List<UsageRecord> records, String consumer, Instant start) {
+        return records.stream().filter(r -> r.getConsumerId().equals(consumer) && r.getWindowStart().equals(start))
+                .max(Comparator.comparingInt(UsageRecord::getRevision)).orElseThrow();
+    }
+
+    @Test
+    void billableRequestsPerRouteAddUpAndTheHighestRevisionHoldsTheTotal() {
+        request("acme", "api", H10.plusSeconds(60), 200);
+        request("acme", "api", H10.plusSeconds(61), 304);
+        request("acme", "api", H10.plusSeconds(62), 500);
+        request("acme", "api", H10.plusSeconds(63), 429);
+        request("acme", "other", H10.plusSeconds(64), 201);
+        request("anonymous", "api", H10.plusSeconds(65), 200);
+
+        List<UsageRecord> records = usage.readValuesToList();
+        UsageRecord hour = latest(records, "acme", H10);
+        assertThat(hour.getBillableRequests()).isEqualTo(3);
+        assertThat(hour.getTotalRequests()).isEqualTo(5);
+        assertThat(hour.getBytesOut()).isEqualTo(500);
+        assertThat(hour.getRevision()).isEqualTo(5);
+        assertThat(hour.getWindowEnd()).isEqualTo(H10.plusSeconds(3600));
+        assertThat(hour.getPlan()).isEqualTo("gold");
+        assertThat(hour.getRoutes()).extracting(RouteUsage::getRouteId, RouteUsage::getBillableRequests, RouteUsage::getTotalRequests)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("api", 2L, 4L), org.assertj.core.groups.Tuple.tuple("other", 1L, 1L));
+        assertThat(records).noneMatch(r -> r.getConsumerId().equals("anonymous"));
+    }
+
+    @Test
+    void aLateRequestWithinGraceIssuesACorrectionAndOneAfterItIsDropped() {
+        request("acme", "api", H10.plusSeconds(60), 200);
+        request("acme", "api", H10.plusSeconds(3_900), 200);       // stream time 11:05, the 10:00 hour still open for 5 minutes
+        request("acme", "api", H10.plusSeconds(3_000), 200);       // late, within grace
+        UsageRecord corrected = latest(usage.readValuesToList(), "acme", H10);
+        assertThat(corrected.getBillableRequests()).isEqualTo(2);
+        assertThat(corrected.getRevision()).isEqualTo(2);
+
+        request("acme", "api", H10.plusSeconds(4_500), 200);       // stream time 11:15: the 10:00 hour is closed
+        usage.readValuesToList();
+        request("acme", "api", H10.plusSeconds(3_100), 200);       // too late: dropped
+        assertThat(usage.readValuesToList()).noneMatch(r -> r.getWindowStart().equals(H10));
+    }
+}
