@@ -15,7 +15,8 @@ import java.util.TreeMap;
 /** Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are unique. */
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                            Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies,
-                           Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth) {
+                           Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth,
+                           TracingSettings tracing) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
@@ -31,6 +32,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         consumers = Map.copyOf(new TreeMap<>(Check.orDefault(consumers, Map.of())));
         plans = Map.copyOf(new TreeMap<>(Check.orDefault(plans, Map.of())));
         auth = Check.orDefault(auth, new AuthSettings(null));
+        tracing = Check.orDefault(tracing, new TracingSettings(null));
         for (Map.Entry<String, ConsumerSettings> consumer : consumers.entrySet()) {
             if (!plans.containsKey(consumer.getValue().plan())) {
                 throw new IllegalArgumentException("consumers." + consumer.getKey() + ".plan '" + consumer.getValue().plan()
@@ -54,32 +56,36 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                         Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        this(nodeId, server, kafka, events, pools, routes, null, null, null, null);
+        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null);
     }
 
     /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
     public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 
     /** The same node with other consumers and plans. */
     public EdgeSettings withConsumers(Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+    }
+
+    public EdgeSettings withTracing(TracingSettings tracing) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
 }

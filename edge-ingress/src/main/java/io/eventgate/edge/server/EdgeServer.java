@@ -69,7 +69,9 @@ public final class EdgeServer implements AutoCloseable {
         this.settings = settings;
         this.snapshots = new SnapshotHolder(Snapshot.build(settings, 0, null));
         this.metrics = new EdgeMetrics();
-        this.tracing = EdgeTracing.create(null);
+        this.tracing = EdgeTracing.create(settings.tracing().exporter().equals("logging")
+                ? io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(io.opentelemetry.exporter.logging.LoggingSpanExporter.create())
+                : null);
         Topics topics = new Topics(settings.kafka().topicPrefix());
         this.events = settings.events().enabled()
                 ? new EventPublisher(topics, settings.events(), SchemaRegistryClient.of(settings.kafka().schemaRegistryUrl()),
