@@ -163,7 +163,7 @@ public final class Spool implements AutoCloseable {
                 Path file = at.segment() == RESCUE_SEGMENT ? dir.resolve(RESCUE) : segments.get(at.segment());
                 long end = at.segment() == activeSegment ? activeSize : Files.exists(file) ? Files.size(file) : 0;
                 if (at.offset() >= end) {
-                    Long next = at.segment() == RESCUE_SEGMENT ? cursorAfterRescue() : segments.higherKey(at.segment());
+                    Long next = at.segment() == RESCUE_SEGMENT ? segments.firstKey() : segments.higherKey(at.segment());
                     if (next == null) {
                         break;
                     }
@@ -201,10 +201,6 @@ public final class Spool implements AutoCloseable {
             throw new UncheckedIOException("cannot read event spool in " + dir, e);
         }
         return out;
-    }
-
-    private Long cursorAfterRescue() {
-        return segments.firstKey();
     }
 
     private long savedSegmentOffset(long segment) {

@@ -120,7 +120,7 @@ public final class ProxyStep implements Step {
                 if (tripped.isPresent()) {
                     circuitOpen(exchange, tripped.get(), tripped.get().breaker());
                 } else {
-                    noInstance(exchange, pool, "no healthy instance in pool " + poolName);
+                    noInstance(exchange, "no healthy instance in pool " + poolName);
                 }
                 return;
             }
@@ -390,7 +390,7 @@ public final class ProxyStep implements Step {
         }
     }
 
-    private void noInstance(Exchange exchange, UpstreamPool pool, String reason) {
+    private static void noInstance(Exchange exchange, String reason) {
         exchange.client().header("Retry-After", "1");
         Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "no_upstream", reason);
     }

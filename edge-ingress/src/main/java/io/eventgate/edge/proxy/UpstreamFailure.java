@@ -1,6 +1,5 @@
 package io.eventgate.edge.proxy;
 
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -69,9 +68,6 @@ public enum UpstreamFailure {
             }
             if (t.getMessage() != null && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection refused")) {
                 return CONNECT_FAILED;
-            }
-            if (t instanceof IOException && t.getCause() == null) {
-                return RESET;
             }
         }
         return RESET;

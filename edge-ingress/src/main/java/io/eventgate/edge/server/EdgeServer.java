@@ -32,7 +32,6 @@ import io.eventgate.edge.snapshot.Snapshot;
 import io.eventgate.edge.snapshot.SnapshotHolder;
 import io.eventgate.edge.upstream.HealthChecker;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
@@ -73,14 +72,15 @@ public final class EdgeServer implements AutoCloseable {
                 ? io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(io.opentelemetry.exporter.logging.LoggingSpanExporter.create())
                 : null);
         Topics topics = new Topics(settings.kafka().topicPrefix());
+        // one registry client (and its schema cache) for the events and the followers
+        ContractSerdes serdes = ContractSerdes.of(settings.kafka().schemaRegistryUrl());
         this.events = settings.events().enabled()
-                ? new EventPublisher(topics, settings.events(), SchemaRegistryClient.of(settings.kafka().schemaRegistryUrl()),
+                ? new EventPublisher(topics, settings.events(), serdes.registry(),
                         producerOverrides, settings.kafka().bootstrapServers(), metrics.registry())
                 : null;
         if (events == null) {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
-        ContractSerdes serdes = ContractSerdes.of(settings.kafka().schemaRegistryUrl());
         this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes) : null;
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());

@@ -134,21 +134,11 @@ public final class Instance {
         consecutiveFailures.set(0);
     }
 
-    /** Ends an ejection early (e.g. it would leave the pool empty). */
-    void readmit(long nowNanos) {
-        ejectedUntilNanos = 0;
-        rampStartNanos = nowNanos;
-    }
-
     void markHealthy(boolean nowHealthy, long nowNanos) {
         if (nowHealthy && !healthy) {
             rampStartNanos = nowNanos;
         }
         healthy = nowHealthy;
-    }
-
-    long ejectedUntilNanos() {
-        return ejectedUntilNanos;
     }
 
     @Override

@@ -37,11 +37,14 @@ final class QuotaProcessor implements Processor<Windowed<String>, String, String
             return;
         }
         String consumer = record.key().key();
-        QuotaUsage usage = QuotaUsage.parse(record.value());
-        long quota = dailyQuota(usage.plan());
         long dayStart = record.key().window().start();
         String announcedKey = consumer + "@" + dayStart;
-        if (quota <= 0 || usage.count() < quota || announced.get(announcedKey) != null) {
+        if (announced.get(announcedKey) != null) {
+            return; // once a day is announced, later requests of that day need no plan lookup
+        }
+        QuotaUsage usage = QuotaUsage.parse(record.value());
+        long quota = dailyQuota(usage.plan());
+        if (quota <= 0 || usage.count() < quota) {
             return;
         }
         announced.put(announcedKey, usage.count());
