@@ -97,9 +97,7 @@ public final class Ctl {
                 String mark = existing == null ? "+" : JSON.readTree(existing.getSpec()).equals(entity.spec()) ? "=" : "~";
                 out.println(mark + " " + entity.key() + (mark.equals("=") ? " (unchanged)" : mark.equals("+") ? " (new)" : " (changed)"));
                 if (!mark.equals("=")) {
-                    PolicyCommand command = PolicyCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setIssuedAt(Instant.now())
-                            .setIssuedBy("ctl:" + System.getProperty("user.name", "operator")).setAction(CommandAction.UPSERT)
-                            .setEntityType(entity.type()).setEntityId(entity.id()).setSpec(entity.spec().toString()).build();
+                    PolicyCommand command = command(CommandAction.UPSERT, entity.type(), entity.id(), entity.spec().toString());
                     changes.add(command);
                     keys.put(command, entity.key());
                 }
@@ -142,7 +140,6 @@ public final class Ctl {
             out.println("dry run: nothing was sent");
             return rejected == 0 ? 0 : 1;
         }
-
     }
 
     /** Lists the routes or pools in force. */
@@ -277,16 +274,17 @@ public final class Ctl {
     }
 
     int sendAndAwait(CommandAction action, String scope, String spec) throws InterruptedException {
-        PolicyCommand command = PolicyCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setIssuedAt(Instant.now())
-                .setIssuedBy("ctl:" + System.getProperty("user.name", "operator")).setAction(action)
-                .setEntityType(io.eventgate.avro.EntityType.LIMIT).setEntityId(scope).setSpec(spec).build();
+        PolicyCommand command = command(action, io.eventgate.avro.EntityType.LIMIT, scope, spec);
         ClusterAccess cluster = cluster();
         cluster.send(List.of(command), Map.of(command, "limit:" + scope));
-        return awaitOutcome(spec().commandLine().getOut(), cluster, List.of(command), Duration.ofSeconds(30));
+        return awaitOutcome(this.spec.commandLine().getOut(), cluster, List.of(command), Duration.ofSeconds(30));
     }
 
-    CommandLine.Model.CommandSpec spec() {
-        return spec;
+    /** A command from this operator, with a fresh id. */
+    static PolicyCommand command(CommandAction action, io.eventgate.avro.EntityType type, String entityId, String spec) {
+        return PolicyCommand.newBuilder().setCommandId(UUID.randomUUID().toString()).setIssuedAt(Instant.now())
+                .setIssuedBy("ctl:" + System.getProperty("user.name", "operator")).setAction(action)
+                .setEntityType(type).setEntityId(entityId).setSpec(spec).build();
     }
 
     /** Waits (bounded) until each command is applied or rejected, printing each outcome; 0 when all were applied. */
