@@ -1,9 +1,6 @@
 package io.eventgate.analytics;
 
-import io.eventgate.settings.SettingsException;
-import io.eventgate.settings.SettingsLoader;
-import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import io.eventgate.settings.ServiceMain;
 
 /** Runs analytics-streams from a YAML file (default {@code config/analytics-streams.yaml}) with {@code ANALYTICS_*} overrides. */
 public final class AnalyticsStreamsMain {
@@ -11,21 +8,6 @@ public final class AnalyticsStreamsMain {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        AnalyticsSettings settings;
-        try {
-            settings = SettingsLoader.load(Path.of(args.length > 0 ? args[0] : "config/analytics-streams.yaml"),
-                    AnalyticsSettings.class, "ANALYTICS", System.getenv());
-        } catch (SettingsException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        AnalyticsStreamsApp app = AnalyticsStreamsApp.start(settings);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "analytics-streams-shutdown"));
-        stopped.await();
+        ServiceMain.run(args, "config/analytics-streams.yaml", AnalyticsSettings.class, "ANALYTICS", AnalyticsStreamsApp::start);
     }
 }
