@@ -2,20 +2,16 @@ package io.eventgate.edge.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventgate.avro.RequestEvent;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.RequestEventsOnTopic;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.EventSettings;
 import io.eventgate.edge.config.KafkaSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
-import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.AvroSerde;
-import io.eventgate.schemas.serde.SerdeSettings;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.net.URI;
@@ -28,11 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -138,23 +130,7 @@ class EventOutageTest {
 
     /** Every request id on the requests topic, waiting (bounded) until {@code expected} distinct ones are there; duplicates are kept. */
     List<String> requestIdsOnTopic(int expected) {
-        SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.registryUrl());
-        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, registry, new SerdeSettings(kafka.registryUrl(), false, false, true));
-        List<String> ids = new ArrayList<>();
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "outage-check-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), serde.deserializer())) {
-            consumer.subscribe(List.of(topics.requests()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            Set<String> distinct = new HashSet<>();
-            while (distinct.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(250)).forEach(r -> {
-                    ids.add(r.value().getRequestId());
-                    distinct.add(r.value().getRequestId());
-                });
-            }
-            consumer.poll(Duration.ofSeconds(1)).forEach(r -> ids.add(r.value().getRequestId()));
-        }
-        return ids;
+        return RequestEventsOnTopic.ids(RequestEventsOnTopic.read(broker.bootstrapServers(), kafka.registryUrl(), topics.requests(),
+                read -> new HashSet<>(RequestEventsOnTopic.ids(read)).size() >= expected, Duration.ofSeconds(90)));
     }
 }

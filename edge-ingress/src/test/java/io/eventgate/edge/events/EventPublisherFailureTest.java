@@ -2,19 +2,15 @@ package io.eventgate.edge.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventgate.avro.RequestEvent;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.RequestEventsOnTopic;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.EventSettings;
 import io.eventgate.edge.config.KafkaSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
-import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.AvroSerde;
-import io.eventgate.schemas.serde.SerdeSettings;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.net.ServerSocket;
@@ -28,8 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,16 +105,8 @@ class EventPublisherFailureTest {
     }
 
     static Set<String> requestIds(TestKafka kafka, String registryUrl, int expected) {
-        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, SchemaRegistryClient.of(registryUrl),
-                new SerdeSettings(registryUrl, false, false, true));
-        Set<String> ids = new HashSet<>();
-        try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("check-" + System.nanoTime(), Map.of()), new StringDeserializer(), serde.deserializer())) {
-            consumer.subscribe(List.of(new Topics(kafka.topicPrefix()).requests()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (ids.size() < expected && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(250)).forEach(r -> ids.add(r.value().getRequestId()));
-            }
-        }
-        return ids;
+        return new HashSet<>(RequestEventsOnTopic.ids(RequestEventsOnTopic.read(kafka.bootstrapServers(), registryUrl,
+                new Topics(kafka.topicPrefix()).requests(), read -> new HashSet<>(RequestEventsOnTopic.ids(read)).size() >= expected,
+                Duration.ofSeconds(60))));
     }
 }

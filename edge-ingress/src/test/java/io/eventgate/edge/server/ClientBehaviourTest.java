@@ -6,13 +6,10 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.RequestEventsOnTopic;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
-import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.AvroSerde;
-import io.eventgate.schemas.serde.SerdeSettings;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.io.InputStream;
@@ -26,8 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,20 +81,9 @@ class ClientBehaviourTest {
     }
 
     static Optional<RequestEvent> requestEvent(TestKafka kafka, String requestId) {
-        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, SchemaRegistryClient.of(kafka.registryUrl()),
-                new SerdeSettings(kafka.registryUrl(), false, false, true));
-        try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("abort", Map.of()), new StringDeserializer(), serde.deserializer())) {
-            consumer.subscribe(List.of(new Topics(kafka.topicPrefix()).requests()));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (var record : consumer.poll(Duration.ofMillis(250))) {
-                    if (record.value().getRequestId().equals(requestId)) {
-                        return Optional.of(record.value());
-                    }
-                }
-            }
-        }
-        return Optional.empty();
+        return RequestEventsOnTopic.read(kafka.bootstrapServers(), kafka.registryUrl(), new Topics(kafka.topicPrefix()).requests(),
+                        read -> RequestEventsOnTopic.ids(read).contains(requestId), Duration.ofSeconds(60))
+                .stream().filter(e -> e.getRequestId().equals(requestId)).findFirst();
     }
 
 }

@@ -8,13 +8,10 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.RequestEventsOnTopic;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.RouteSettings;
-import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.AvroSerde;
-import io.eventgate.schemas.serde.SerdeSettings;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.io.IOException;
@@ -33,8 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -179,26 +174,14 @@ class EdgeProxyTest {
     }
 
     Map<String, RequestEvent> readRequestEvents(Set<String> ids, Duration timeout) {
-        Topics topics = new Topics(kafka.topicPrefix());
-        SchemaRegistryClient registry = SchemaRegistryClient.of(kafka.registryUrl());
-        AvroSerde<RequestEvent> serde = AvroSerde.forTopic(Topic.REQUESTS, registry, new SerdeSettings(kafka.registryUrl(), false, false, true));
+        List<RequestEvent> events = RequestEventsOnTopic.read(kafka.bootstrapServers(), kafka.registryUrl(), new Topics(kafka.topicPrefix()).requests(),
+                read -> RequestEventsOnTopic.ids(read).containsAll(ids), timeout);
         Map<String, RequestEvent> found = new HashMap<>();
         List<String> duplicates = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(kafka.consumerConfig("events-" + System.nanoTime(), Map.of()), new StringDeserializer(), serde.deserializer())) {
-            consumer.subscribe(List.of(topics.requests()));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!found.keySet().containsAll(ids) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (ids.contains(r.value().getRequestId()) && found.put(r.value().getRequestId(), r.value()) != null) {
-                        duplicates.add(r.value().getRequestId());
-                    }
-                });
+        for (RequestEvent event : events) {
+            if (ids.contains(event.getRequestId()) && found.put(event.getRequestId(), event) != null) {
+                duplicates.add(event.getRequestId());
             }
-            consumer.poll(Duration.ofMillis(500)).forEach(r -> {
-                if (ids.contains(r.value().getRequestId()) && found.containsKey(r.value().getRequestId())) {
-                    duplicates.add(r.value().getRequestId());
-                }
-            });
         }
         assertThat(duplicates).as("request ids seen twice").isEmpty();
         return found;
