@@ -1,12 +1,17 @@
 package io.eventgate.analytics;
 
+import io.eventgate.analytics.query.QuerySettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** Where analytics-streams reads and writes, where it keeps state, how late an event may be, and which status classes bill. */
+/**
+ * Where analytics-streams reads and writes, where it keeps state, how late an event may be, which status
+ * classes bill, how long windows stay queryable, and where the query API listens.
+ */
 public record AnalyticsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix,
-                                Path stateDir, Duration grace, Duration usageGrace, List<Integer> billableStatusClasses) {
+                                Path stateDir, Duration grace, Duration usageGrace, List<Integer> billableStatusClasses,
+                                Duration retention, QuerySettings query) {
     public AnalyticsSettings {
         applicationId = applicationId == null || applicationId.isBlank() ? "eventgate-analytics-streams" : applicationId;
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -27,14 +32,24 @@ public record AnalyticsSettings(String applicationId, String bootstrapServers, S
                 throw new IllegalArgumentException("billableStatusClasses holds status classes 1 to 5 (2 for 2xx), found " + statusClass);
             }
         }
+        retention = retention == null ? Duration.ofDays(7) : retention;
+        if (retention.compareTo(Duration.ofHours(1)) < 0) {
+            throw new IllegalArgumentException("retention must be at least 1h (the query API reads hourly windows), found " + retention);
+        }
+        query = query == null ? new QuerySettings(null, null, null) : query;
     }
 
     public AnalyticsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir, Duration grace) {
-        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, grace, null, null);
+        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, grace, null, null, null, null);
     }
 
     public AnalyticsSettings withAddresses(String bootstrap, String registry) {
-        return new AnalyticsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, grace, usageGrace, billableStatusClasses);
+        return new AnalyticsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, grace, usageGrace, billableStatusClasses, retention, query);
+    }
+
+    public AnalyticsSettings withQuery(QuerySettings newQuery) {
+        return new AnalyticsSettings(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, grace, usageGrace, billableStatusClasses,
+                retention, newQuery);
     }
 
     public String deadLetterTopic() {

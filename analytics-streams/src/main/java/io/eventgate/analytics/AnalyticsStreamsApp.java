@@ -1,5 +1,6 @@
 package io.eventgate.analytics;
 
+import io.eventgate.analytics.query.QueryServer;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageTopology;
 import io.eventgate.schemas.Topics;
@@ -7,14 +8,21 @@ import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 
-/** The analytics-streams application: route statistics per minute and billing usage per hour, run by Kafka Streams exactly once. */
+/**
+ * The analytics-streams application: route statistics per minute and hour and billing usage per hour and day,
+ * run by Kafka Streams exactly once, and the query API and dashboard that read its stores.
+ */
 public final class AnalyticsStreamsApp implements AutoCloseable {
+    private final QueryServer queries;
     private final StreamsRuntime runtime;
 
-    private AnalyticsStreamsApp(StreamsRuntime runtime) {
+    private AnalyticsStreamsApp(QueryServer queries, StreamsRuntime runtime) {
+        this.queries = queries;
         this.runtime = runtime;
     }
 
@@ -22,8 +30,8 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
-        RouteStatsTopology.addTo(builder, topics, serdes, settings.grace());
-        UsageTopology.addTo(builder, topics, serdes, settings.usageGrace(), java.util.Set.copyOf(settings.billableStatusClasses()));
+        RouteStatsTopology.addTo(builder, topics, serdes, settings.grace(), settings.retention());
+        UsageTopology.addTo(builder, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()));
         return builder.build();
     }
 
@@ -35,11 +43,36 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
     }
 
     public static AnalyticsStreamsApp start(AnalyticsSettings settings) {
-        return new AnalyticsStreamsApp(StreamsRuntime.start(topology(settings), properties(settings)));
+        QueryServer queries = QueryServer.start(settings.query(), settings.bootstrapServers(), new Topics(settings.topicPrefix()),
+                ContractSerdes.of(settings.schemaRegistryUrl()));
+        try {
+            Properties props = properties(settings);
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queries.advertisedAddress());
+            StreamsRuntime runtime = StreamsRuntime.start(topology(settings), props);
+            queries.attach(runtime.streams());
+            return new AnalyticsStreamsApp(queries, runtime);
+        } catch (RuntimeException e) {
+            closeQuietly(queries);
+            throw e;
+        }
+    }
+
+    /** The port of the query API and dashboard. */
+    public int queryPort() {
+        return queries.port();
     }
 
     @Override
     public void close() {
         runtime.close();
+        closeQuietly(queries);
+    }
+
+    private static void closeQuietly(QueryServer queries) {
+        try {
+            queries.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.eventgate.analytics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventgate.analytics.query.QuerySettings;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.avro.RouteStats;
@@ -37,7 +38,7 @@ class AnalyticsOnBrokerTest {
         // event time in the recent past: brokers refuse timestamps too far ahead of their clock
         Instant t0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minus(Duration.ofMinutes(10));
         AnalyticsSettings settings = new AnalyticsSettings(kafka.topicPrefix() + "analytics", kafka.bootstrapServers(), kafka.registryUrl(),
-                kafka.topicPrefix(), state, Duration.ofSeconds(5));
+                kafka.topicPrefix(), state, Duration.ofSeconds(5)).withQuery(new QuerySettings(0, "127.0.0.1", null));
         try (AnalyticsStreamsApp app = AnalyticsStreamsApp.start(settings);
              var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer())) {
             for (int i = 0; i < 50; i++) {

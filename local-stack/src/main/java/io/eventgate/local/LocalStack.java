@@ -79,8 +79,9 @@ public final class LocalStack implements AutoCloseable {
         }
 
         if (s.analyticsStreams() != null) {
-            own(AnalyticsStreamsApp.start(s.analyticsStreams().withAddresses(broker.bootstrapServers(), registry.url())));
-            endpoints.put("analytics", topics.requests() + " -> " + topics.routeStats());
+            AnalyticsStreamsApp analytics = own(AnalyticsStreamsApp.start(s.analyticsStreams().withAddresses(broker.bootstrapServers(), registry.url())));
+            endpoints.put("analytics", topics.requests() + " -> " + topics.routeStats() + " | " + topics.usage());
+            endpoints.put("dashboard", "http://" + s.analyticsStreams().query().advertisedHost() + ":" + analytics.queryPort() + "/");
         }
 
         if (s.anomalyDetector() != null) {

@@ -74,6 +74,11 @@ public final class StreamsRuntime implements AutoCloseable {
         return new StreamsRuntime(streams, applicationId);
     }
 
+    /** The running app, for interactive queries of its state stores. */
+    public KafkaStreams streams() {
+        return streams;
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }

@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /** One consumer's usage in one window, per route; the window store keeps it as JSON. */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
-final class UsageWindow {
+public final class UsageWindow {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Counts of one route. */
@@ -53,7 +53,7 @@ final class UsageWindow {
      * The record for this window. Its revision is the number of requests counted so far, so a later record of
      * the same window (after a late request) always has a higher revision, and replays give the same numbers.
      */
-    UsageRecord toRecord(String consumer, long start, long end, UsageGranularity granularity, Instant producedAt) {
+    public UsageRecord toRecord(String consumer, long start, long end, UsageGranularity granularity, Instant producedAt) {
         List<RouteUsage> perRoute = routes.entrySet().stream().map(e -> RouteUsage.newBuilder().setRouteId(e.getKey())
                 .setBillableRequests(e.getValue().billable).setTotalRequests(e.getValue().total)
                 .setBytesIn(e.getValue().bytesIn).setBytesOut(e.getValue().bytesOut).build()).toList();

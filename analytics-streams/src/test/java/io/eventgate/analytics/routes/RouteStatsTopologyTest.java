@@ -7,6 +7,7 @@ import io.eventgate.analytics.AnalyticsStreamsApp;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.avro.RouteStats;
+import io.eventgate.avro.StatsGranularity;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -61,7 +62,11 @@ class RouteStatsTopologyTest {
     }
 
     void request(String route, Instant at, int status, long latencyMicros) {
-        requests.pipeInput("anonymous", RequestEvent.newBuilder().setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
+        request(route, at, status, latencyMicros, "allow");
+    }
+
+    void request(String route, Instant at, int status, long latencyMicros, String decision) {
+        requests.pipeInput("anonymous", RequestEvent.newBuilder().setDecision(decision).setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
                 .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(latencyMicros)
                 .setBytesIn(10).setBytesOut(100).setConsumerId("anonymous").setClientAddress("203.0.113.1").setRetries(status >= 500 ? 1 : 0)
                 .setOutcome(RequestOutcome.PROXIED).build(), at);
@@ -107,6 +112,55 @@ class RouteStatsTopologyTest {
         List<RouteStats> closed = stats.readValuesToList();
         assertThat(closed).hasSize(1);
         assertThat(closed.get(0).getRequests()).isEqualTo(2);
+    }
+
+    @Test
+    void anHourlyRecordCarriesTheHoursFiguresAndDecisionsByKind() {
+        request("api", T0.plusSeconds(10), 200, 100);
+        request("api", T0.plusSeconds(1_000), 429, 100, "throttle");
+        request("api", T0.plusSeconds(2_000), 429, 100, "throttle");
+        request("api", T0.plusSeconds(3_000), 403, 100, "deny");
+        request("api", T0.plusSeconds(3_600 + 31), 200, 100); // closes the 10:00 hour
+        List<RouteStats> hours = stats.readValuesToList().stream().filter(r -> r.getGranularity() == StatsGranularity.HOUR).toList();
+        assertThat(hours).hasSize(1);
+        assertThat(hours.get(0).getWindowStart()).isEqualTo(T0);
+        assertThat(hours.get(0).getWindowEnd()).isEqualTo(T0.plusSeconds(3_600));
+        assertThat(hours.get(0).getRequests()).isEqualTo(4);
+        assertThat(hours.get(0).getDecisions()).containsExactlyInAnyOrderEntriesOf(Map.of("throttle", 2L, "deny", 1L));
+    }
+
+    @Test
+    void queriesMergeMinutesIntoLongerStepsWithPercentilesOfTheMergedSketch() {
+        Random random = new Random(7);
+        List<Long> latencies = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            long latency = 200 + (long) (Math.abs(random.nextGaussian()) * (i < 300 ? 1_000 : 20_000)); // the later minutes are slower
+            latencies.add(latency);
+            request("api", T0.plusMillis(i * 500L), 200, latency);
+            if (i == 60) {
+                request("web", T0.plusSeconds(30), 200, 100);
+            }
+        }
+        RouteStatsQueries queries = new RouteStatsQueries(driver::getWindowStore);
+
+        List<RouteStats> minutes = queries.series("api", T0, T0.plusSeconds(600), Duration.ofMinutes(1));
+        assertThat(minutes).extracting(RouteStats::getRequests).containsExactly(120L, 120L, 120L, 120L, 120L);
+        assertThat(minutes.get(0).getWindowStart()).isEqualTo(T0);
+
+        List<RouteStats> fiveMinutes = queries.series("api", T0, T0.plusSeconds(600), Duration.ofMinutes(5));
+        assertThat(fiveMinutes).hasSize(1);
+        assertThat(fiveMinutes.get(0).getRequests()).isEqualTo(600);
+        assertThat(fiveMinutes.get(0).getWindowEnd()).isEqualTo(T0.plusSeconds(300));
+        Collections.sort(latencies);
+        assertWithinSketchError(fiveMinutes.get(0).getLatencyP50Micros(), exact(latencies, 50));
+        assertWithinSketchError(fiveMinutes.get(0).getLatencyP99Micros(), exact(latencies, 99));
+
+        assertThat(queries.series("api", T0, T0.plusSeconds(3_600), Duration.ofHours(1)))
+                .singleElement().satisfies(hour -> assertThat(hour.getRequests()).isEqualTo(600));
+        assertThat(queries.recent(T0, T0.plusSeconds(600))).extracting(RouteStats::getRouteId, RouteStats::getRequests)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("api", 600L), org.assertj.core.groups.Tuple.tuple("web", 1L));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> queries.series("api", T0, T0.plusSeconds(60), Duration.ofSeconds(90)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number of minutes");
     }
 
     /** The smallest recorded value with at least p % of the values at or below it, as HdrHistogram defines percentiles. */

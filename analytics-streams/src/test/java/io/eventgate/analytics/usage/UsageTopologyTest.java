@@ -7,6 +7,7 @@ import io.eventgate.analytics.AnalyticsStreamsApp;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.avro.RouteUsage;
+import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
@@ -42,7 +43,7 @@ class UsageTopologyTest {
     @BeforeEach
     void start(RegistryExtension.TestRegistry registry) {
         AnalyticsSettings settings = new AnalyticsSettings(null, "unused:9092", registry.url(), null, state, Duration.ofSeconds(30),
-                Duration.ofMinutes(10), List.of(2, 3));
+                Duration.ofMinutes(10), List.of(2, 3), null, null);
         driver = new TopologyTestDriver(AnalyticsStreamsApp.topology(settings), AnalyticsStreamsApp.properties(settings));
         ContractSerdes serdes = ContractSerdes.of(registry.url());
         requests = driver.createInputTopic(Topics.defaults().requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
@@ -61,9 +62,13 @@ class UsageTopologyTest {
                 .setClientAddress("203.0.113.1").setOutcome(status == 429 ? RequestOutcome.DENIED : RequestOutcome.PROXIED).build(), at);
     }
 
-    /** What billing keeps: the highest revision of the consumer's record for the window starting at {@code start}. */
+    /** What billing keeps: the highest revision of the consumer's hourly record for the window starting at {@code start}. */
     UsageRecord latest(List<UsageRecord> records, String consumer, Instant start) {
-        return records.stream().filter(r -> r.getConsumerId().equals(consumer) && r.getWindowStart().equals(start))
+        return latest(records, consumer, start, UsageGranularity.HOUR);
+    }
+
+    UsageRecord latest(List<UsageRecord> records, String consumer, Instant start, UsageGranularity granularity) {
+        return records.stream().filter(r -> r.getConsumerId().equals(consumer) && r.getWindowStart().equals(start) && r.getGranularity() == granularity)
                 .max(Comparator.comparingInt(UsageRecord::getRevision)).orElseThrow();
     }
 
@@ -102,5 +107,30 @@ class UsageTopologyTest {
         usage.readValuesToList();
         request("acme", "api", H10.plusSeconds(3_100), 200);       // too late: dropped
         assertThat(usage.readValuesToList()).noneMatch(r -> r.getWindowStart().equals(H10));
+    }
+
+    @Test
+    void theDailyRecordSumsTheDaysHoursAndTheQueriesReadBoth() {
+        Instant day = H10.truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        request("acme", "api", H10.plusSeconds(60), 200);
+        request("acme", "api", H10.plusSeconds(3_700), 200);
+        request("acme", "api", H10.plusSeconds(7_300), 500);
+        request("zeta", "api", H10.plusSeconds(7_301), 200);
+        request("zeta", "api", H10.plusSeconds(7_302), 200);
+        List<UsageRecord> records = usage.readValuesToList();
+        UsageRecord daily = latest(records, "acme", day, UsageGranularity.DAY);
+        assertThat(daily.getWindowEnd()).isEqualTo(day.plus(Duration.ofDays(1)));
+        assertThat(daily.getBillableRequests()).isEqualTo(2);
+        assertThat(daily.getTotalRequests()).isEqualTo(3);
+        assertThat(records.stream().filter(r -> r.getGranularity() == UsageGranularity.HOUR && r.getConsumerId().equals("acme"))
+                .map(UsageRecord::getWindowStart).distinct()).hasSize(3);
+
+        UsageQueries queries = new UsageQueries(driver::getWindowStore);
+        assertThat(queries.usage("acme", H10, H10.plusSeconds(3 * 3_600), UsageGranularity.HOUR))
+                .extracting(UsageRecord::getBillableRequests).containsExactly(1L, 1L, 0L);
+        assertThat(queries.usage("acme", day, day.plus(Duration.ofDays(1)), UsageGranularity.DAY))
+                .singleElement().satisfies(r -> assertThat(r.getTotalRequests()).isEqualTo(3));
+        assertThat(queries.totals(H10, H10.plusSeconds(3 * 3_600)))
+                .containsExactly(new UsageQueries.ConsumerTotals("acme", 3, 2, 30, 300), new UsageQueries.ConsumerTotals("zeta", 2, 2, 20, 200));
     }
 }

@@ -1,0 +1,63 @@
+package io.eventgate.analytics.query;
+
+import io.eventgate.avro.AnomalyEvent;
+import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.serde.ContractSerdes;
+import io.helidon.webserver.WebServer;
+import java.time.Clock;
+import java.util.logging.Logger;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.state.HostInfo;
+
+/**
+ * The HTTP side of analytics-streams (port 8082 by default): the query API, the dashboard and the recent
+ * anomalies it shows. It listens before the streams app starts, because the app advertises its address to
+ * the other instances, and answers 503 until {@link #attach} hands it the app.
+ */
+public final class QueryServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(QueryServer.class.getName());
+    private static final int RECENT_ANOMALIES = 100;
+
+    private final WebServer server;
+    private final QueryService service;
+    private final RecentAnomalies anomalies;
+    private final HostInfo advertised;
+
+    private QueryServer(WebServer server, QueryService service, RecentAnomalies anomalies, HostInfo advertised) {
+        this.server = server;
+        this.service = service;
+        this.anomalies = anomalies;
+        this.advertised = advertised;
+    }
+
+    public static QueryServer start(QuerySettings settings, String bootstrapServers, Topics topics, ContractSerdes serdes) {
+        RecentAnomalies anomalies = new RecentAnomalies(bootstrapServers, topics.anomalies(),
+                serdes.<AnomalyEvent>serde(Topic.ANOMALIES).deserializer(), RECENT_ANOMALIES);
+        QueryService service = new QueryService(anomalies, Clock.systemUTC());
+        WebServer server = WebServer.builder().host(settings.bindAddress()).port(settings.port())
+                .routing(routing -> routing.register(service)).build().start();
+        HostInfo advertised = new HostInfo(settings.advertisedHost(), server.port());
+        LOG.info("analytics query API and dashboard on http://" + settings.bindAddress() + ":" + server.port() + "/ (advertised as " + advertised + ")");
+        return new QueryServer(server, service, anomalies, advertised);
+    }
+
+    /** host:port as the other instances reach this one ({@code application.server}). */
+    public String advertisedAddress() {
+        return advertised.host() + ":" + advertised.port();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public void attach(KafkaStreams streams) {
+        service.attach(streams, advertised);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        server.stop();
+        anomalies.close();
+    }
+}
