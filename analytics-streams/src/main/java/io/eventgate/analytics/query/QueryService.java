@@ -95,8 +95,13 @@ final class QueryService implements HttpService {
     private void health(ServerRequest req, ServerResponse res) {
         Stores current = stores;
         KafkaStreams.State state = current == null ? KafkaStreams.State.CREATED : current.streams().state();
-        send(res, state == KafkaStreams.State.RUNNING ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
-                JSON.createObjectNode().put("state", state.name()));
+        ObjectNode answer = JSON.createObjectNode().put("state", state.name());
+        ArrayNode hosts = answer.putArray("instances");
+        if (current != null) {
+            current.streams().metadataForAllStreamsClients().stream().map(m -> m.hostInfo().host() + ":" + m.hostInfo().port())
+                    .sorted().forEach(hosts::add);
+        }
+        send(res, state == KafkaStreams.State.RUNNING ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, answer);
     }
 
     /** Every route with traffic in the last {@code window} (default 5m): rate, error rate, percentiles. */
