@@ -34,10 +34,11 @@ class LocalStackSmokeTest {
                 "GATEWAY_DATA_DIR", dataDir.toString(),
                 "GATEWAY_KAFKA_PORT", "0", "GATEWAY_KAFKA_CONTROLLER_PORT", "0",
                 "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0",
-                "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0", "GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0",
+                "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0",
                 "GATEWAY_EDGE_EVENTS_SPOOL_DIR", dataDir.resolve("edge-spool").toString(),
                 "GATEWAY_POLICY_STREAMS_STATE_DIR", dataDir.resolve("policy-streams").toString(),
                 "GATEWAY_ANALYTICS_STREAMS_STATE_DIR", dataDir.resolve("analytics-streams").toString()));
+        env.put("GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_STATE_DIR", dataDir.resolve("anomaly-detector").toString());
         env.putAll(extra);
         return SettingsLoader.load(Path.of("..", "config", "local.yaml"), LocalStackSettings.class, "GATEWAY", env);
