@@ -3,15 +3,21 @@ package io.eventgate.analytics;
 import io.eventgate.analytics.query.QueryServer;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageTopology;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
 
 /**
  * The analytics-streams application: route statistics per minute and hour and billing usage per hour and day,
@@ -30,8 +36,11 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
-        RouteStatsTopology.addTo(builder, topics, serdes, settings.grace(), settings.retention());
-        UsageTopology.addTo(builder, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()));
+        KStream<String, RequestEvent> requests = builder
+                .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
+                .filter((key, event) -> event != null, Named.as("not-tombstones"));
+        RouteStatsTopology.addTo(requests, topics, serdes, settings.grace(), settings.retention());
+        UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()));
         return builder.build();
     }
 

@@ -10,10 +10,9 @@ import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -23,7 +22,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Per-route figures per minute and per hour from {@code gateway.requests}: counts by status class, bytes,
- * retries, decisions and latency percentiles from an HdrHistogram, published once per window, when it closes
+ * retries, decisions and latency percentiles from a DDSketch, published once per window, when it closes
  * (after the grace period), to {@code gateway.route-stats} keyed by route id ({@code -} for requests that
  * matched none). The window stores stay queryable for the retention period, open windows included.
  */
@@ -34,21 +33,19 @@ public final class RouteStatsTopology {
     private RouteStatsTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes, Duration grace, Duration retention) {
-        KGroupedStream<String, RequestEvent> byRoute = builder
-                .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests-for-routes"))
-                .filter((key, event) -> event != null, Named.as("not-tombstones"))
-                .selectKey((key, event) -> event.getRouteId() == null ? "-" : event.getRouteId(), Named.as("by-route"))
-                .groupByKey(Grouped.with("route", Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)));
+    public static void addTo(KStream<String, RequestEvent> requests, Topics topics, ContractSerdes serdes, Duration grace, Duration retention) {
+        KGroupedStream<String, RouteSample> byRoute = requests
+                .map((key, event) -> KeyValue.pair(event.getRouteId() == null ? "-" : event.getRouteId(), RouteSample.of(event)), Named.as("by-route"))
+                .groupByKey(Grouped.with("route", Serdes.String(), RouteSample.serde()));
         perWindow(byRoute, topics, serdes, StatsGranularity.MINUTE, Duration.ofMinutes(1), grace, retention, MINUTE_STORE);
         perWindow(byRoute, topics, serdes, StatsGranularity.HOUR, Duration.ofHours(1), grace, retention, HOUR_STORE);
     }
 
-    private static void perWindow(KGroupedStream<String, RequestEvent> byRoute, Topics topics, ContractSerdes serdes, StatsGranularity granularity,
+    private static void perWindow(KGroupedStream<String, RouteSample> byRoute, Topics topics, ContractSerdes serdes, StatsGranularity granularity,
                                   Duration size, Duration grace, Duration retention, String store) {
         String name = granularity.name().toLowerCase();
         byRoute.windowedBy(TimeWindows.ofSizeAndGrace(size, grace))
-                .aggregate(RouteWindow::new, (route, event, window) -> window.add(event), Named.as("figures-per-" + name),
+                .aggregate(RouteWindow::new, (route, sample, window) -> window.add(sample), Named.as("figures-per-" + name),
                         Materialized.<String, RouteWindow, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(Serdes.String()).withValueSerde(RouteWindow.serde())
                                 .withRetention(max(retention, size.plus(grace))))

@@ -1,27 +1,37 @@
 package io.eventgate.analytics.routes;
 
-import io.eventgate.avro.RequestEvent;
+import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
+import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
+import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
+import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
+import com.datadoghq.sketch.ddsketch.store.Store;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.DataFormatException;
-import org.HdrHistogram.Histogram;
+import java.util.function.Supplier;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The running figures of one route in one window: counts by status class, bytes, retries, non-allow
- * decisions by kind, and the gateway latencies in an HdrHistogram (a mergeable sketch with 3 significant
- * digits, so its percentiles are within 0.1 % of the exact ones, and so are those of merged windows).
+ * decisions by kind, and the gateway latencies in a DDSketch: a mergeable sketch whose quantiles are within
+ * {@value #RELATIVE_ACCURACY} (relative) of the exact ones, for one window as for any merge of windows. Its
+ * store holds only the bins between the smallest and largest latency seen, which keeps the per-request
+ * read and write of the window state cheap.
  */
 public final class RouteWindow {
-    static final int SIGNIFICANT_DIGITS = 3;
-    private static final long MAX_TRACKED_MICROS = 3_600_000_000L;
+    static final double RELATIVE_ACCURACY = 0.005;
+    private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
+    /** 2,048 bins span 1 µs to over an hour at this accuracy; beyond that the lowest bins collapse. */
+    private static final Supplier<Store> STORE = () -> new CollapsingLowestDenseStore(2048);
 
     final long[] statusClasses = new long[6];
     long requests;
@@ -29,26 +39,26 @@ public final class RouteWindow {
     long bytesOut;
     long retries;
     final TreeMap<String, Long> decisions = new TreeMap<>();
-    final Histogram latencyMicros;
+    final DDSketch latencyMicros;
 
     public RouteWindow() {
-        this(new Histogram(MAX_TRACKED_MICROS, SIGNIFICANT_DIGITS));
+        this(new DDSketch(MAPPING, STORE));
     }
 
-    private RouteWindow(Histogram histogram) {
-        this.latencyMicros = histogram;
+    private RouteWindow(DDSketch sketch) {
+        this.latencyMicros = sketch;
     }
 
-    RouteWindow add(RequestEvent event) {
+    RouteWindow add(RouteSample sample) {
         requests++;
-        statusClasses[Math.max(0, Math.min(5, event.getStatus() / 100))]++;
-        bytesIn += event.getBytesIn();
-        bytesOut += event.getBytesOut();
-        retries += event.getRetries();
-        if (event.getDecision() != null && !"allow".equals(event.getDecision())) {
-            decisions.merge(event.getDecision(), 1L, Long::sum);
+        statusClasses[Math.max(0, Math.min(5, sample.status() / 100))]++;
+        bytesIn += sample.bytesIn();
+        bytesOut += sample.bytesOut();
+        retries += sample.retries();
+        if (sample.decision() != null) {
+            decisions.merge(sample.decision(), 1L, Long::sum);
         }
-        latencyMicros.recordValue(Math.max(0, Math.min(MAX_TRACKED_MICROS, event.getGatewayLatencyMicros())));
+        latencyMicros.accept(Math.max(0, sample.latencyMicros()));
         return this;
     }
 
@@ -62,11 +72,12 @@ public final class RouteWindow {
         bytesOut += other.bytesOut;
         retries += other.retries;
         other.decisions.forEach((kind, count) -> decisions.merge(kind, count, Long::sum));
-        latencyMicros.add(other.latencyMicros);
+        latencyMicros.mergeWith(other.latencyMicros);
         return this;
     }
 
     public RouteStats toStats(String routeId, StatsGranularity granularity, long start, long end) {
+        boolean empty = latencyMicros.isEmpty();
         return RouteStats.newBuilder()
                 .setRouteId(routeId)
                 .setGranularity(granularity)
@@ -78,10 +89,10 @@ public final class RouteWindow {
                 .setStatus3xx(statusClasses[3])
                 .setStatus4xx(statusClasses[4])
                 .setStatus5xx(statusClasses[5])
-                .setLatencyP50Micros(latencyMicros.getValueAtPercentile(50))
-                .setLatencyP95Micros(latencyMicros.getValueAtPercentile(95))
-                .setLatencyP99Micros(latencyMicros.getValueAtPercentile(99))
-                .setLatencyMaxMicros(latencyMicros.getMaxValue())
+                .setLatencyP50Micros(empty ? 0 : latencyMicros.getValueAtQuantile(0.50))
+                .setLatencyP95Micros(empty ? 0 : latencyMicros.getValueAtQuantile(0.95))
+                .setLatencyP99Micros(empty ? 0 : latencyMicros.getValueAtQuantile(0.99))
+                .setLatencyMaxMicros(empty ? 0 : latencyMicros.getMaxValue())
                 .setBytesIn(bytesIn)
                 .setBytesOut(bytesOut)
                 .setRetries(retries)
@@ -89,21 +100,25 @@ public final class RouteWindow {
                 .build();
     }
 
-    /** The window store's serde: the counters, the histogram in HdrHistogram's compressed encoding, then the decisions. */
+    /** The window store's serde: the counters, the sketch in DDSketch's own encoding (without its mapping, which is fixed), then the decisions. */
     static Serde<RouteWindow> serde() {
         return Serdes.serdeFrom((topic, window) -> {
-            ByteBuffer histogram = ByteBuffer.allocate(window.latencyMicros.getNeededByteBufferCapacity());
-            int length = window.latencyMicros.encodeIntoCompressedByteBuffer(histogram);
+            GrowingByteArrayOutput sketch = GrowingByteArrayOutput.withInitialCapacity(256);
+            try {
+                window.latencyMicros.encode(sketch, true);
+            } catch (IOException e) {
+                throw new SerializationException("cannot encode the latency sketch of a route window", e);
+            }
             int decisionBytes = 4;
             for (String kind : window.decisions.keySet()) {
                 decisionBytes += 4 + kind.getBytes(StandardCharsets.UTF_8).length + 8;
             }
-            ByteBuffer out = ByteBuffer.allocate(8 * 10 + 4 + length + decisionBytes);
+            ByteBuffer out = ByteBuffer.allocate(8 * 10 + 4 + sketch.numWrittenBytes() + decisionBytes);
             for (long count : window.statusClasses) {
                 out.putLong(count);
             }
             out.putLong(window.requests).putLong(window.bytesIn).putLong(window.bytesOut).putLong(window.retries);
-            out.putInt(length).put(histogram.array(), 0, length);
+            out.putInt(sketch.numWrittenBytes()).put(sketch.backingArray(), 0, sketch.numWrittenBytes());
             out.putInt(window.decisions.size());
             window.decisions.forEach((kind, count) -> {
                 byte[] name = kind.getBytes(StandardCharsets.UTF_8);
@@ -121,14 +136,14 @@ public final class RouteWindow {
             long bytesOut = in.getLong();
             long retries = in.getLong();
             int length = in.getInt();
-            Histogram histogram;
+            DDSketch sketch;
             try {
-                histogram = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes, in.position(), length), MAX_TRACKED_MICROS);
-            } catch (DataFormatException e) {
-                throw new SerializationException("route window state of topic " + topic + " has a corrupt histogram", e);
+                sketch = DDSketch.decode(ByteArrayInput.wrap(bytes, in.position(), length), STORE, MAPPING);
+            } catch (IOException | RuntimeException e) {
+                throw new SerializationException("route window state of topic " + topic + " has a corrupt latency sketch", e);
             }
             in.position(in.position() + length);
-            RouteWindow window = new RouteWindow(histogram);
+            RouteWindow window = new RouteWindow(sketch);
             System.arraycopy(classes, 0, window.statusClasses, 0, 6);
             window.requests = requests;
             window.bytesIn = bytesIn;

@@ -12,10 +12,9 @@ import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -28,6 +27,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * {@code gateway.usage} exactly once. The record of a window is published again whenever it changes (at most
  * once per commit), late requests within the grace period included; the revision grows with every change, so
  * billing takes the highest revision of each consumer, granularity and window.
+ *
+ * <p>{@code gateway.requests} is keyed by consumer id, so the windows are counted on the partition the events
+ * arrive in, in their order: no repartition, whose merging of partitions at different progress would make
+ * events of a backlog look late and drop them from billing.
  */
 public final class UsageTopology {
     public static final String HOURLY_STORE = "consumer-hours";
@@ -36,12 +39,10 @@ public final class UsageTopology {
     private UsageTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes, Duration grace, Duration retention,
+    public static void addTo(KStream<String, RequestEvent> requests, Topics topics, ContractSerdes serdes, Duration grace, Duration retention,
                              Set<Integer> billableStatusClasses) {
-        KGroupedStream<String, RequestEvent> byConsumer = builder
-                .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests-for-usage"))
-                .filter((consumer, event) -> event != null && !"anonymous".equals(event.getConsumerId()), Named.as("billable-consumers"))
-                .selectKey((key, event) -> event.getConsumerId(), Named.as("by-consumer-id"))
+        KGroupedStream<String, RequestEvent> byConsumer = requests
+                .filter((consumer, event) -> consumer != null && !"anonymous".equals(consumer), Named.as("billable-consumers"))
                 .groupByKey(Grouped.with("usage-by-consumer", Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)));
         perWindow(byConsumer, topics, serdes, UsageGranularity.HOUR, Duration.ofHours(1), grace, retention, HOURLY_STORE, billableStatusClasses);
         perWindow(byConsumer, topics, serdes, UsageGranularity.DAY, Duration.ofDays(1), grace, retention, DAILY_STORE, billableStatusClasses);
