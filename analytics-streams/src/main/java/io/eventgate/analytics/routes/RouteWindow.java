@@ -1,37 +1,24 @@
 package io.eventgate.analytics.routes;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
-import com.datadoghq.sketch.ddsketch.encoding.ByteArrayInput;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
-import com.datadoghq.sketch.ddsketch.mapping.IndexMapping;
-import com.datadoghq.sketch.ddsketch.mapping.LogarithmicMapping;
-import com.datadoghq.sketch.ddsketch.store.CollapsingLowestDenseStore;
-import com.datadoghq.sketch.ddsketch.store.Store;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
-import java.io.IOException;
+import io.eventgate.streams.LatencySketches;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The running figures of one route in one window: counts by status class, bytes, retries, non-allow
- * decisions by kind, and the gateway latencies in a DDSketch: a mergeable sketch whose quantiles are within
- * {@value #RELATIVE_ACCURACY} (relative) of the exact ones, for one window as for any merge of windows. Its
- * store holds only the bins between the smallest and largest latency seen, which keeps the per-request
- * read and write of the window state cheap.
+ * decisions by kind, and the gateway latencies in a DDSketch (see {@link LatencySketches}: mergeable, its
+ * quantiles within 0.5 % of the exact ones).
  */
 public final class RouteWindow {
-    static final double RELATIVE_ACCURACY = 0.005;
-    private static final IndexMapping MAPPING = new LogarithmicMapping(RELATIVE_ACCURACY);
-    /** 2,048 bins span 1 µs to over an hour at this accuracy; beyond that the lowest bins collapse. */
-    private static final Supplier<Store> STORE = () -> new CollapsingLowestDenseStore(2048);
 
     final long[] statusClasses = new long[6];
     long requests;
@@ -42,7 +29,7 @@ public final class RouteWindow {
     final DDSketch latencyMicros;
 
     public RouteWindow() {
-        this(new DDSketch(MAPPING, STORE));
+        this(LatencySketches.empty());
     }
 
     private RouteWindow(DDSketch sketch) {
@@ -100,15 +87,10 @@ public final class RouteWindow {
                 .build();
     }
 
-    /** The window store's serde: the counters, the sketch in DDSketch's own encoding (without its mapping, which is fixed), then the decisions. */
+    /** The window store's serde: the counters, the latency sketch, then the decisions. */
     static Serde<RouteWindow> serde() {
         return Serdes.serdeFrom((topic, window) -> {
-            GrowingByteArrayOutput sketch = GrowingByteArrayOutput.withInitialCapacity(256);
-            try {
-                window.latencyMicros.encode(sketch, true);
-            } catch (IOException e) {
-                throw new SerializationException("cannot encode the latency sketch of a route window", e);
-            }
+            GrowingByteArrayOutput sketch = LatencySketches.encode(window.latencyMicros);
             int decisionBytes = 4;
             for (String kind : window.decisions.keySet()) {
                 decisionBytes += 4 + kind.getBytes(StandardCharsets.UTF_8).length + 8;
@@ -136,12 +118,7 @@ public final class RouteWindow {
             long bytesOut = in.getLong();
             long retries = in.getLong();
             int length = in.getInt();
-            DDSketch sketch;
-            try {
-                sketch = DDSketch.decode(ByteArrayInput.wrap(bytes, in.position(), length), STORE, MAPPING);
-            } catch (IOException | RuntimeException e) {
-                throw new SerializationException("route window state of topic " + topic + " has a corrupt latency sketch", e);
-            }
+            DDSketch sketch = LatencySketches.decode(bytes, in.position(), length);
             in.position(in.position() + length);
             RouteWindow window = new RouteWindow(sketch);
             System.arraycopy(classes, 0, window.statusClasses, 0, 6);

@@ -169,6 +169,6 @@ class RouteStatsTopologyTest {
     }
 
     static void assertWithinSketchError(double sketch, long exact) {
-        assertThat(Math.abs(sketch - exact) / exact).as("sketch %s vs exact %s", sketch, exact).isLessThanOrEqualTo(RouteWindow.RELATIVE_ACCURACY);
+        assertThat(Math.abs(sketch - exact) / exact).as("sketch %s vs exact %s", sketch, exact).isLessThanOrEqualTo(io.eventgate.streams.LatencySketches.RELATIVE_ACCURACY);
     }
 }
