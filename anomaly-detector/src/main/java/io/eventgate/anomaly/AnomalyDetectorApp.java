@@ -1,16 +1,35 @@
 package io.eventgate.anomaly;
 
-import io.eventgate.anomaly.rate.RateSpikeTopology;
+import io.eventgate.anomaly.counts.CountTopology;
+import io.eventgate.anomaly.latency.LatencyTopology;
+import io.eventgate.avro.AnomalyEvent;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.RequestEvent;
+import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.logging.Logger;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 
-/** The anomaly detector: learned per-consumer rate baselines, explained anomalies, expiring adaptive limits. */
+/**
+ * The anomaly detector: per-scope baselines of request rates, error, failed-login and 404 counts and route
+ * latency; explained anomalies to {@code gateway.anomalies}; expiring directives to {@code gateway.limits}
+ * (renewed window after window while an anomaly lasts, lapsing by themselves when it ends).
+ */
 public final class AnomalyDetectorApp implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AnomalyDetectorApp.class.getName());
+    /** How late a request may arrive for its window; small, because detection waits for it. */
+    static final Duration GRACE = Duration.ofSeconds(1);
+
     private final StreamsRuntime runtime;
 
     private AnomalyDetectorApp(StreamsRuntime runtime) {
@@ -19,7 +38,19 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     public static Topology topology(AnomalySettings settings) {
         StreamsBuilder builder = new StreamsBuilder();
-        RateSpikeTopology.addTo(builder, new Topics(settings.topicPrefix()), ContractSerdes.of(settings.schemaRegistryUrl()), settings);
+        Topics topics = new Topics(settings.topicPrefix());
+        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
+        Verdicts verdicts = new Verdicts(settings);
+        KStream<String, RequestEvent> requests = builder
+                .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
+                .filter((key, event) -> event != null, Named.as("not-tombstones"));
+        KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), GRACE)
+                .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), GRACE), Named.as("all-detections"));
+        detections.mapValues(Detection::anomaly, Named.as("anomaly"))
+                .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES)).withName("anomalies"));
+        detections.filter((scope, detection) -> detection.directive() != null, Named.as("acted-on"))
+                .mapValues(Detection::directive, Named.as("directive"))
+                .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("directives"));
         return builder.build();
     }
 
@@ -32,10 +63,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     public static AnomalyDetectorApp start(AnomalySettings settings) {
         AnomalyDetectorApp app = new AnomalyDetectorApp(StreamsRuntime.start(topology(settings), properties(settings)));
-        java.util.logging.Logger.getLogger(AnomalyDetectorApp.class.getName()).info("anomaly-detector settings in force: window "
-                + settings.window() + ", sensitivity " + settings.sensitivity() + " sd, minimum excess " + settings.minimumExcess()
-                + ", warm-up " + settings.warmupWindows() + " windows, throttle " + (settings.throttle() ? settings.throttleFactor() + "x baseline for "
-                + settings.directiveTtl() : "off") + ", allow-list " + settings.allowList());
+        LOG.info("anomaly-detector settings in force: window " + settings.window() + ", responses " + (settings.enabled() ? "on" : "OFF")
+                + ", directives lapse " + settings.directiveTtl() + " after the last anomalous window, allow-list " + settings.allowList());
+        settings.inForce().forEach((detector, tuning) -> LOG.info("  " + detector.settingName() + ": " + tuning));
         return app;
     }
 

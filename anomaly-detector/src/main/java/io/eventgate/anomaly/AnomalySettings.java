@@ -2,18 +2,24 @@ package io.eventgate.anomaly;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The anomaly detector's settings: where it runs, how sensitive the rate-spike detection is, and whether and
- * how it throttles. A spike is a window whose request count exceeds the baseline mean by {@code sensitivity}
- * standard deviations (and by at least {@code minimumExcess} requests); with {@code throttle} on, the consumer
- * is capped at {@code throttleFactor} × its baseline rate until {@code directiveTtl} after the last spiking
- * window. Allow-listed consumers are reported, never throttled.
+ * The anomaly detector's settings: where it runs, the window every detector measures, and how each detector
+ * judges and acts. The top-level {@code sensitivity}, {@code minimumExcess}, {@code warmupWindows},
+ * {@code throttle} and {@code throttleFactor} are those of the per-consumer request rate; {@code detectors}
+ * tunes the others by name ({@code routeRate}, {@code routeErrors}, {@code upstreamErrors},
+ * {@code authFailures}, {@code scanning}, {@code latency}), each field defaulting to the detector's own.
+ * Directives lapse {@code directiveTtl} after the last anomalous window. Scopes on the allow-list (a consumer
+ * id, or {@code client:IP}, {@code route:ID}) are reported, never acted on; {@code enabled: false} stops
+ * every response at once.
  */
 public record AnomalySettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
                               Duration window, Double sensitivity, Integer minimumExcess, Integer warmupWindows, Boolean throttle,
-                              Double throttleFactor, Duration directiveTtl, List<String> allowList) {
+                              Double throttleFactor, Duration directiveTtl, List<String> allowList, Map<String, DetectorSettings> detectors,
+                              Boolean enabled) {
     public AnomalySettings {
         applicationId = applicationId == null || applicationId.isBlank() ? "eventgate-anomaly-detector" : applicationId;
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -26,7 +32,10 @@ public record AnomalySettings(String applicationId, String bootstrapServers, Str
         if (stateDir == null) {
             throw new IllegalArgumentException("stateDir is required");
         }
-        window = window == null ? Duration.ofSeconds(10) : window;
+        window = window == null ? Duration.ofSeconds(5) : window;
+        if (window.toMillis() < 1000 || window.toMillis() % 1000 != 0) {
+            throw new IllegalArgumentException("window must be whole seconds, at least 1s, was " + window);
+        }
         sensitivity = sensitivity == null ? 4.0 : sensitivity;
         if (sensitivity <= 0) {
             throw new IllegalArgumentException("sensitivity must be above 0 standard deviations, was " + sensitivity);
@@ -40,11 +49,41 @@ public record AnomalySettings(String applicationId, String bootstrapServers, Str
         }
         directiveTtl = directiveTtl == null ? Duration.ofMinutes(1) : directiveTtl;
         allowList = List.copyOf(allowList == null ? List.of() : allowList);
+        detectors = Map.copyOf(detectors == null ? Map.of() : detectors);
+        for (var entry : detectors.entrySet()) {
+            Detector detector = Detector.named(entry.getKey());
+            if (detector == Detector.CONSUMER_RATE) {
+                throw new IllegalArgumentException("consumerRate is tuned by the top-level sensitivity, minimumExcess, warmupWindows, throttle and throttleFactor");
+            }
+            if (Boolean.TRUE.equals(entry.getValue().act()) && detector.response() == Detector.Response.REPORT) {
+                throw new IllegalArgumentException("detectors." + entry.getKey() + ".act: this detector only reports");
+            }
+        }
+        enabled = enabled == null ? Boolean.TRUE : enabled;
+    }
+
+    public AnomalySettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
+                           Duration window, Double sensitivity, Integer minimumExcess, Integer warmupWindows, Boolean throttle,
+                           Double throttleFactor, Duration directiveTtl, List<String> allowList) {
+        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, window, sensitivity, minimumExcess, warmupWindows, throttle,
+                throttleFactor, directiveTtl, allowList, null, null);
     }
 
     public AnomalySettings withAddresses(String bootstrap, String registry) {
         return new AnomalySettings(applicationId, bootstrap, registry, topicPrefix, stateDir, window, sensitivity, minimumExcess,
-                warmupWindows, throttle, throttleFactor, directiveTtl, allowList);
+                warmupWindows, throttle, throttleFactor, directiveTtl, allowList, detectors, enabled);
+    }
+
+    /** Every detector's settings in force, defaults filled in. */
+    public Map<Detector, DetectorSettings> inForce() {
+        Map<Detector, DetectorSettings> all = new EnumMap<>(Detector.class);
+        for (Detector detector : Detector.values()) {
+            DetectorSettings given = detector == Detector.CONSUMER_RATE
+                    ? new DetectorSettings(true, sensitivity, (double) minimumExcess, warmupWindows, throttle, throttleFactor, null)
+                    : detectors.getOrDefault(detector.settingName(), new DetectorSettings(null, null, null, null, null, null, null));
+            all.put(detector, given.over(detector.defaults()));
+        }
+        return all;
     }
 
     public String deadLetterTopic() {

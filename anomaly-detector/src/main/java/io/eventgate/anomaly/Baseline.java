@@ -1,18 +1,18 @@
-package io.eventgate.anomaly.rate;
+package io.eventgate.anomaly;
 
 /**
  * An exponentially weighted mean and variance of a per-window count: what normal looks like for one key.
  * Anomalous windows are not folded in, so an attack cannot teach the baseline that it is normal.
  */
-record Baseline(double mean, double variance, long windows) {
+public record Baseline(double mean, double variance, long windows) {
     /** Weight of the newest window: about the last 20 windows count. */
     static final double ALPHA = 0.1;
 
-    static Baseline empty() {
+    public static Baseline empty() {
         return new Baseline(0, 0, 0);
     }
 
-    Baseline update(double observed) {
+    public Baseline update(double observed) {
         if (windows == 0) {
             return new Baseline(observed, 0, 1);
         }
@@ -22,20 +22,20 @@ record Baseline(double mean, double variance, long windows) {
         return new Baseline(nextMean, nextVariance, windows + 1);
     }
 
-    double stddev() {
+    public double stddev() {
         return Math.sqrt(variance);
     }
 
     /** How many standard deviations {@code observed} lies above the mean (with a floor on the deviation, so a flat baseline is not infinitely sensitive). */
-    double score(double observed) {
+    public double score(double observed) {
         return (observed - mean) / Math.max(stddev(), Math.max(1, 0.1 * mean));
     }
 
-    String encode() {
+    public String encode() {
         return mean + "," + variance + "," + windows;
     }
 
-    static Baseline decode(String text) {
+    public static Baseline decode(String text) {
         if (text == null) {
             return empty();
         }

@@ -1,9 +1,10 @@
-package io.eventgate.anomaly.rate;
+package io.eventgate.anomaly.counts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventgate.anomaly.AnomalyDetectorApp;
 import io.eventgate.anomaly.AnomalySettings;
+import io.eventgate.anomaly.DetectorSettings;
 import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.AnomalyKind;
 import io.eventgate.avro.DirectiveKind;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,9 +32,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Labelled scenarios: steady traffic raises nothing; a 10x spike is detected, explained and throttled; allow-listed consumers never are. */
+/** The count detectors' judgements and responses: explanations, throttles, blocks, shedding, the allow-list and the off switch. */
 @ExtendWith(RegistryExtension.class)
-class RateSpikeTopologyTest {
+class CountTopologyTest {
     static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
     String registryUrl;
     @TempDir
@@ -47,8 +49,16 @@ class RateSpikeTopologyTest {
     @BeforeEach
     void start(RegistryExtension.TestRegistry registry) {
         registryUrl = registry.url();
+        start(Map.of(), true);
+    }
+
+    void start(Map<String, DetectorSettings> detectors, boolean enabled) {
+        if (driver != null) {
+            driver.close();
+            driver = null;
+        }
         AnomalySettings settings = new AnomalySettings(null, "unused:9092", registryUrl, null, state, Duration.ofSeconds(10),
-                4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"));
+                4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"), detectors, enabled);
         driver = new TopologyTestDriver(AnomalyDetectorApp.topology(settings), AnomalyDetectorApp.properties(settings));
         ContractSerdes serdes = ContractSerdes.of(registryUrl);
         Topics topics = Topics.defaults();
@@ -59,17 +69,23 @@ class RateSpikeTopologyTest {
 
     @AfterEach
     void stop() {
-        driver.close();
+        if (driver != null) {
+            driver.close();
+        }
     }
 
     /** {@code count} requests of {@code consumer} spread over the 10-second window number {@code window}. */
     void window(String consumer, int window, int count) {
+        window(consumer, "api", "203.0.113.1", 200, window, count);
+    }
+
+    void window(String consumer, String route, String client, int status, int window, int count) {
         for (int i = 0; i < count; i++) {
             Instant at = T0.plusSeconds(10L * window).plusMillis((long) i * 9_000 / Math.max(1, count));
             requests.pipeInput(consumer, RequestEvent.newBuilder().setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
-                    .setNode("edge-1").setRouteId("api").setMethod("GET").setPath("/api").setStatus(200).setGatewayLatencyMicros(100)
-                    .setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setPlan("gold").setClientAddress("203.0.113.1")
-                    .setOutcome(RequestOutcome.PROXIED).build(), at);
+                    .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/api").setStatus(status).setGatewayLatencyMicros(100)
+                    .setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setPlan("gold").setClientAddress(client)
+                    .setUpstreamInstance("10.0.0.1:8080").setOutcome(RequestOutcome.PROXIED).build(), at);
         }
     }
 
@@ -93,7 +109,7 @@ class RateSpikeTopologyTest {
         window("acme", 12, 1000);
         window("acme", 14, 100); // the spike's window closes (stream time past its end and grace)
 
-        AnomalyEvent anomaly = anomalies.readValue();
+        AnomalyEvent anomaly = anomalies.readValuesToList().stream().filter(a -> a.getScope().equals("consumer:acme")).findFirst().orElseThrow();
         assertThat(anomaly.getKind()).isEqualTo(AnomalyKind.REQUEST_RATE_SPIKE);
         assertThat(anomaly.getScope()).isEqualTo("consumer:acme");
         assertThat(anomaly.getObserved()).isEqualTo(6000.0);
@@ -116,7 +132,48 @@ class RateSpikeTopologyTest {
         steady("partner", 0, 12);
         window("partner", 12, 1000);
         window("partner", 14, 100);
-        assertThat(anomalies.readValue().getAction()).isNull();
+        assertThat(anomalies.readValuesToList()).filteredOn(a -> a.getScope().equals("consumer:partner")).singleElement()
+                .satisfies(a -> assertThat(a.getAction()).isNull());
         assertThat(limits.isEmpty()).isTrue();
+    }
+
+    @Test
+    void failedLoginsFromOneAddressBlockItAndTheOffSwitchOnlyReports() {
+        steady("acme", 0, 3);
+        window("anonymous", "api", "198.51.100.7", 401, 3, 50);
+        window("acme", 5, 10);
+        LimitDirective block = limits.readValue();
+        assertThat(block.getKind()).isEqualTo(DirectiveKind.BLOCK);
+        assertThat(block.getScope()).isEqualTo("client:198.51.100.7");
+        assertThat(block.getExpiresAt()).isEqualTo(T0.plusSeconds(40).plus(Duration.ofMinutes(1)));
+        assertThat(anomalies.readValuesToList()).filteredOn(a -> a.getKind() == AnomalyKind.AUTH_FAILURES).singleElement()
+                .satisfies(a -> assertThat(a.getExplanation()).isEqualTo("client 198.51.100.7: 300 failed authentications/min vs baseline 0 ± 0"));
+
+        start(Map.of(), false);
+        window("anonymous", "api", "198.51.100.8", 401, 3, 50);
+        window("acme", 5, 10);
+        assertThat(anomalies.readValuesToList()).extracting(AnomalyEvent::getScope).contains("client:198.51.100.8");
+        assertThat(limits.isEmpty()).as("responses off: reported only").isTrue();
+    }
+
+    @Test
+    void aBurstOfServerErrorsShedsTheRouteWhenTheOperatorLetsItAct() {
+        start(Map.of("routeErrors", new DetectorSettings(null, null, null, null, true, 0.5, null)), true);
+        steady("acme", 0, 12);
+        window("acme", "api", "203.0.113.1", 503, 12, 100);
+        window("acme", 14, 10);
+        assertThat(anomalies.readValuesToList()).extracting(AnomalyEvent::getKind, AnomalyEvent::getScope)
+                .contains(org.assertj.core.groups.Tuple.tuple(AnomalyKind.ERROR_RATE, "route:api"), org.assertj.core.groups.Tuple.tuple(AnomalyKind.ERROR_RATE, "upstream:10.0.0.1:8080"));
+        LimitDirective shed = limits.readValuesToList().stream().filter(d -> d.getScope().equals("route:api")).findFirst().orElseThrow();
+        assertThat(shed.getKind()).isEqualTo(DirectiveKind.ADAPTIVE_LIMIT);
+        assertThat(shed.getValue()).as("half of the window's 100 requests per 10 s").isEqualTo(5.0);
+    }
+
+    @Test
+    void unknownDetectorsAndActingReportOnlyDetectorsAreRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(Map.of("routeErorrs", new DetectorSettings(null, null, null, null, null, null, null)), true))
+                .hasMessageContaining("no detector named 'routeErorrs'");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> start(Map.of("latency", new DetectorSettings(null, null, null, null, true, null, null)), true))
+                .hasMessageContaining("only reports");
     }
 }

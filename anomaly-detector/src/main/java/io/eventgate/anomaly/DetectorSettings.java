@@ -1,0 +1,40 @@
+package io.eventgate.anomaly;
+
+/**
+ * How one detector judges and acts. A window is anomalous when its value exceeds the baseline mean by
+ * {@code sensitivity} standard deviations and by at least {@code minimumExcess} (for latency: when it is
+ * also at least {@code minimumRatio} × the baseline), once {@code warmupWindows} windows of history exist.
+ * With {@code act}, the detector's response is published as an expiring directive; {@code factor} scales it
+ * (a throttle's multiple of the baseline rate, or the share of a route's traffic kept when shedding).
+ */
+public record DetectorSettings(Boolean enabled, Double sensitivity, Double minimumExcess, Integer warmupWindows, Boolean act, Double factor,
+                               Double minimumRatio) {
+    public DetectorSettings {
+        enabled = enabled == null ? Boolean.TRUE : enabled;
+        if (sensitivity != null && sensitivity <= 0) {
+            throw new IllegalArgumentException("sensitivity must be above 0 standard deviations, was " + sensitivity);
+        }
+        if (minimumExcess != null && minimumExcess < 0) {
+            throw new IllegalArgumentException("minimumExcess must not be negative, was " + minimumExcess);
+        }
+        if (warmupWindows != null && warmupWindows < 0) {
+            throw new IllegalArgumentException("warmupWindows must not be negative, was " + warmupWindows);
+        }
+        if (factor != null && factor <= 0) {
+            throw new IllegalArgumentException("factor must be above 0, was " + factor);
+        }
+        if (minimumRatio != null && minimumRatio < 1) {
+            throw new IllegalArgumentException("minimumRatio must be at least 1, was " + minimumRatio);
+        }
+    }
+
+    /** These settings with every unset field taken from {@code defaults}. */
+    DetectorSettings over(DetectorSettings defaults) {
+        return new DetectorSettings(enabled, or(sensitivity, defaults.sensitivity), or(minimumExcess, defaults.minimumExcess),
+                or(warmupWindows, defaults.warmupWindows), or(act, defaults.act), or(factor, defaults.factor), or(minimumRatio, defaults.minimumRatio));
+    }
+
+    private static <T> T or(T value, T otherwise) {
+        return value != null ? value : otherwise;
+    }
+}
