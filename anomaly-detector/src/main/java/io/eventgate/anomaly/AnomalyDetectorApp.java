@@ -27,8 +27,10 @@ import org.apache.kafka.streams.kstream.Produced;
  */
 public final class AnomalyDetectorApp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AnomalyDetectorApp.class.getName());
-    /** How late a request may arrive for its window; small, because detection waits for it. */
-    static final Duration GRACE = Duration.ofSeconds(1);
+    /** How late a request may arrive for its window: small, because detection waits for it (half a window, at most 1 s). */
+    static Duration grace(Duration window) {
+        return window.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(2) : Duration.ofSeconds(1);
+    }
 
     private final StreamsRuntime runtime;
 
@@ -44,8 +46,8 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
-        KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), GRACE)
-                .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), GRACE), Named.as("all-detections"));
+        KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window()))
+                .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window())), Named.as("all-detections"));
         detections.mapValues(Detection::anomaly, Named.as("anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES)).withName("anomalies"));
         detections.filter((scope, detection) -> detection.directive() != null, Named.as("acted-on"))

@@ -19,7 +19,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The adaptive loop: a consumer's burst far above its baseline is detected and the edge throttles it by itself. */
+/**
+ * The adaptive loop: a consumer's burst far above its baseline is throttled, and an address that fails to log in
+ * again and again is blocked, by the edge itself, from the directives the detector issues; the directives lapse.
+ */
 class AnomalyLoopTest {
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -57,6 +60,65 @@ class AnomalyLoopTest {
             }
             assertThat(response.statusCode()).as("throttled by the adaptive limit").isEqualTo(429);
             assertThat(response.body()).contains("consumer demo:").contains("req/min vs baseline");
+        }
+    }
+
+    @Test
+    void anAddressFailingToLogInIsBlockedWithinSecondsWhileOthersAreServedAndTheBlockLapses(@TempDir Path dataDir) throws Exception {
+        Map<String, String> quickDetector = Map.of("GATEWAY_ANOMALY_DETECTOR_WINDOW", "1s", "GATEWAY_ANOMALY_DETECTOR_DIRECTIVE_TTL", "3s",
+                "GATEWAY_ANOMALY_DETECTOR_DETECTORS_AUTH_FAILURES_MINIMUM_EXCESS", "10");
+        // the attacker connects from another loopback address, so the edge sees two clients
+        HttpClient attacker = HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName("127.0.0.2")).build();
+        try (LocalStack stack = LocalStack.start(LocalStackSmokeTest.settings(dataDir, quickDetector))) {
+            String api = stack.endpoints().get("edge").replace("/echo/hi", "/api/login");
+            assertThat(call(api).statusCode()).isEqualTo(200);
+            java.util.concurrent.atomic.AtomicInteger othersRefused = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread others = Thread.ofPlatform().start(() -> {
+                while (running.get()) {
+                    try {
+                        int status = call(api).statusCode();
+                        if (status != 200 && status != 429) {
+                            othersRefused.incrementAndGet();
+                        }
+                        Thread.sleep(150); // an ordinary client's pace, within its plan
+                    } catch (Exception e) {
+                        othersRefused.incrementAndGet();
+                    }
+                }
+            });
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
+                // the detector is up once it commits what it read of the other client's traffic
+                long up = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (admin.listConsumerGroupOffsets("eventgate-anomaly-detector").partitionsToOffsetAndMetadata().get().isEmpty()
+                        && System.nanoTime() < up) {
+                    Thread.sleep(100); // polling the group's committed offsets
+                }
+                long attackStarted = System.nanoTime();
+                int status = 0;
+                long deadline = attackStarted + Duration.ofSeconds(15).toNanos();
+                while (status != 403 && System.nanoTime() < deadline) {
+                    status = attacker.send(HttpRequest.newBuilder(URI.create(api)).header("X-API-Key", "guess-" + System.nanoTime()).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    assertThat(status).isIn(401, 403);
+                }
+                double blockedAfter = (System.nanoTime() - attackStarted) / 1e9;
+                System.out.printf("failed logins from 127.0.0.2 blocked after %.2f s%n", blockedAfter);
+                assertThat(status).as("the attacker's address is blocked").isEqualTo(403);
+                assertThat(blockedAfter).as("seconds from the first failed login to the block").isLessThanOrEqualTo(3.0);
+
+                long lapse = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (status == 403 && System.nanoTime() < lapse) {
+                    Thread.sleep(100); // the block lapses at its expiry; polling the edge for it
+                    status = attacker.send(HttpRequest.newBuilder(URI.create(api)).header("X-API-Key", "demo-key").build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                }
+                assertThat(status).as("the block lapsed by itself").isEqualTo(200);
+            } finally {
+                running.set(false);
+                others.join();
+            }
+            assertThat(othersRefused.get()).as("the other client was never refused for the attacker's sake").isZero();
         }
     }
 

@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Applies the directives that Kafka feeds back (gateway.limits) to the request's client address, route and
- * consumer (and this node's share of a consumer's global limit). Expired directives are ignored; the most
+ * Applies the directives that Kafka feeds back (gateway.limits). The pipeline has two: one before
+ * authentication for the client address and the route (so a blocked address is refused before it can try
+ * another credential), one after it for the consumer (and this node's share of a consumer's global limit).
+ * Expired directives are ignored; the most
  * restrictive applicable one wins: a block (403), then an exhausted quota (429 until it resets), then the
  * lowest rate (429 when its token bucket is empty). The first time a directive version is applied on this
  * node a DIRECTIVE_APPLIED DecisionEvent says so; each refusal is a DecisionEvent naming the directive.
@@ -27,12 +30,25 @@ import java.util.function.Supplier;
 public final class DirectiveStep implements Step {
     private final String nodeId;
     private final Supplier<Map<String, LimitDirective>> directives;
+    private final Function<Exchange, List<String>> scopes;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
-    public DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+    private DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives, Function<Exchange, List<String>> scopes) {
         this.nodeId = nodeId;
         this.directives = directives;
+        this.scopes = scopes;
+    }
+
+    /** Directives on the client address and the route: before authentication. */
+    public static DirectiveStep forAddressAndRoute(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+        return new DirectiveStep(nodeId, directives, exchange -> List.of("client:" + exchange.clientAddress(), "route:" + exchange.route().id()));
+    }
+
+    /** Directives on the consumer and on this node's share of its global limit: after authentication. */
+    public static DirectiveStep forConsumer(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+        return new DirectiveStep(nodeId, directives, exchange -> exchange.consumerId().equals(Exchange.ANONYMOUS) ? List.of()
+                : List.of("consumer:" + exchange.consumerId(), "consumer:" + exchange.consumerId() + "@node:" + nodeId));
     }
 
     @Override
@@ -44,7 +60,7 @@ public final class DirectiveStep implements Step {
         }
         Instant now = Instant.now();
         List<LimitDirective> applicable = new ArrayList<>(4);
-        for (String scope : scopes(exchange)) {
+        for (String scope : scopes.apply(exchange)) {
             LimitDirective directive = all.get(scope);
             if (directive != null && (directive.getExpiresAt() == null || directive.getExpiresAt().isAfter(now))) {
                 applicable.add(directive);
@@ -81,17 +97,6 @@ public final class DirectiveStep implements Step {
             }
         }
         next.proceed(exchange);
-    }
-
-    private List<String> scopes(Exchange exchange) {
-        List<String> scopes = new ArrayList<>(4);
-        scopes.add("client:" + exchange.clientAddress());
-        scopes.add("route:" + exchange.route().id());
-        if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
-            scopes.add("consumer:" + exchange.consumerId());
-            scopes.add("consumer:" + exchange.consumerId() + "@node:" + nodeId);
-        }
-        return scopes;
     }
 
     private void announce(Exchange exchange, LimitDirective directive) {

@@ -93,8 +93,9 @@ public final class EdgeServer implements AutoCloseable {
                 new NormalizeStep(),
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
+                DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new AuthenticateStep(settings.nodeId()),
-                new DirectiveStep(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
+                DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
         this.server = startServer(settings.server());
