@@ -5,12 +5,14 @@ import io.eventgate.anomaly.latency.LatencyTopology;
 import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.RequestEvent;
+import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -32,17 +34,24 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         return window.dividedBy(2).compareTo(Duration.ofSeconds(1)) < 0 ? window.dividedBy(2) : Duration.ofSeconds(1);
     }
 
+    private final TuningFollower tuning;
     private final StreamsRuntime runtime;
 
-    private AnomalyDetectorApp(StreamsRuntime runtime) {
+    private AnomalyDetectorApp(TuningFollower tuning, StreamsRuntime runtime) {
+        this.tuning = tuning;
         this.runtime = runtime;
     }
 
     public static Topology topology(AnomalySettings settings) {
+        return topology(settings, () -> null);
+    }
+
+    /** The topology, judging under the operators' latest {@code tuning}. */
+    public static Topology topology(AnomalySettings settings, Supplier<DetectorTuning> tuning) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
-        Verdicts verdicts = new Verdicts(settings);
+        Verdicts verdicts = new Verdicts(settings, tuning);
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
@@ -64,15 +73,22 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     }
 
     public static AnomalyDetectorApp start(AnomalySettings settings) {
-        AnomalyDetectorApp app = new AnomalyDetectorApp(StreamsRuntime.start(topology(settings), properties(settings)));
+        TuningFollower tuning = new TuningFollower(settings.bootstrapServers(), new Topics(settings.topicPrefix()),
+                ContractSerdes.of(settings.schemaRegistryUrl()));
+        AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, StreamsRuntime.start(topology(settings, tuning::current), properties(settings)));
         LOG.info("anomaly-detector settings in force: window " + settings.window() + ", responses " + (settings.enabled() ? "on" : "OFF")
                 + ", directives lapse " + settings.directiveTtl() + " after the last anomalous window, allow-list " + settings.allowList());
-        settings.inForce().forEach((detector, tuning) -> LOG.info("  " + detector.settingName() + ": " + tuning));
+        settings.inForce(null).forEach((detector, own) -> LOG.info("  " + detector.settingName() + ": " + own));
         return app;
     }
 
     @Override
     public void close() {
         runtime.close();
+        try {
+            tuning.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,10 +1,14 @@
 package io.eventgate.anomaly;
 
+import io.eventgate.policy.model.DetectorSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.eventgate.policy.model.DetectorTuning;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The anomaly detector's settings: where it runs, the window every detector measures, and how each detector
@@ -51,12 +55,9 @@ public record AnomalySettings(String applicationId, String bootstrapServers, Str
         allowList = List.copyOf(allowList == null ? List.of() : allowList);
         detectors = Map.copyOf(detectors == null ? Map.of() : detectors);
         for (var entry : detectors.entrySet()) {
-            Detector detector = Detector.named(entry.getKey());
-            if (detector == Detector.CONSUMER_RATE) {
+            DetectorTuning.check(entry.getKey(), entry.getValue());
+            if (entry.getKey().equals(Detector.CONSUMER_RATE.settingName())) {
                 throw new IllegalArgumentException("consumerRate is tuned by the top-level sensitivity, minimumExcess, warmupWindows, throttle and throttleFactor");
-            }
-            if (Boolean.TRUE.equals(entry.getValue().act()) && detector.response() == Detector.Response.REPORT) {
-                throw new IllegalArgumentException("detectors." + entry.getKey() + ".act: this detector only reports");
             }
         }
         enabled = enabled == null ? Boolean.TRUE : enabled;
@@ -74,14 +75,29 @@ public record AnomalySettings(String applicationId, String bootstrapServers, Str
                 warmupWindows, throttle, throttleFactor, directiveTtl, allowList, detectors, enabled);
     }
 
-    /** Every detector's settings in force, defaults filled in. */
-    public Map<Detector, DetectorSettings> inForce() {
+    /** Every detector's settings in force: the operators' tuning (may be null) over these settings over the detector's defaults. */
+    public Map<Detector, DetectorSettings> inForce(DetectorTuning tuning) {
         Map<Detector, DetectorSettings> all = new EnumMap<>(Detector.class);
         for (Detector detector : Detector.values()) {
-            DetectorSettings given = detector == Detector.CONSUMER_RATE
+            DetectorSettings own = detector == Detector.CONSUMER_RATE
                     ? new DetectorSettings(true, sensitivity, (double) minimumExcess, warmupWindows, throttle, throttleFactor, null)
-                    : detectors.getOrDefault(detector.settingName(), new DetectorSettings(null, null, null, null, null, null, null));
-            all.put(detector, given.over(detector.defaults()));
+                    : detectors.getOrDefault(detector.settingName(), DetectorSettings.unset());
+            DetectorSettings tuned = tuning == null ? DetectorSettings.unset() : tuning.detectors().getOrDefault(detector.settingName(), DetectorSettings.unset());
+            all.put(detector, tuned.over(own.over(detector.defaults())));
+        }
+        return all;
+    }
+
+    /** Whether responses are on: the operators' switch when they set it, else {@code enabled}. */
+    public boolean respondsUnder(DetectorTuning tuning) {
+        return tuning == null || tuning.enabled() == null ? enabled : tuning.enabled();
+    }
+
+    /** Scopes never acted on: these settings' and the operators'. */
+    public Set<String> allowListUnder(DetectorTuning tuning) {
+        Set<String> all = new HashSet<>(allowList);
+        if (tuning != null) {
+            all.addAll(tuning.allowList());
         }
         return all;
     }

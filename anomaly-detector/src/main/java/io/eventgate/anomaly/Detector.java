@@ -1,5 +1,6 @@
 package io.eventgate.anomaly;
 
+import io.eventgate.policy.model.DetectorSettings;
 import io.eventgate.avro.AnomalyKind;
 
 /**

@@ -1,11 +1,16 @@
 package io.eventgate.anomaly;
 
+import io.eventgate.policy.model.DetectorSettings;
+import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /**
  * Judges one closed window of one scope against its baseline, and turns an anomaly into an explained
@@ -17,18 +22,47 @@ public final class Verdicts {
     public record Judged(Baseline next, Detection detection) {
     }
 
+    /** The settings in force under one tuning, recomputed only when the tuning changes. */
+    private record InForce(DetectorTuning tuning, Map<Detector, DetectorSettings> detectors, boolean responds, Set<String> allowList) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(Verdicts.class.getName());
+
     private final AnomalySettings settings;
-    private final Map<Detector, DetectorSettings> inForce;
+    private final Supplier<DetectorTuning> tuning;
     private final double windowSeconds;
+    private volatile InForce inForce;
+
+    /** Judges with {@code settings}, under the operators' latest {@code tuning} (null until they send one). */
+    public Verdicts(AnomalySettings settings, Supplier<DetectorTuning> tuning) {
+        this.settings = settings;
+        this.tuning = tuning;
+        this.windowSeconds = settings.window().toSeconds();
+        this.inForce = inForce(null);
+    }
 
     public Verdicts(AnomalySettings settings) {
-        this.settings = settings;
-        this.inForce = settings.inForce();
-        this.windowSeconds = settings.window().toSeconds();
+        this(settings, () -> null);
+    }
+
+    private InForce current() {
+        DetectorTuning latest = tuning.get();
+        InForce known = inForce;
+        if (latest != known.tuning()) {
+            known = inForce(latest);
+            inForce = known;
+            LOG.info("anomaly-detector tuning from the control topic now in force: responses " + (known.responds() ? "on" : "OFF")
+                    + ", allow-list " + known.allowList() + ", detectors " + known.detectors());
+        }
+        return known;
+    }
+
+    private InForce inForce(DetectorTuning latest) {
+        return new InForce(latest, settings.inForce(latest), settings.respondsUnder(latest), settings.allowListUnder(latest));
     }
 
     public boolean enabled(Detector detector) {
-        return inForce.get(detector).enabled();
+        return current().detectors().get(detector).enabled();
     }
 
     /**
@@ -36,7 +70,8 @@ public final class Verdicts {
      * @param scopeRequests every request of the scope in the window (what shedding keeps a share of)
      */
     public Judged judge(Detector detector, String scope, Baseline baseline, double observed, double scopeRequests, Instant start, Instant end) {
-        DetectorSettings tuning = inForce.get(detector);
+        InForce now = current();
+        DetectorSettings tuning = now.detectors().get(detector);
         boolean anomalous = tuning.enabled()
                 && baseline.windows() >= tuning.warmupWindows()
                 && observed - baseline.mean() >= tuning.minimumExcess()
@@ -46,7 +81,7 @@ public final class Verdicts {
             return new Judged(baseline.update(observed), null);
         }
         String explanation = explain(detector, scope, baseline, observed);
-        LimitDirective directive = acts(detector, tuning, scope) ? directive(detector, tuning, scope, baseline, scopeRequests, explanation, end) : null;
+        LimitDirective directive = acts(now, detector, tuning, scope) ? directive(detector, tuning, scope, baseline, scopeRequests, explanation, end) : null;
         AnomalyEvent anomaly = AnomalyEvent.newBuilder()
                 .setAnomalyId(detector.settingName() + ":" + scope + "@" + start.toEpochMilli())
                 .setKind(detector.kind())
@@ -64,10 +99,10 @@ public final class Verdicts {
         return new Judged(baseline, new Detection(anomaly, directive));
     }
 
-    private boolean acts(Detector detector, DetectorSettings tuning, String scope) {
+    private static boolean acts(InForce now, Detector detector, DetectorSettings tuning, String scope) {
         String id = scope.substring(scope.indexOf(':') + 1);
-        return settings.enabled() && tuning.act() && detector.response() != Detector.Response.REPORT
-                && !settings.allowList().contains(scope) && !settings.allowList().contains(id);
+        return now.responds() && tuning.act() && detector.response() != Detector.Response.REPORT
+                && !now.allowList().contains(scope) && !now.allowList().contains(id);
     }
 
     private LimitDirective directive(Detector detector, DetectorSettings tuning, String scope, Baseline baseline, double scopeRequests,

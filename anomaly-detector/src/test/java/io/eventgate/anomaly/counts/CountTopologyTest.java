@@ -1,10 +1,11 @@
 package io.eventgate.anomaly.counts;
 
+import io.eventgate.policy.model.DetectorSettings;
+import io.eventgate.policy.model.DetectorTuning;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventgate.anomaly.AnomalyDetectorApp;
 import io.eventgate.anomaly.AnomalySettings;
-import io.eventgate.anomaly.DetectorSettings;
 import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.AnomalyKind;
 import io.eventgate.avro.DirectiveKind;
@@ -45,6 +46,7 @@ class CountTopologyTest {
     TestOutputTopic<String, LimitDirective> limits;
     final Random random = new Random(7);
     int ids;
+    final java.util.concurrent.atomic.AtomicReference<DetectorTuning> tuning = new java.util.concurrent.atomic.AtomicReference<>();
 
     @BeforeEach
     void start(RegistryExtension.TestRegistry registry) {
@@ -59,7 +61,7 @@ class CountTopologyTest {
         }
         AnomalySettings settings = new AnomalySettings(null, "unused:9092", registryUrl, null, state, Duration.ofSeconds(10),
                 4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"), detectors, enabled);
-        driver = new TopologyTestDriver(AnomalyDetectorApp.topology(settings), AnomalyDetectorApp.properties(settings));
+        driver = new TopologyTestDriver(AnomalyDetectorApp.topology(settings, tuning::get), AnomalyDetectorApp.properties(settings));
         ContractSerdes serdes = ContractSerdes.of(registryUrl);
         Topics topics = Topics.defaults();
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
@@ -167,6 +169,34 @@ class CountTopologyTest {
         LimitDirective shed = limits.readValuesToList().stream().filter(d -> d.getScope().equals("route:api")).findFirst().orElseThrow();
         assertThat(shed.getKind()).isEqualTo(DirectiveKind.ADAPTIVE_LIMIT);
         assertThat(shed.getValue()).as("half of the window's 100 requests per 10 s").isEqualTo(5.0);
+    }
+
+    @Test
+    void operatorsTuningFromTheControlTopicSwitchesResponsesOffAndExtendsTheAllowList() {
+        tuning.set(new DetectorTuning(false, List.of(), Map.of()));
+        window("anonymous", "api", "198.51.100.7", 401, 3, 50);
+        window("acme", 5, 10);
+        assertThat(anomalies.readValuesToList()).extracting(AnomalyEvent::getScope).contains("client:198.51.100.7");
+        assertThat(limits.isEmpty()).as("the operators' off switch: reported only").isTrue();
+
+        tuning.set(new DetectorTuning(null, List.of("client:198.51.100.8"), Map.of()));
+        window("anonymous", "api", "198.51.100.8", 401, 6, 50);
+        window("anonymous", "api", "198.51.100.9", 401, 6, 50);
+        window("acme", 8, 10);
+        assertThat(limits.readValuesToList()).extracting(LimitDirective::getScope).containsExactly("client:198.51.100.9");
+
+        tuning.set(new DetectorTuning(null, List.of(), Map.of("authFailures", new DetectorSettings(false, null, null, null, null, null, null))));
+        window("anonymous", "api", "198.51.100.10", 401, 9, 50);
+        window("acme", 11, 10);
+        assertThat(anomalies.readValuesToList()).extracting(AnomalyEvent::getScope).doesNotContain("client:198.51.100.10");
+    }
+
+    @Test
+    void theDetectorsAreTheOnesTheControlTopicKnows() {
+        assertThat(java.util.Arrays.stream(io.eventgate.anomaly.Detector.values()).map(io.eventgate.anomaly.Detector::settingName))
+                .containsExactlyElementsOf(DetectorTuning.DETECTORS);
+        assertThat(java.util.Arrays.stream(io.eventgate.anomaly.Detector.values()).filter(d -> d.response() == io.eventgate.anomaly.Detector.Response.REPORT)
+                .map(io.eventgate.anomaly.Detector::settingName)).containsExactlyInAnyOrderElementsOf(DetectorTuning.REPORT_ONLY);
     }
 
     @Test

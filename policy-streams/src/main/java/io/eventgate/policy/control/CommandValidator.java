@@ -9,6 +9,7 @@ import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.settings.SettingsException;
@@ -53,7 +54,7 @@ public final class CommandValidator {
         Optional<EntityKind> kind = EntityKind.of(command.getEntityType());
         if (kind.isEmpty()) {
             return reject(key, command, "entityType", "entity type " + command.getEntityType()
-                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, LIMIT)");
+                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, LIMIT, DETECTOR_SETTINGS)");
         }
         String expectedKey = kind.get().key(command.getEntityId());
         if (!expectedKey.equals(key)) {
@@ -103,6 +104,9 @@ public final class CommandValidator {
                     return reject(key, command, "upstreams[" + i + "].pool", "pool '" + pool + "' does not exist");
                 }
             }
+        }
+        if (spec instanceof DetectorTuning && !DetectorTuning.ENTITY_ID.equals(command.getEntityId())) {
+            return reject(key, command, "entityId", "the anomaly detector follows detectors:" + DetectorTuning.ENTITY_ID + " only");
         }
         if (spec instanceof OperatorLimitSettings limit) {
             if (!SCOPE.matcher(command.getEntityId()).matches()) {

@@ -2,6 +2,7 @@ package io.eventgate.policy.control;
 
 import io.eventgate.avro.EntityType;
 import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
@@ -14,7 +15,8 @@ public enum EntityKind {
     ROUTE(EntityType.ROUTE, PolicyEntityType.ROUTE, "route", RouteSettings.class),
     UPSTREAM_POOL(EntityType.UPSTREAM_POOL, PolicyEntityType.UPSTREAM_POOL, "pool", PoolSettings.class),
     LIMIT(EntityType.LIMIT, PolicyEntityType.LIMIT, "limit", OperatorLimitSettings.class),
-    PLAN(EntityType.PLAN, PolicyEntityType.PLAN, "plan", PlanSettings.class);
+    PLAN(EntityType.PLAN, PolicyEntityType.PLAN, "plan", PlanSettings.class),
+    DETECTOR_SETTINGS(EntityType.DETECTOR_SETTINGS, PolicyEntityType.DETECTOR_SETTINGS, "detectors", DetectorTuning.class);
 
     private final EntityType commandType;
     private final PolicyEntityType entityType;

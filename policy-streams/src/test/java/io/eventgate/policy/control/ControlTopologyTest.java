@@ -141,6 +141,24 @@ class ControlTopologyTest {
     }
 
     @Test
+    void detectorTuningIsValidatedLikeAnyEntity() {
+        String tuning = "{\"enabled\":false,\"allowList\":[\"client:10.0.0.5\"],\"detectors\":{\"authFailures\":{\"sensitivity\":3.0,\"act\":true}}}";
+        upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", tuning);
+        PolicyEntity accepted = policies.readValue();
+        assertThat(accepted.getEntityKey()).isEqualTo("detectors:anomaly");
+        assertThat(accepted.getSpec()).isEqualTo(tuning);
+
+        upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", "{\"detectors\":{\"authFailure\":{\"act\":true}}}");
+        assertThat(onlyRejection().getReason()).contains("no detector named 'authFailure'");
+        upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", "{\"detectors\":{\"latency\":{\"act\":true}}}");
+        assertThat(onlyRejection().getReason()).contains("only reports");
+        upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", "{\"detectors\":{\"scanning\":{\"sensitivity\":-1}}}");
+        assertThat(onlyRejection().getReason()).contains("sensitivity must be above 0");
+        upsert(EntityType.DETECTOR_SETTINGS, "detectors:other", "other", "{}");
+        assertThat(onlyRejection().getField()).isEqualTo("entityId");
+    }
+
+    @Test
     void theKeyMustNameTheEntityAndUnknownTypesAreRefused() {
         upsert(EntityType.UPSTREAM_POOL, "pool:other", "users", POOL);
         assertThat(onlyRejection().getField()).isEqualTo("entityId");

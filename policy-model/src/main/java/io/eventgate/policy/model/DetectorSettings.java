@@ -1,4 +1,4 @@
-package io.eventgate.anomaly;
+package io.eventgate.policy.model;
 
 /**
  * How one detector judges and acts. A window is anomalous when its value exceeds the baseline mean by
@@ -10,7 +10,6 @@ package io.eventgate.anomaly;
 public record DetectorSettings(Boolean enabled, Double sensitivity, Double minimumExcess, Integer warmupWindows, Boolean act, Double factor,
                                Double minimumRatio) {
     public DetectorSettings {
-        enabled = enabled == null ? Boolean.TRUE : enabled;
         if (sensitivity != null && sensitivity <= 0) {
             throw new IllegalArgumentException("sensitivity must be above 0 standard deviations, was " + sensitivity);
         }
@@ -28,9 +27,14 @@ public record DetectorSettings(Boolean enabled, Double sensitivity, Double minim
         }
     }
 
+    /** No field set: everything from the defaults. */
+    public static DetectorSettings unset() {
+        return new DetectorSettings(null, null, null, null, null, null, null);
+    }
+
     /** These settings with every unset field taken from {@code defaults}. */
-    DetectorSettings over(DetectorSettings defaults) {
-        return new DetectorSettings(enabled, or(sensitivity, defaults.sensitivity), or(minimumExcess, defaults.minimumExcess),
+    public DetectorSettings over(DetectorSettings defaults) {
+        return new DetectorSettings(or(enabled, defaults.enabled), or(sensitivity, defaults.sensitivity), or(minimumExcess, defaults.minimumExcess),
                 or(warmupWindows, defaults.warmupWindows), or(act, defaults.act), or(factor, defaults.factor), or(minimumRatio, defaults.minimumRatio));
     }
 
