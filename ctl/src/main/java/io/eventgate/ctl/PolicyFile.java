@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventgate.avro.EntityType;
+import io.eventgate.policy.model.DetectorTuning;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,13 +14,18 @@ import java.util.Map;
 
 /**
  * A policy file: {@code pools:} (a map of pool id to its settings) and {@code routes:} (a list of routes, each
- * with its {@code id}), in the same shape as the edge's YAML. Pools come first, so routes can use them.
+ * with its {@code id}), in the same shape as the edge's YAML, and {@code detectors:}, the anomaly detector's
+ * tuning. Pools come first, so routes can use them.
  */
 final class PolicyFile {
     /** One entity the file asks for. */
     record Entity(EntityType type, String id, JsonNode spec) {
         String key() {
-            return (type == EntityType.ROUTE ? "route:" : "pool:") + id;
+            return switch (type) {
+                case ROUTE -> "route:";
+                case DETECTOR_SETTINGS -> "detectors:";
+                default -> "pool:";
+            } + id;
         }
     }
 
@@ -33,8 +39,8 @@ final class PolicyFile {
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!name.equals("pools") && !name.equals("routes")) {
-                throw new IllegalArgumentException(file + ": unknown section '" + name + "' (expected 'pools' and 'routes')");
+            if (!name.equals("pools") && !name.equals("routes") && !name.equals("detectors")) {
+                throw new IllegalArgumentException(file + ": unknown section '" + name + "' (expected 'pools', 'routes' and 'detectors')");
             }
         }
         List<Entity> entities = new ArrayList<>();
@@ -50,6 +56,9 @@ final class PolicyFile {
             }
             entities.add(new Entity(EntityType.ROUTE, id, route));
             index++;
+        }
+        if (root.has("detectors")) {
+            entities.add(new Entity(EntityType.DETECTOR_SETTINGS, DetectorTuning.ENTITY_ID, root.get("detectors")));
         }
         return entities;
     }

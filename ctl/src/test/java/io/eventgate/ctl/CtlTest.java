@@ -76,6 +76,16 @@ class CtlTest {
             Result cleared = ctl(kafka, "limit", "clear", "consumer:acme");
             assertThat(cleared.code()).as(cleared.out()).isEqualTo(0);
             assertThat(cleared.out()).contains("removed limit:consumer:acme");
+
+            Path tuning = dir.resolve("tuning.yaml");
+            Files.writeString(tuning, "detectors:\n  enabled: false\n  detectors: {authFailures: {sensitivity: 3.0}}\n");
+            Result tuned = ctl(kafka, "apply", "-f", tuning.toString());
+            assertThat(tuned.code()).as(tuned.out()).isEqualTo(0);
+            assertThat(tuned.out()).contains("+ detectors:anomaly (new)").contains("applied detectors:anomaly");
+            Files.writeString(tuning, "detectors: {detectors: {latency: {act: true}}}\n");
+            Result refusedTuning = ctl(kafka, "apply", "-f", tuning.toString());
+            assertThat(refusedTuning.code()).isEqualTo(1);
+            assertThat(refusedTuning.out()).contains("only reports");
         }
     }
 }

@@ -122,6 +122,42 @@ class AnomalyLoopTest {
         }
     }
 
+    @Test
+    void operatorsSwitchResponsesOffThroughTheControlTopic(@TempDir Path dataDir) throws Exception {
+        // a short directive life: a block issued before the detector reads the tuning lapses quickly
+        Map<String, String> quickDetector = Map.of("GATEWAY_ANOMALY_DETECTOR_WINDOW", "1s", "GATEWAY_ANOMALY_DETECTOR_DIRECTIVE_TTL", "2s",
+                "GATEWAY_ANOMALY_DETECTOR_DETECTORS_AUTH_FAILURES_MINIMUM_EXCESS", "10");
+        HttpClient attacker = HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName("127.0.0.3")).build();
+        try (LocalStack stack = LocalStack.start(LocalStackSmokeTest.settings(dataDir, quickDetector));
+             var producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()), new StringSerializer(),
+                     ContractSerdes.of(stack.registryUrl()).<PolicyCommand>serde(Topic.CONTROL).serializer());
+             var anomalies = new org.apache.kafka.clients.consumer.KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers(),
+                     "group.id", "operator", "auto.offset.reset", "earliest", "isolation.level", "read_committed"), new org.apache.kafka.common.serialization.StringDeserializer(),
+                     ContractSerdes.of(stack.registryUrl()).<io.eventgate.avro.AnomalyEvent>serde(Topic.ANOMALIES).deserializer())) {
+            producer.send(new ProducerRecord<>(stack.topics().control(), "detectors:anomaly", ControlLoopTest.command("t1", EntityType.DETECTOR_SETTINGS,
+                    "anomaly", "{\"enabled\":false}"))).get();
+            anomalies.subscribe(java.util.List.of(stack.topics().anomalies()));
+            String api = stack.endpoints().get("edge").replace("/echo/hi", "/api/login");
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            io.eventgate.avro.AnomalyEvent reported = null;
+            while (reported == null && System.nanoTime() < deadline) {
+                for (int i = 0; i < 40; i++) { // a round of failed logins; rounds go on until the detector reports one
+                    int status = attacker.send(HttpRequest.newBuilder(URI.create(api)).header("X-API-Key", "guess-" + i).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode();
+                    assertThat(status).isIn(401, 403);
+                }
+                call(api); // moves stream time on, closing the round's window
+                for (var record : anomalies.poll(Duration.ofMillis(300))) {
+                    if (record.value().getScope().equals("client:127.0.0.3") && record.value().getAction() == null) {
+                        reported = record.value();
+                    }
+                }
+            }
+            assertThat(reported).as("the attack is reported, with no action taken").isNotNull();
+            assertThat(reported.getExplanation()).contains("failed authentications/min");
+        }
+    }
+
     HttpResponse<String> call(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", "demo-key").build(), HttpResponse.BodyHandlers.ofString());
     }
