@@ -5,14 +5,16 @@ import io.eventgate.anomaly.latency.LatencyTopology;
 import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.RequestEvent;
-import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -36,27 +38,29 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     private final TuningFollower tuning;
     private final StreamsRuntime runtime;
+    private final WebServer metricsServer;
 
-    private AnomalyDetectorApp(TuningFollower tuning, StreamsRuntime runtime) {
+    private AnomalyDetectorApp(TuningFollower tuning, StreamsRuntime runtime, WebServer metricsServer) {
         this.tuning = tuning;
         this.runtime = runtime;
+        this.metricsServer = metricsServer;
     }
 
     public static Topology topology(AnomalySettings settings) {
-        return topology(settings, () -> null);
+        return topology(new Verdicts(settings), settings, detection -> { });
     }
 
-    /** The topology, judging under the operators' latest {@code tuning}. */
-    public static Topology topology(AnomalySettings settings, Supplier<DetectorTuning> tuning) {
+    /** The topology, judging with {@code verdicts} and telling {@code observer} of every detection. */
+    public static Topology topology(Verdicts verdicts, AnomalySettings settings, Consumer<Detection> observer) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
-        Verdicts verdicts = new Verdicts(settings, tuning);
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
         KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window()))
-                .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window())), Named.as("all-detections"));
+                .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window())), Named.as("all-detections"))
+                .peek((scope, detection) -> observer.accept(detection), Named.as("counted"));
         detections.mapValues(Detection::anomaly, Named.as("anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES)).withName("anomalies"));
         detections.filter((scope, detection) -> detection.directive() != null, Named.as("acted-on"))
@@ -75,15 +79,31 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     public static AnomalyDetectorApp start(AnomalySettings settings) {
         TuningFollower tuning = new TuningFollower(settings.bootstrapServers(), new Topics(settings.topicPrefix()),
                 ContractSerdes.of(settings.schemaRegistryUrl()));
-        AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, StreamsRuntime.start(topology(settings, tuning::current), properties(settings)));
+        Verdicts verdicts = new Verdicts(settings, tuning::current);
+        DetectorMetrics metrics = new DetectorMetrics(verdicts);
+        StreamsRuntime runtime = StreamsRuntime.start(topology(verdicts, settings, metrics::detected), properties(settings));
+        WebServer metricsServer = WebServer.builder().host("0.0.0.0").port(settings.metricsPort())
+                .routing(routing -> routing.get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
+                        .send(metrics.scrape()))
+                        .get("/health", (req, res) -> res.status(runtime.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
+                                ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).send(runtime.state().name())))
+                .build().start();
+        AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, runtime, metricsServer);
+        LOG.info("anomaly-detector metrics on http://0.0.0.0:" + metricsServer.port() + "/metrics");
         LOG.info("anomaly-detector settings in force: window " + settings.window() + ", responses " + (settings.enabled() ? "on" : "OFF")
                 + ", directives lapse " + settings.directiveTtl() + " after the last anomalous window, allow-list " + settings.allowList());
         settings.inForce(null).forEach((detector, own) -> LOG.info("  " + detector.settingName() + ": " + own));
         return app;
     }
 
+    /** The port of the Prometheus metrics. */
+    public int metricsPort() {
+        return metricsServer.port();
+    }
+
     @Override
     public void close() {
+        metricsServer.stop();
         runtime.close();
         try {
             tuning.close();

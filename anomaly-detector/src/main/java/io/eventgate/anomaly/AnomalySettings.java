@@ -18,12 +18,12 @@ import java.util.Set;
  * {@code authFailures}, {@code scanning}, {@code latency}), each field defaulting to the detector's own.
  * Directives lapse {@code directiveTtl} after the last anomalous window. Scopes on the allow-list (a consumer
  * id, or {@code client:IP}, {@code route:ID}) are reported, never acted on; {@code enabled: false} stops
- * every response at once.
+ * every response at once. Prometheus reads the settings in force and the detections on {@code metricsPort}.
  */
 public record AnomalySettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
                               Duration window, Double sensitivity, Integer minimumExcess, Integer warmupWindows, Boolean throttle,
                               Double throttleFactor, Duration directiveTtl, List<String> allowList, Map<String, DetectorSettings> detectors,
-                              Boolean enabled) {
+                              Boolean enabled, Integer metricsPort) {
     public AnomalySettings {
         applicationId = applicationId == null || applicationId.isBlank() ? "eventgate-anomaly-detector" : applicationId;
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -61,18 +61,22 @@ public record AnomalySettings(String applicationId, String bootstrapServers, Str
             }
         }
         enabled = enabled == null ? Boolean.TRUE : enabled;
+        metricsPort = metricsPort == null ? 9903 : metricsPort;
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw new IllegalArgumentException("metricsPort must be 0 to 65535, was " + metricsPort);
+        }
     }
 
     public AnomalySettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
                            Duration window, Double sensitivity, Integer minimumExcess, Integer warmupWindows, Boolean throttle,
                            Double throttleFactor, Duration directiveTtl, List<String> allowList) {
         this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, window, sensitivity, minimumExcess, warmupWindows, throttle,
-                throttleFactor, directiveTtl, allowList, null, null);
+                throttleFactor, directiveTtl, allowList, null, null, null);
     }
 
     public AnomalySettings withAddresses(String bootstrap, String registry) {
         return new AnomalySettings(applicationId, bootstrap, registry, topicPrefix, stateDir, window, sensitivity, minimumExcess,
-                warmupWindows, throttle, throttleFactor, directiveTtl, allowList, detectors, enabled);
+                warmupWindows, throttle, throttleFactor, directiveTtl, allowList, detectors, enabled, metricsPort);
     }
 
     /** Every detector's settings in force: the operators' tuning (may be null) over these settings over the detector's defaults. */

@@ -65,6 +65,16 @@ public final class Verdicts {
         return current().detectors().get(detector).enabled();
     }
 
+    /** The settings of {@code detector} in force now. */
+    public DetectorSettings settingsOf(Detector detector) {
+        return current().detectors().get(detector);
+    }
+
+    /** Whether responses are on now. */
+    public boolean responds() {
+        return current().responds();
+    }
+
     /**
      * @param observed      the window's value: a count, or for latency the 95th percentile in microseconds
      * @param scopeRequests every request of the scope in the window (what shedding keeps a share of)

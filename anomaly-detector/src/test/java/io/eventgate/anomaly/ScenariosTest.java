@@ -168,7 +168,7 @@ class ScenariosTest {
         for (Scenario scenario : scenarios()) {
             AnomalySettings settings = new AnomalySettings(null, "unused:9092", registry.url(), null,
                     Files.createDirectories(state.resolve(scenario.name().replace(' ', '-'))), scenario.window(), 4.0, 20, 6, true, 2.0,
-                    Duration.ofMinutes(1), List.of(), null, null);
+                    Duration.ofMinutes(1), List.of(), null, null, 0);
             List<AnomalyEvent> anomalies;
             Traffic traffic;
             Properties props = AnomalyDetectorApp.properties(settings);

@@ -85,8 +85,9 @@ public final class LocalStack implements AutoCloseable {
         }
 
         if (s.anomalyDetector() != null) {
-            own(AnomalyDetectorApp.start(s.anomalyDetector().withAddresses(broker.bootstrapServers(), registry.url())));
+            AnomalyDetectorApp detector = own(AnomalyDetectorApp.start(s.anomalyDetector().withAddresses(broker.bootstrapServers(), registry.url())));
             endpoints.put("anomaly-detector", topics.requests() + " -> " + topics.anomalies() + " | " + topics.limits());
+            endpoints.put("anomaly metrics", "http://127.0.0.1:" + detector.metricsPort() + "/metrics");
         }
 
         if (s.edge() != null) {

@@ -47,6 +47,8 @@ class CountTopologyTest {
     final Random random = new Random(7);
     int ids;
     final java.util.concurrent.atomic.AtomicReference<DetectorTuning> tuning = new java.util.concurrent.atomic.AtomicReference<>();
+    io.eventgate.anomaly.Verdicts verdicts;
+    io.eventgate.anomaly.DetectorMetrics metrics;
 
     @BeforeEach
     void start(RegistryExtension.TestRegistry registry) {
@@ -60,8 +62,10 @@ class CountTopologyTest {
             driver = null;
         }
         AnomalySettings settings = new AnomalySettings(null, "unused:9092", registryUrl, null, state, Duration.ofSeconds(10),
-                4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"), detectors, enabled);
-        driver = new TopologyTestDriver(AnomalyDetectorApp.topology(settings, tuning::get), AnomalyDetectorApp.properties(settings));
+                4.0, 20, 6, true, 2.0, Duration.ofMinutes(1), List.of("partner"), detectors, enabled, 0);
+        verdicts = new io.eventgate.anomaly.Verdicts(settings, tuning::get);
+        metrics = new io.eventgate.anomaly.DetectorMetrics(verdicts);
+        driver = new TopologyTestDriver(AnomalyDetectorApp.topology(verdicts, settings, metrics::detected), AnomalyDetectorApp.properties(settings));
         ContractSerdes serdes = ContractSerdes.of(registryUrl);
         Topics topics = Topics.defaults();
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
@@ -145,6 +149,7 @@ class CountTopologyTest {
         window("anonymous", "api", "198.51.100.7", 401, 3, 50);
         window("acme", 5, 10);
         LimitDirective block = limits.readValue();
+        assertThat(metrics.scrape()).contains("anomaly_detections_total{kind=\"AUTH_FAILURES\"} 1.0").contains("anomaly_directives_total{kind=\"BLOCK\"} 1.0");
         assertThat(block.getKind()).isEqualTo(DirectiveKind.BLOCK);
         assertThat(block.getScope()).isEqualTo("client:198.51.100.7");
         assertThat(block.getExpiresAt()).isEqualTo(T0.plusSeconds(40).plus(Duration.ofMinutes(1)));
@@ -173,7 +178,10 @@ class CountTopologyTest {
 
     @Test
     void operatorsTuningFromTheControlTopicSwitchesResponsesOffAndExtendsTheAllowList() {
-        tuning.set(new DetectorTuning(false, List.of(), Map.of()));
+        assertThat(metrics.scrape()).contains("anomaly_responses_enabled 1.0").contains("anomaly_detector_sensitivity{detector=\"authFailures\"} 4.0");
+        tuning.set(new DetectorTuning(false, List.of(), Map.of("authFailures", new DetectorSettings(null, 3.0, null, null, null, null, null))));
+        assertThat(metrics.scrape()).as("the settings in force, as the operators' tuning changed them")
+                .contains("anomaly_responses_enabled 0.0").contains("anomaly_detector_sensitivity{detector=\"authFailures\"} 3.0");
         window("anonymous", "api", "198.51.100.7", 401, 3, 50);
         window("acme", 5, 10);
         assertThat(anomalies.readValuesToList()).extracting(AnomalyEvent::getScope).contains("client:198.51.100.7");
