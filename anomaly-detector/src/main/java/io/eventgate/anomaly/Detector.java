@@ -23,6 +23,9 @@ public enum Detector {
     /** Failed authentications from one client address (credential stuffing, key enumeration): the address is blocked. */
     AUTH_FAILURES("authFailures", AnomalyKind.AUTH_FAILURES, Response.BLOCK, "failed authentications",
             new DetectorSettings(true, 4.0, 20.0, 0, true, null, null)),
+    /** Failed authentications of one credential from any address (a leaked or guessed credential tried from many places): reported. */
+    CREDENTIAL_FAILURES("credentialFailures", AnomalyKind.AUTH_FAILURES, Response.REPORT, "failed authentications",
+            new DetectorSettings(true, 4.0, 20.0, 0, false, null, null)),
     /** 404 responses to one client address (scanning): reported, or blocked when acting. */
     SCANNING("scanning", AnomalyKind.SCANNING, Response.BLOCK, "404s",
             new DetectorSettings(true, 4.0, 30.0, 0, false, null, null)),

@@ -68,7 +68,11 @@ class ScenariosTest {
         }
 
         void request(Instant at, String consumer, String route, String client, int status, long latencyMicros) {
-            requests.pipeInput(consumer, RequestEvent.newBuilder().setRequestId("s" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
+            request(at, consumer, route, client, status, latencyMicros, null);
+        }
+
+        void request(Instant at, String consumer, String route, String client, int status, long latencyMicros, String failedCredential) {
+            requests.pipeInput(consumer, RequestEvent.newBuilder().setFailedCredential(failedCredential).setRequestId("s" + ++ids).setTraceId("0".repeat(32)).setTimestamp(at)
                     .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(latencyMicros)
                     .setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setClientAddress(client)
                     .setUpstreamInstance(route == null ? null : "10.0.0.1:8080").setOutcome(RequestOutcome.PROXIED).build(), at);
@@ -120,6 +124,19 @@ class ScenariosTest {
                         if (w == 20) {
                             for (int i = 0; i < 50; i++) {
                                 t.request(start.plusMillis(90L * i), "anonymous", "api", "198.51.100.7", 401, 300);
+                            }
+                        }
+                    }
+                }),
+                new Scenario("one key from 30 addresses", FIVE_SECONDS, List.of(
+                        new Label(AnomalyKind.AUTH_FAILURES, "credential:apikey:5f0c1d2e3a4b6c7d", T0.plusSeconds(100), T0.plusSeconds(105),
+                                Duration.ofSeconds(10))), t -> {
+                    for (int w = 0; w < 40; w++) {
+                        Instant start = T0.plusSeconds(5L * w);
+                        t.normal(start, FIVE_SECONDS, t.around(200), 20_000);
+                        if (w == 20) {
+                            for (int i = 0; i < 60; i++) { // two tries per address: too few to flag any one address
+                                t.request(start.plusMillis(70L * i), "anonymous", "api", "198.51.100." + (100 + i % 30), 401, 300, "apikey:5f0c1d2e3a4b6c7d");
                             }
                         }
                     }

@@ -16,6 +16,7 @@ final class CountJudge extends WindowJudge<Tally> {
     private static final List<Measure> CONSUMER = List.of(new Measure(Detector.CONSUMER_RATE, Tally::total));
     private static final List<Measure> ROUTE = List.of(new Measure(Detector.ROUTE_RATE, Tally::total), new Measure(Detector.ROUTE_ERRORS, Tally::errors));
     private static final List<Measure> UPSTREAM = List.of(new Measure(Detector.UPSTREAM_ERRORS, Tally::errors));
+    private static final List<Measure> CREDENTIAL = List.of(new Measure(Detector.CREDENTIAL_FAILURES, Tally::unauthenticated));
     private static final List<Measure> CLIENT = List.of(new Measure(Detector.AUTH_FAILURES, Tally::unauthenticated),
             new Measure(Detector.SCANNING, Tally::notFound));
 
@@ -42,6 +43,7 @@ final class CountJudge extends WindowJudge<Tally> {
             case "consumer" -> CONSUMER;
             case "route" -> ROUTE;
             case "upstream" -> UPSTREAM;
+            case "credential" -> CREDENTIAL;
             default -> CLIENT;
         };
     }

@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The count detectors: every request is tallied under each scope it belongs to ({@code consumer:ID},
- * {@code route:ID}, {@code upstream:HOST:PORT}, {@code client:IP}) per window; when a window closes, each
+ * {@code route:ID}, {@code upstream:HOST:PORT}, {@code client:IP}, and for a failed login the
+ * {@code credential:FINGERPRINT} it presented) per window; when a window closes, each
  * detector of that scope judges its count (requests, 5xx, 401 or 404) against the scope's baseline.
  */
 public final class CountTopology {
@@ -49,7 +50,7 @@ public final class CountTopology {
     /** The scopes a request counts under, for the detectors that are on. */
     static List<KeyValue<String, Integer>> scopes(RequestEvent event, Verdicts verdicts) {
         int flags = Tally.flags(event);
-        List<KeyValue<String, Integer>> scopes = new ArrayList<>(4);
+        List<KeyValue<String, Integer>> scopes = new ArrayList<>(5);
         if (verdicts.enabled(Detector.CONSUMER_RATE) && !"anonymous".equals(event.getConsumerId())) {
             scopes.add(KeyValue.pair("consumer:" + event.getConsumerId(), flags));
         }
@@ -61,6 +62,9 @@ public final class CountTopology {
         }
         if (verdicts.enabled(Detector.AUTH_FAILURES) || verdicts.enabled(Detector.SCANNING)) {
             scopes.add(KeyValue.pair("client:" + event.getClientAddress(), flags));
+        }
+        if (event.getFailedCredential() != null && verdicts.enabled(Detector.CREDENTIAL_FAILURES)) {
+            scopes.add(KeyValue.pair("credential:" + event.getFailedCredential(), flags));
         }
         return scopes;
     }

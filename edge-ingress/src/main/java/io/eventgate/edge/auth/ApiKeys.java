@@ -44,6 +44,11 @@ public final class ApiKeys {
         return Optional.of(holder.consumerId());
     }
 
+    /** What events say of a key that matched no consumer: enough to count its failures, never enough to recover it. */
+    public static String fingerprint(String key) {
+        return "apikey:" + HexFormat.of().formatHex(sha256(key)).substring(0, 16);
+    }
+
     /** The stored form of a key: {@code sha256:<hex>}. */
     public static String hash(String key) {
         return "sha256:" + HexFormat.of().formatHex(sha256(key));

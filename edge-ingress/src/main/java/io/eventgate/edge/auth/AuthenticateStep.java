@@ -37,6 +37,9 @@ public final class AuthenticateStep implements Step {
             return;
         }
         String reason = presented == null || presented.isEmpty() ? "no API key in " + header : "the API key matches no consumer";
+        if (presented != null && !presented.isEmpty()) {
+            exchange.failedCredential(ApiKeys.fingerprint(presented));
+        }
         exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.UNAUTHENTICATED, "route:" + exchange.route().id() + "/auth",
                 exchange.snapshot().version(), null, null, null, reason, false), true);
         exchange.client().header("WWW-Authenticate", "ApiKey header=\"" + header + "\"");

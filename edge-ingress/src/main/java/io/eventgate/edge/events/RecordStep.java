@@ -115,6 +115,7 @@ public final class RecordStep implements Step {
                 .setOutcome(exchange.outcome())
                 .setDecision(exchange.decision())
                 .setDecidingPolicy(exchange.decidingPolicy())
+                .setFailedCredential(exchange.failedCredential())
                 .build();
     }
 

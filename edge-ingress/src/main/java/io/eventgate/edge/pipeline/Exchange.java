@@ -50,6 +50,7 @@ public final class Exchange implements RequestView {
     private String plan;
     private String decision = "allow";
     private String decidingPolicy;
+    private String failedCredential;
     private final List<DecisionEvent> decisions = new ArrayList<>(0);
 
     public Exchange(String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
@@ -260,6 +261,15 @@ public final class Exchange implements RequestView {
 
     public String decision() {
         return decision;
+    }
+
+    /** The fingerprint of a credential that failed to authenticate, or null. */
+    public String failedCredential() {
+        return failedCredential;
+    }
+
+    public void failedCredential(String fingerprint) {
+        this.failedCredential = fingerprint;
     }
 
     public String decidingPolicy() {

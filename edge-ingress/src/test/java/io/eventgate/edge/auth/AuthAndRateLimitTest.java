@@ -92,6 +92,14 @@ class AuthAndRateLimitTest {
                 assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/echo/free")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                         .as("anonymous routes stay open").isEqualTo(200);
 
+                List<io.eventgate.avro.RequestEvent> refused = io.eventgate.edge.RequestEventsOnTopic.read(kafka.bootstrapServers(), kafka.registryUrl(),
+                        new Topics(kafka.topicPrefix()).requests(), events -> events.stream().filter(e -> e.getStatus() == 401).count() >= 2,
+                        Duration.ofSeconds(30)).stream().filter(e -> e.getStatus() == 401).toList();
+                assertThat(refused).extracting(io.eventgate.avro.RequestEvent::getFailedCredential)
+                        .as("a wrong key is named by its fingerprint only; a missing one not at all")
+                        .containsExactlyInAnyOrder(null, ApiKeys.fingerprint("guess"));
+                assertThat(ApiKeys.fingerprint("guess")).matches("apikey:[0-9a-f]{16}");
+
                 List<DecisionEvent> decisions = decisions(kafka, 2);
                 assertThat(decisions).extracting(DecisionEvent::getKind).contains(DecisionKind.UNAUTHENTICATED, DecisionKind.THROTTLE);
                 DecisionEvent throttle = decisions.stream().filter(d -> d.getKind() == DecisionKind.THROTTLE).findFirst().orElseThrow();

@@ -12,9 +12,10 @@ import java.util.Set;
  */
 public record DetectorTuning(Boolean enabled, List<String> allowList, Map<String, DetectorSettings> detectors) {
     /** The detectors by name. */
-    public static final List<String> DETECTORS = List.of("consumerRate", "routeRate", "routeErrors", "upstreamErrors", "authFailures", "scanning", "latency");
+    public static final List<String> DETECTORS = List.of("consumerRate", "routeRate", "routeErrors", "upstreamErrors", "authFailures", "credentialFailures",
+            "scanning", "latency");
     /** The detectors that only report: they have no response to switch on. */
-    public static final Set<String> REPORT_ONLY = Set.of("routeRate", "upstreamErrors", "latency");
+    public static final Set<String> REPORT_ONLY = Set.of("routeRate", "upstreamErrors", "credentialFailures", "latency");
     /** The one entity id the detector follows. */
     public static final String ENTITY_ID = "anomaly";
 
