@@ -26,7 +26,7 @@ public final class PolicyStreamsApp implements AutoCloseable {
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
         StreamsBuilder builder = new StreamsBuilder();
         ControlTopology.addTo(builder, topics, serdes);
-        QuotaTopology.addTo(builder, topics, serdes, QUOTA_GRACE);
+        QuotaTopology.addTo(builder, topics, serdes, QUOTA_GRACE, settings.zone());
         return builder.build();
     }
 

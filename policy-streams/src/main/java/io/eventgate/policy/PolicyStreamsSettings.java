@@ -1,10 +1,12 @@
 package io.eventgate.policy;
 
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
 
-/** Where policy-streams reads and writes, and where it keeps its state. */
+/** Where policy-streams reads and writes, where it keeps its state, and the time zone that quota days and months follow. */
 public record PolicyStreamsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix,
-                                    Path stateDir, Boolean exactlyOnce) {
+                                    Path stateDir, Boolean exactlyOnce, String quotaZone) {
     public PolicyStreamsSettings {
         applicationId = applicationId == null || applicationId.isBlank() ? "eventgate-policy-streams" : applicationId;
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -18,10 +20,25 @@ public record PolicyStreamsSettings(String applicationId, String bootstrapServer
             throw new IllegalArgumentException("stateDir is required");
         }
         exactlyOnce = exactlyOnce == null ? Boolean.TRUE : exactlyOnce;
+        quotaZone = quotaZone == null || quotaZone.isBlank() ? "UTC" : quotaZone;
+        try {
+            ZoneId.of(quotaZone);
+        } catch (DateTimeException e) {
+            throw new IllegalArgumentException("quotaZone '" + quotaZone + "' is not a time zone (write e.g. UTC or Europe/Berlin)");
+        }
+    }
+
+    public PolicyStreamsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
+                                 Boolean exactlyOnce) {
+        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, exactlyOnce, null);
+    }
+
+    public ZoneId zone() {
+        return ZoneId.of(quotaZone);
     }
 
     public PolicyStreamsSettings withAddresses(String bootstrap, String registry) {
-        return new PolicyStreamsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, exactlyOnce);
+        return new PolicyStreamsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, exactlyOnce, quotaZone);
     }
 
     /** Where records that cannot be decoded go, so the app keeps running. */

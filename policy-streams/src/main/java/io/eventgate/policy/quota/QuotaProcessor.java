@@ -4,73 +4,175 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.RequestEvent;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.settings.SettingsLoader;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.util.Locale;
 import java.util.logging.Logger;
-import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
-/** Turns a day's usage that reached the plan's quota into one QUOTA_EXHAUSTED directive for that day. */
-final class QuotaProcessor implements Processor<Windowed<String>, String, String, LimitDirective> {
+/**
+ * Counts a consumer's billable requests per calendar day and month, and when a count crosses a warning
+ * threshold or the quota of the consumer's plan, publishes the consumer's quota state: QUOTA_EXHAUSTED until
+ * the latest reset among its exhausted periods, else QUOTA_WARNING with the largest fraction used. One
+ * directive per consumer scope, so a daily warning never hides a monthly exhaustion. A request later than
+ * its period's end plus the grace period no longer counts.
+ */
+final class QuotaProcessor implements Processor<String, RequestEvent, String, LimitDirective> {
     private static final Logger LOG = Logger.getLogger(QuotaProcessor.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The level a period's count has reached: the index of the highest warning threshold crossed, or this when exhausted. */
+    private static final int EXHAUSTED = Integer.MAX_VALUE;
 
+    private final ZoneId zone;
+    private final Duration grace;
     private ProcessorContext<String, LimitDirective> context;
     private KeyValueStore<String, ValueAndTimestamp<PolicyEntity>> plans;
-    private KeyValueStore<String, Long> announced;
+    private KeyValueStore<String, Long> counts;
+    private KeyValueStore<String, Integer> levels;
+    private long streamTime;
+
+    QuotaProcessor(ZoneId zone, Duration grace) {
+        this.zone = zone;
+        this.grace = grace;
+    }
 
     @Override
     public void init(ProcessorContext<String, LimitDirective> context) {
         this.context = context;
         this.plans = context.getStateStore(QuotaTopology.PLANS_STORE);
-        this.announced = context.getStateStore(QuotaTopology.ANNOUNCED_STORE);
+        this.counts = context.getStateStore(QuotaTopology.COUNTS_STORE);
+        this.levels = context.getStateStore(QuotaTopology.LEVELS_STORE);
+        context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> forgetEndedPeriods());
     }
 
     @Override
-    public void process(Record<Windowed<String>, String> record) {
-        if (record.value() == null) {
-            return;
+    public void process(Record<String, RequestEvent> record) {
+        String consumer = record.key();
+        streamTime = Math.max(streamTime, record.timestamp());
+        Instant at = Instant.ofEpochMilli(record.timestamp());
+        PlanSettings plan = plan(record.value().getPlan());
+        boolean changed = false;
+        for (Period period : Period.values()) {
+            Instant start = period.start(at, zone);
+            Instant end = period.end(start, zone);
+            if (end.plus(grace).toEpochMilli() <= streamTime) {
+                continue; // too late for its period
+            }
+            String key = key(consumer, period, start);
+            Long before = counts.get(key);
+            long count = (before == null ? 0 : before) + 1;
+            counts.put(key, count);
+            long quota = quota(plan, period);
+            if (quota > 0) {
+                int level = level(plan, count, quota);
+                Integer announced = levels.get(key);
+                if (level >= 0 && (announced == null || level > announced)) {
+                    levels.put(key, level);
+                    changed = true;
+                }
+            }
         }
-        String consumer = record.key().key();
-        long dayStart = record.key().window().start();
-        String announcedKey = consumer + "@" + dayStart;
-        if (announced.get(announcedKey) != null) {
-            return; // once a day is announced, later requests of that day need no plan lookup
+        if (changed && plan != null) {
+            context.forward(new Record<>("consumer:" + consumer, state(consumer, record.value().getPlan(), plan, at), record.timestamp()));
         }
-        QuotaUsage usage = QuotaUsage.parse(record.value());
-        long quota = dailyQuota(usage.plan());
-        if (quota <= 0 || usage.count() < quota) {
-            return;
-        }
-        announced.put(announcedKey, usage.count());
-        Instant reset = Instant.ofEpochMilli(record.key().window().end());
-        context.forward(new Record<>("consumer:" + consumer, LimitDirective.newBuilder()
-                .setScope("consumer:" + consumer)
-                .setKind(DirectiveKind.QUOTA_EXHAUSTED)
-                .setSource("policy-streams")
-                .setValue(null)
-                .setReason("consumer " + consumer + " used its daily quota of " + quota + " requests (plan " + usage.plan() + ")")
-                .setIssuedAt(Instant.ofEpochMilli(record.timestamp()))
-                .setExpiresAt(reset)
-                .setVersion(dayStart)
-                .build(), record.timestamp()));
     }
 
-    private long dailyQuota(String plan) {
+    /** The consumer's quota state over both periods that hold {@code at}: the most restrictive wins. */
+    private LimitDirective state(String consumer, String planId, PlanSettings plan, Instant at) {
+        LimitDirective.Builder directive = LimitDirective.newBuilder().setScope("consumer:" + consumer).setSource("policy-streams")
+                .setIssuedAt(at).setVersion(at.toEpochMilli());
+        Instant exhaustedUntil = null;
+        String exhaustedReason = null;
+        double warned = 0;
+        Instant warningUntil = null;
+        String warningReason = null;
+        for (Period period : Period.values()) {
+            Instant start = period.start(at, zone);
+            String key = key(consumer, period, start);
+            Integer level = levels.get(key);
+            long quota = quota(plan, period);
+            if (level == null || quota <= 0) {
+                continue;
+            }
+            Instant end = period.end(start, zone);
+            long count = counts.get(key);
+            if (level == EXHAUSTED && (exhaustedUntil == null || !end.isBefore(exhaustedUntil))) {
+                exhaustedUntil = end;
+                exhaustedReason = String.format(Locale.ROOT, "consumer %s used its %s quota of %d requests (plan %s)", consumer, period.adjective(), quota, planId);
+            } else if (level != EXHAUSTED && (double) count / quota > warned) {
+                warned = (double) count / quota;
+                warningUntil = end;
+                warningReason = String.format(Locale.ROOT, "consumer %s used %.0f %% of its %s quota of %d requests (plan %s)", consumer,
+                        warned * 100, period.adjective(), quota, planId);
+            }
+        }
+        if (exhaustedUntil != null) {
+            return directive.setKind(DirectiveKind.QUOTA_EXHAUSTED).setValue(null).setReason(exhaustedReason).setExpiresAt(exhaustedUntil).build();
+        }
+        return directive.setKind(DirectiveKind.QUOTA_WARNING).setValue(warned).setReason(warningReason).setExpiresAt(warningUntil).build();
+    }
+
+    private static int level(PlanSettings plan, long count, long quota) {
+        if (count >= quota) {
+            return EXHAUSTED;
+        }
+        int level = -1;
+        for (int i = 0; i < plan.warningThresholds().size(); i++) {
+            if (count >= Math.ceil(plan.warningThresholds().get(i) * quota)) {
+                level = i;
+            }
+        }
+        return level;
+    }
+
+    private static long quota(PlanSettings plan, Period period) {
+        return plan == null ? 0 : period == Period.DAY ? plan.dailyQuota() : plan.monthlyQuota();
+    }
+
+    private static String key(String consumer, Period period, Instant start) {
+        return consumer + "|" + period + "|" + start.toEpochMilli();
+    }
+
+    /** Counts of periods that ended more than the grace period ago are of no more use. */
+    private void forgetEndedPeriods() {
+        try (KeyValueIterator<String, Long> all = counts.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, Long> entry = all.next();
+                String[] parts = entry.key.split("\\|");
+                Period period = Period.valueOf(parts[parts.length - 2]);
+                Instant end = period.end(Instant.ofEpochMilli(Long.parseLong(parts[parts.length - 1])), zone);
+                if (end.plus(grace).toEpochMilli() <= streamTime) {
+                    counts.delete(entry.key);
+                    levels.delete(entry.key);
+                }
+            }
+        }
+    }
+
+    private PlanSettings plan(String plan) {
+        if (plan == null) {
+            return null;
+        }
         ValueAndTimestamp<PolicyEntity> entity = plans.get("plan:" + plan);
         if (entity == null || entity.value() == null) {
-            return 0;
+            return null;
         }
         try {
-            return SettingsLoader.bind(JSON.readTree(entity.value().getSpec()), "plan:" + plan, PlanSettings.class).dailyQuota();
+            return SettingsLoader.bind(JSON.readTree(entity.value().getSpec()), "plan:" + plan, PlanSettings.class);
         } catch (Exception e) {
             LOG.warning("plan " + plan + " on the policies topic does not parse: " + e.getMessage());
-            return 0;
+            return null;
         }
     }
 }

@@ -8,46 +8,40 @@ import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.time.Duration;
+import java.time.ZoneId;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.kstream.TimeWindows;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Daily quotas: counts each consumer's billable requests (proxied, 2xx or 3xx) per UTC calendar day from
- * {@code gateway.requests}, and when a count reaches the daily quota of the consumer's plan (PLAN entities
- * on {@code gateway.policies}), publishes a QUOTA_EXHAUSTED directive for {@code consumer:ID} on
- * {@code gateway.limits} that expires at the next UTC midnight, when the quota resets. Events up to the
- * grace period late still count for their day.
+ * Quotas: counts each consumer's billable requests (proxied, 2xx or 3xx) per calendar day and month in the
+ * quota time zone from {@code gateway.requests} (keyed by consumer, so counted where they arrive), and
+ * publishes the consumer's quota state to {@code gateway.limits} whenever it crosses a warning threshold or
+ * the quota of its plan (PLAN entities on {@code gateway.policies}): QUOTA_WARNING, or QUOTA_EXHAUSTED until
+ * the reset, when the directive expires and the quota is lifted. Requests up to the grace period late still
+ * count for their period.
  */
 public final class QuotaTopology {
     static final String PLANS_STORE = "plans";
-    static final String DAILY_COUNTS = "daily-billable-requests";
-    static final String ANNOUNCED_STORE = "quota-announced";
+    static final String COUNTS_STORE = "quota-counts";
+    static final String LEVELS_STORE = "quota-levels";
 
     private QuotaTopology() {
     }
 
-    public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes, Duration grace) {
+    public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes, Duration grace, ZoneId zone) {
         builder.globalTable(topics.policies(), Consumed.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("plans-source"),
                 Materialized.as(PLANS_STORE));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ANNOUNCED_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEVELS_STORE), Serdes.String(), Serdes.Integer()));
 
         builder.stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests-for-quotas"))
                 .filter((consumer, event) -> event != null && billable(event), Named.as("billable"))
-                .groupByKey(Grouped.with("by-consumer", Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)))
-                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofDays(1), grace))
-                .aggregate(() -> "", (consumer, event, usage) -> QuotaUsage.add(usage, event.getPlan()),
-                        Named.as("count-per-day"),
-                        Materialized.<String, String, org.apache.kafka.streams.state.WindowStore<org.apache.kafka.common.utils.Bytes, byte[]>>as(DAILY_COUNTS)
-                                .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()).withCachingDisabled())
-                .toStream(Named.as("daily-usage"))
-                .process(QuotaProcessor::new, Named.as("compare-with-plan"), ANNOUNCED_STORE)
+                .process(() -> new QuotaProcessor(zone, grace), Named.as("count-against-plan"), COUNTS_STORE, LEVELS_STORE)
                 .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("quota-directives"));
     }
 

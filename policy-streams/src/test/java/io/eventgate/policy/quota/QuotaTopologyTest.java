@@ -16,6 +16,7 @@ import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.testkit.RegistryExtension;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Daily quotas: calendar-day windows in UTC, billable requests only, one directive per exhausted day, late events within grace. */
+/** Quotas: calendar days and months in the quota zone, billable requests only, warnings, exhaustion until the reset, late events within grace. */
 @ExtendWith(RegistryExtension.class)
 class QuotaTopologyTest {
     static final Instant DAY1 = Instant.parse("2026-11-26T00:00:00Z");
@@ -43,18 +44,29 @@ class QuotaTopologyTest {
     TestInputTopic<String, RequestEvent> requests;
     TestOutputTopic<String, LimitDirective> limits;
 
+    TestInputTopic<String, PolicyEntity> policies;
+
     @BeforeEach
     void start(RegistryExtension.TestRegistry registry) {
         registryUrl = registry.url();
-        PolicyStreamsSettings settings = new PolicyStreamsSettings(null, "unused:9092", registryUrl, null, state, true);
+        start("UTC");
+    }
+
+    void start(String zone) {
+        if (driver != null) {
+            driver.close();
+        }
+        PolicyStreamsSettings settings = new PolicyStreamsSettings(null, "unused:9092", registryUrl, null, state.resolve(zone.replace('/', '-')), true, zone);
         driver = new TopologyTestDriver(PolicyStreamsApp.topology(settings), PolicyStreamsApp.properties(settings));
         ContractSerdes serdes = ContractSerdes.of(registryUrl);
         requests = driver.createInputTopic(topics.requests(), new StringSerializer(), serdes.<RequestEvent>serde(Topic.REQUESTS).serializer());
         limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(), serdes.<LimitDirective>serde(Topic.LIMITS).deserializer());
-        TestInputTopic<String, PolicyEntity> policies = driver.createInputTopic(topics.policies(), new StringSerializer(),
-                serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
-        String spec = "{\"ratePerSecond\":10,\"burst\":20,\"dailyQuota\":3}";
-        policies.pipeInput("plan:gold", PolicyEntity.newBuilder().setEntityKey("plan:gold").setEntityType(PolicyEntityType.PLAN).setEntityId("gold")
+        policies = driver.createInputTopic(topics.policies(), new StringSerializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
+        plan("gold", "{\"ratePerSecond\":10,\"burst\":20,\"dailyQuota\":3}");
+    }
+
+    void plan(String id, String spec) {
+        policies.pipeInput("plan:" + id, PolicyEntity.newBuilder().setEntityKey("plan:" + id).setEntityType(PolicyEntityType.PLAN).setEntityId(id)
                 .setVersion(1).setSpec(spec).setChecksum("x").setSourceCommandId("c1").setValidatedAt(DAY1).build(), DAY1);
     }
 
@@ -64,9 +76,13 @@ class QuotaTopologyTest {
     }
 
     void request(String consumer, Instant at, int status, RequestOutcome outcome) {
+        request(consumer, "gold", at, status, outcome);
+    }
+
+    void request(String consumer, String plan, Instant at, int status, RequestOutcome outcome) {
         requests.pipeInput(consumer, RequestEvent.newBuilder().setRequestId("r" + ids.incrementAndGet()).setTraceId("0".repeat(32)).setTimestamp(at)
                 .setNode("edge-1").setRouteId("api").setMethod("GET").setPath("/api").setHost(null).setStatus(status)
-                .setGatewayLatencyMicros(100).setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : "gold")
+                .setGatewayLatencyMicros(100).setBytesIn(0).setBytesOut(10).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : plan)
                 .setClientAddress("203.0.113.1").setOutcome(outcome).build(), at);
     }
 
@@ -112,4 +128,52 @@ class QuotaTopologyTest {
         assertThat(limits.readKeyValuesToList()).isEmpty();
     }
 
+    @Test
+    void warningsThenAMonthlyExhaustionThatOutlastsTheDailyReset() {
+        plan("silver", "{\"ratePerSecond\":10,\"dailyQuota\":4,\"monthlyQuota\":10,\"warningThresholds\":[0.5,0.9]}");
+        Instant nov29 = Instant.parse("2026-11-29T08:00:00Z");
+        Instant nov30 = Instant.parse("2026-11-30T08:00:00Z");
+        Instant dec1 = Instant.parse("2026-12-01T00:00:00Z");
+        for (int i = 0; i < 2; i++) {
+            request("zed", "silver", nov29.plusSeconds(i), 200, RequestOutcome.PROXIED);
+        }
+        LimitDirective halfDay = limits.readValue();
+        assertThat(halfDay.getKind()).isEqualTo(DirectiveKind.QUOTA_WARNING);
+        assertThat(halfDay.getValue()).as("2 of the daily 4").isEqualTo(0.5);
+        assertThat(halfDay.getReason()).contains("50 % of its daily quota of 4");
+        assertThat(halfDay.getExpiresAt()).isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+
+        request("zed", "silver", nov29.plusSeconds(2), 200, RequestOutcome.PROXIED);
+        request("zed", "silver", nov29.plusSeconds(3), 200, RequestOutcome.PROXIED);
+        List<LimitDirective> dayOne = limits.readValuesToList();
+        assertThat(dayOne).extracting(LimitDirective::getKind).contains(DirectiveKind.QUOTA_EXHAUSTED);
+        LimitDirective dailyExhausted = dayOne.get(dayOne.size() - 1);
+        assertThat(dailyExhausted.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
+        assertThat(dailyExhausted.getExpiresAt()).as("lifted at the daily reset").isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+
+        for (int i = 0; i < 6; i++) { // the next day: 4 more for the day, 10 in the month
+            request("zed", "silver", nov30.plusSeconds(i), 200, RequestOutcome.PROXIED);
+        }
+        LimitDirective monthly = limits.readValuesToList().stream().reduce((a, b) -> b).orElseThrow();
+        assertThat(monthly.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
+        assertThat(monthly.getExpiresAt()).as("the month outlasts the day").isEqualTo(dec1);
+        assertThat(monthly.getReason()).contains("monthly quota of 10");
+
+        request("zed", "silver", dec1.plusSeconds(60), 200, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).as("a new month and day start from zero").isTrue();
+    }
+
+    @Test
+    void daysFollowTheQuotaZone() {
+        start("Europe/Berlin");
+        Instant lateEvening = Instant.parse("2026-11-26T22:10:00Z"); // 23:10 in Berlin
+        for (int i = 0; i < 3; i++) {
+            request("acme", lateEvening.plusSeconds(i), 200, RequestOutcome.PROXIED);
+        }
+        LimitDirective exhausted = limits.readValue();
+        assertThat(exhausted.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
+        assertThat(exhausted.getExpiresAt()).as("midnight in Berlin").isEqualTo(Instant.parse("2026-11-26T23:00:00Z"));
+        request("acme", Instant.parse("2026-11-26T23:05:00Z"), 200, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).as("already the next day in Berlin").isTrue();
+    }
 }
