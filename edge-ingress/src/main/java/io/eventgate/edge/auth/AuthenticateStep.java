@@ -4,6 +4,7 @@ import io.eventgate.avro.DecisionKind;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Refusal;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.ConsumerSettings;
@@ -40,9 +41,10 @@ public final class AuthenticateStep implements Step {
         if (presented != null && !presented.isEmpty()) {
             exchange.failedCredential(ApiKeys.fingerprint(presented));
         }
-        exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.UNAUTHENTICATED, "route:" + exchange.route().id() + "/auth",
-                exchange.snapshot().version(), null, null, null, reason, false), true);
-        exchange.client().header("WWW-Authenticate", "ApiKey header=\"" + header + "\"");
-        Replies.json(exchange, 401, RequestOutcome.DENIED, "unauthenticated", "a valid API key is required in header " + header);
+        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.UNAUTHENTICATED, "route:" + exchange.route().id() + "/auth",
+                exchange.snapshot().version(), null, null, null, reason, false), () -> {
+                    exchange.client().header("WWW-Authenticate", "ApiKey header=\"" + header + "\"");
+                    Replies.json(exchange, 401, RequestOutcome.DENIED, "unauthenticated", "a valid API key is required in header " + header);
+                });
     }
 }

@@ -6,6 +6,7 @@ import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Refusal;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import java.time.Duration;
@@ -69,13 +70,13 @@ public final class DirectiveStep implements Step {
         }
         LimitDirective block = first(applicable, DirectiveKind.BLOCK);
         if (block != null) {
-            refuse(exchange, block, DecisionKind.BLOCKED, 403, "blocked", null, null);
+            refuse(exchange, next, block, DecisionKind.BLOCKED, 403, "blocked", null, null);
             return;
         }
         LimitDirective quota = first(applicable, DirectiveKind.QUOTA_EXHAUSTED);
         if (quota != null) {
             long retryAfter = quota.getExpiresAt() == null ? 60 : Math.max(1, Duration.between(now, quota.getExpiresAt()).toSeconds() + 1);
-            refuse(exchange, quota, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
+            refuse(exchange, next, quota, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
             return;
         }
         LimitDirective rate = null;
@@ -92,7 +93,7 @@ public final class DirectiveStep implements Step {
             TokenBucket.Take take = bucket.take(System.nanoTime());
             if (!take.allowed()) {
                 long retryAfter = Math.max(1, (long) Math.ceil(take.secondsUntilNextToken()));
-                refuse(exchange, chosen, DecisionKind.THROTTLE, 429, "rate_limited", retryAfter, 0.0);
+                refuse(exchange, next, chosen, DecisionKind.THROTTLE, 429, "rate_limited", retryAfter, 0.0);
                 return;
             }
         }
@@ -106,13 +107,15 @@ public final class DirectiveStep implements Step {
         }
     }
 
-    private void refuse(Exchange exchange, LimitDirective directive, DecisionKind kind, int status, String error, Long retryAfter, Double remaining) {
-        exchange.decided(Decisions.of(exchange, nodeId, kind, "limit:" + directive.getScope(), directive.getVersion(), directive.getValue(),
-                remaining, retryAfter, directive.getReason() + " (" + directive.getSource() + ")", false), true);
-        if (retryAfter != null) {
-            exchange.client().header("Retry-After", Long.toString(retryAfter));
-        }
-        Replies.json(exchange, status, RequestOutcome.DENIED, error, directive.getReason());
+    private void refuse(Exchange exchange, Chain next, LimitDirective directive, DecisionKind kind, int status, String error, Long retryAfter,
+                        Double remaining) {
+        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, kind, "limit:" + directive.getScope(), directive.getVersion(), directive.getValue(),
+                remaining, retryAfter, directive.getReason() + " (" + directive.getSource() + ")", false), () -> {
+                    if (retryAfter != null) {
+                        exchange.client().header("Retry-After", Long.toString(retryAfter));
+                    }
+                    Replies.json(exchange, status, RequestOutcome.DENIED, error, directive.getReason());
+                });
     }
 
     private static LimitDirective first(List<LimitDirective> directives, DirectiveKind kind) {

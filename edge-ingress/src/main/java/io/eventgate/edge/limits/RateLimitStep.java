@@ -5,6 +5,7 @@ import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Refusal;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.PlanSettings;
@@ -48,11 +49,12 @@ public final class RateLimitStep implements Step {
             return;
         }
         long retryAfter = Math.max(1, (long) Math.ceil(take.secondsUntilNextToken()));
-        exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, "plan:" + plan + "/rate", exchange.snapshot().version(),
+        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, "plan:" + plan + "/rate", exchange.snapshot().version(),
                 settings.ratePerSecond(), 0.0, retryAfter,
                 "consumer " + exchange.consumerId() + " is over plan " + plan + "'s " + settings.ratePerSecond() + " requests/s (burst "
-                        + (long) settings.burst() + ")", false), true);
-        client.header("Retry-After", Long.toString(retryAfter));
-        Replies.json(exchange, 429, RequestOutcome.DENIED, "rate_limited", "too many requests; retry after " + retryAfter + " s");
+                        + (long) settings.burst() + ")", false), () -> {
+                    client.header("Retry-After", Long.toString(retryAfter));
+                    Replies.json(exchange, 429, RequestOutcome.DENIED, "rate_limited", "too many requests; retry after " + retryAfter + " s");
+                });
     }
 }

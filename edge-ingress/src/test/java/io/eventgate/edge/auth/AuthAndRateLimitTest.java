@@ -110,6 +110,32 @@ class AuthAndRateLimitTest {
         }
     }
 
+    @Test
+    void aRouteInShadowModeLetsRequestsPassAndReportsWhatItWouldHaveRefused(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            RouteSettings trial = new RouteSettings("trial", new RouteSettings.Match(null, List.of("/trial/**"), null, null),
+                    List.of(new RouteSettings.Destination("demo", 100)), "/trial", "/echo", null, null, null, false, true);
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(trial))
+                    .withConsumers(Map.of("demo", new ConsumerSettings("demo", List.of(ApiKeys.hash("demo-key")), List.of())),
+                            Map.of("demo", new PlanSettings(1, 1)));
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                String base = "http://127.0.0.1:" + edge.port();
+                HttpResponse<String> withoutKey = http.send(HttpRequest.newBuilder(URI.create(base + "/trial/hi")).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(withoutKey.statusCode()).as("would be 401: passes in shadow mode").isEqualTo(200);
+                for (int i = 0; i < 3; i++) { // a plan of 1 request/s, burst 1: would be 429s
+                    assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/trial/hi")).header("X-API-Key", "demo-key").build(),
+                            HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+                }
+                List<DecisionEvent> decisions = decisions(kafka, 2);
+                assertThat(decisions).extracting(DecisionEvent::getKind).contains(DecisionKind.UNAUTHENTICATED, DecisionKind.THROTTLE);
+                assertThat(decisions).allSatisfy(d -> assertThat(d.getShadow()).as("would-deny, not deny").isTrue());
+                List<io.eventgate.avro.RequestEvent> events = io.eventgate.edge.RequestEventsOnTopic.read(kafka.bootstrapServers(), kafka.registryUrl(),
+                        new Topics(kafka.topicPrefix()).requests(), found -> found.size() >= 4, Duration.ofSeconds(30));
+                assertThat(events).extracting(io.eventgate.avro.RequestEvent::getDecision).containsOnly("allow");
+            }
+        }
+    }
+
     static List<DecisionEvent> decisions(TestKafka kafka, int kinds) {
         var serde = ContractSerdes.of(kafka.registryUrl()).<DecisionEvent>serde(Topic.DECISIONS);
         List<DecisionEvent> found = new ArrayList<>();

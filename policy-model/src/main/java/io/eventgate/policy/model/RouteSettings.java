@@ -9,10 +9,12 @@ import java.util.regex.Pattern;
 
 /**
  * One route: what it matches, where it sends (weighted pool groups), how the path is rewritten, and
- * its timeouts and retries, and whether callers must present credentials ({@code anonymous: false}).
+ * its timeouts and retries, whether callers must present credentials ({@code anonymous: false}), and
+ * whether its refusals (authentication, directives, plan limits) are only reported as would-deny decisions
+ * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
-                            Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous) {
+                            Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -39,6 +41,12 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         retries = Check.orDefault(retries, new Retries(0, null, null, null, 0));
         preserveHost = Check.orDefault(preserveHost, Boolean.TRUE);
         anonymous = Check.orDefault(anonymous, Boolean.TRUE);
+        shadow = Check.orDefault(shadow, Boolean.FALSE);
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, null);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
