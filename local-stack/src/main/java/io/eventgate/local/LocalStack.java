@@ -39,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
     private DemoUpstream demoUpstream;
     private Topics topics;
     private EdgeServer edge;
+    private EdgeSettings edgeSettings;
     static final String DEMO_HOST = "demo-upstream";
 
     private LocalStack() {
@@ -91,13 +92,24 @@ public final class LocalStack implements AutoCloseable {
         }
 
         if (s.edge() != null) {
-            EdgeSettings edgeSettings = s.edge()
+            edgeSettings = s.edge()
                     .withKafka(s.edge().kafka().withAddresses(broker.bootstrapServers(), registry.url()))
                     .withPools(resolveDemoUpstream(s.edge().pools()));
             edge = own(EdgeServer.start(edgeSettings));
             endpoints.put("edge", "http://" + edgeSettings.server().host() + ":" + edge.port() + "/echo/hi");
             endpoints.put("edge admin", "http://" + edgeSettings.server().host() + ":" + edge.adminPort() + "/observe/health");
         }
+    }
+
+    /**
+     * Starts one more edge node beside the first, on free ports with its own spool and policy cache, following
+     * the same topics: a cluster of edge nodes in one JVM, as the multi-node tests use it.
+     */
+    public synchronized EdgeServer addEdgeNode(String nodeId) {
+        if (edgeSettings == null) {
+            throw new IllegalStateException("the local stack runs no edge node to add another beside");
+        }
+        return own(EdgeServer.start(edgeSettings.forAnotherNode(nodeId)));
     }
 
     /** Pool instances on host {@value #DEMO_HOST} point at the demo upstream, wherever it listens (the same name works in docker-compose). */

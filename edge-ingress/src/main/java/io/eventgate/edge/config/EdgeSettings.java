@@ -88,4 +88,16 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
         return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
     }
+
+    /** These settings for another node beside this one: its own id, free ports, and its own spool and policy cache. */
+    public EdgeSettings forAnotherNode(String otherNodeId) {
+        ServerSettings freePorts = new ServerSettings(server.host(), 0, 0, server.maxHeaderBytes(), server.maxUriBytes(), server.maxBodyBytes(),
+                server.idleTimeout(), server.trustedProxies(), server.accessLog());
+        EventSettings.Spool spool = events.spool();
+        EventSettings ownSpool = new EventSettings(events.enabled(), events.bufferCapacity(), events.maxUnacknowledged(),
+                new EventSettings.Spool(spool.dir().resolveSibling(spool.dir().getFileName() + "-" + otherNodeId), spool.segmentBytes(),
+                        spool.maxBytes(), spool.fsync(), spool.fsyncInterval()));
+        return new EdgeSettings(otherNodeId, freePorts, kafka, ownSpool, pools, routes,
+                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing);
+    }
 }

@@ -12,7 +12,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Tells the cluster every few seconds that this node is alive, which policy version it applies, whether it
- * is ready and how loaded it is: a NodeHeartbeat on {@code gateway.nodes}, keyed by node id.
+ * is ready and how loaded it is: a NodeHeartbeat on {@code gateway.nodes}, keyed by node id. A new policy
+ * version is reported at once, not at the next beat, so operators see it applied everywhere within moments.
  */
 public final class HeartbeatPublisher implements AutoCloseable {
     private final String nodeId;
@@ -37,6 +38,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
     }
 
     private void beat() {
+        Snapshot sent;
         long lastCount = metrics.requestsFinished();
         long lastNanos = System.nanoTime();
         while (running) {
@@ -46,6 +48,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
             lastCount = count;
             lastNanos = now;
             Snapshot snapshot = snapshots.get();
+            sent = snapshot;
             events.publish(NodeHeartbeat.newBuilder()
                     .setNodeId(nodeId)
                     .setStartedAt(startedAt)
@@ -61,7 +64,7 @@ public final class HeartbeatPublisher implements AutoCloseable {
                             ? "dev" : EdgeMetrics.class.getPackage().getImplementationVersion())
                     .build());
             try {
-                Thread.sleep(interval);
+                snapshots.awaitOther(sent, interval);
             } catch (InterruptedException e) {
                 return;
             }
