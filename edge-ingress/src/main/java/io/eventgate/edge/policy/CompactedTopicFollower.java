@@ -33,6 +33,7 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     private final Runnable onRestart;
     private final Runnable onBatch;
     private final Thread thread;
+    private volatile KafkaConsumer<String, V> active;
     private volatile boolean caughtUp;
     private volatile boolean running = true;
 
@@ -62,6 +63,10 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     private void follow() {
         while (running) {
             try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
+                active = consumer;
+                if (!running) {
+                    return;
+                }
                 List<TopicPartition> partitions = partitions(consumer);
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
@@ -124,7 +129,11 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        thread.interrupt();
+        // wake the consumer rather than interrupt the thread: an interrupted consumer cannot close cleanly
+        KafkaConsumer<String, V> consumer = active;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
         try {
             thread.join(5_000);
         } catch (InterruptedException e) {
