@@ -1,5 +1,6 @@
 package io.eventgate.edge.observe;
 
+import io.eventgate.edge.config.TracingSettings;
 import io.eventgate.edge.pipeline.RequestHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -9,7 +10,11 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.exporter.logging.LoggingSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +46,15 @@ public final class EdgeTracing implements AutoCloseable {
     private EdgeTracing(SdkTracerProvider provider) {
         this.provider = provider;
         this.tracer = provider.get("io.eventgate.edge");
+    }
+
+    /** The span processor the settings ask for: none, one log line per span, or OTLP/HTTP batches to a collector. */
+    public static EdgeTracing create(TracingSettings settings) {
+        return create(switch (settings.exporter()) {
+            case "logging" -> SimpleSpanProcessor.create(LoggingSpanExporter.create());
+            case "otlp" -> BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder().setEndpoint(settings.endpoint()).build()).build();
+            default -> null;
+        });
     }
 
     /** Spans go to {@code processor} (an exporter's), or nowhere when null: ids and propagation work either way. */

@@ -68,9 +68,7 @@ public final class EdgeServer implements AutoCloseable {
         this.settings = settings;
         this.snapshots = new SnapshotHolder(Snapshot.build(settings, 0, null));
         this.metrics = new EdgeMetrics();
-        this.tracing = EdgeTracing.create(settings.tracing().exporter().equals("logging")
-                ? io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(io.opentelemetry.exporter.logging.LoggingSpanExporter.create())
-                : null);
+        this.tracing = EdgeTracing.create(settings.tracing());
         Topics topics = new Topics(settings.kafka().topicPrefix());
         // one registry client (and its schema cache) for the events and the followers
         ContractSerdes serdes = ContractSerdes.of(settings.kafka().schemaRegistryUrl());

@@ -69,4 +69,54 @@ class TracingTest {
         assertThat(exported).anyMatch(line -> line.contains(traceId) && line.contains("SERVER"));
         assertThat(exported).anyMatch(line -> line.contains(traceId) && line.contains("CLIENT"));
     }
+
+    @Test
+    void spansGoToAnOtlpCollectorWithTheClientsTraceId(TestKafka kafka, @TempDir Path dir) throws Exception {
+        // a real OTLP/HTTP receiver on loopback: it keeps what the exporter posts to /v1/traces
+        List<byte[]> posts = new CopyOnWriteArrayList<>();
+        List<String> contentTypes = new CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
+            posts.add(exchange.getRequestBody().readAllBytes());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                    List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                    .withTracing(new TracingSettings("otlp", "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces"));
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/echo/t"))
+                        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+            } // closing the node flushes the exporter's batch
+        } finally {
+            collector.stop(0);
+        }
+        assertThat(posts).as("batches posted to the collector").isNotEmpty();
+        assertThat(contentTypes).allMatch(type -> type.startsWith("application/x-protobuf"));
+        byte[] id = java.util.HexFormat.of().parseHex(traceId);
+        assertThat(posts).as("the spans carry the client's trace id").anyMatch(body -> contains(body, id));
+    }
+
+    @Test
+    void anExporterThatIsNotThereOrAnEndpointThatIsNoUrlIsRefusedAtStart() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TracingSettings("zipkin"))
+                .hasMessageContaining("exporter must be none, logging or otlp");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new TracingSettings("otlp", "collector:4318"))
+                .hasMessageContaining("http(s) URL of an OTLP/HTTP receiver");
+        assertThat(new TracingSettings("OTLP").endpoint()).isEqualTo("http://127.0.0.1:4318/v1/traces");
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
