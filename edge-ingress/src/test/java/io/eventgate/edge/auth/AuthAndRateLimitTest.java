@@ -136,6 +136,34 @@ class AuthAndRateLimitTest {
         }
     }
 
+    @Test
+    void aRouteLimitsEachClientAddressOnItsOwn(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            RouteSettings open = new RouteSettings("open", new RouteSettings.Match(null, List.of("/open/**"), null, null),
+                    List.of(new RouteSettings.Destination("demo", 100)), "/open", "/echo", null, null, null, true, false,
+                    new RouteSettings.RateLimits(new RouteSettings.Rate(1000, 1000), new RouteSettings.Rate(1, 2), null));
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(open));
+            HttpClient other = HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName("127.0.0.2")).build();
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                URI uri = URI.create("http://127.0.0.1:" + edge.port() + "/open/x");
+                List<Integer> statuses = new ArrayList<>();
+                HttpResponse<String> last = null;
+                for (int i = 0; i < 3; i++) { // burst 2 at 1 per second: the third comes too soon, however slow the machine
+                    last = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+                    statuses.add(last.statusCode());
+                }
+                assertThat(statuses).containsExactly(200, 200, 429);
+                assertThat(last.headers().firstValue("RateLimit-Limit")).hasValue("2");
+                assertThat(last.headers().firstValue("Retry-After")).isPresent();
+                assertThat(other.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .as("another address has a bucket of its own").isEqualTo(200);
+                DecisionEvent throttle = decisions(kafka, 1).stream().filter(d -> d.getKind() == DecisionKind.THROTTLE).findFirst().orElseThrow();
+                assertThat(throttle.getPolicy()).isEqualTo("route:open/rate/client");
+                assertThat(throttle.getClientAddress()).isEqualTo("127.0.0.1");
+            }
+        }
+    }
+
     static List<DecisionEvent> decisions(TestKafka kafka, int kinds) {
         var serde = ContractSerdes.of(kafka.registryUrl()).<DecisionEvent>serde(Topic.DECISIONS);
         List<DecisionEvent> found = new ArrayList<>();

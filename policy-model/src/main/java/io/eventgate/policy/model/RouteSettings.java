@@ -11,10 +11,12 @@ import java.util.regex.Pattern;
  * One route: what it matches, where it sends (weighted pool groups), how the path is rewritten, and
  * its timeouts and retries, whether callers must present credentials ({@code anonymous: false}), and
  * whether its refusals (authentication, directives, plan limits) are only reported as would-deny decisions
- * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it).
+ * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it), and its own
+ * rate limits.
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
-                            Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow) {
+                            Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow,
+                            RateLimits rateLimits) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -42,11 +44,37 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         preserveHost = Check.orDefault(preserveHost, Boolean.TRUE);
         anonymous = Check.orDefault(anonymous, Boolean.TRUE);
         shadow = Check.orDefault(shadow, Boolean.FALSE);
+        rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, null);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous) {
-        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, null);
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, null, null);
+    }
+
+    /**
+     * Token buckets of the route, each optional: one for all its traffic ({@code route}), one per client
+     * address ({@code client}), one per consumer on this route ({@code consumer}), on top of the consumers' plans.
+     */
+    public record RateLimits(Rate route, Rate client, Rate consumer) {
+    }
+
+    /** A sustained rate and the burst spent at once (the rate when unset). */
+    public record Rate(double ratePerSecond, double burst) {
+        public Rate {
+            if (!(ratePerSecond > 0) || ratePerSecond > 1_000_000) {
+                throw new IllegalArgumentException("ratePerSecond must be above 0 and at most 1000000, was " + ratePerSecond);
+            }
+            burst = burst == 0 ? ratePerSecond : burst;
+            if (burst < 1 || burst > 10_000_000) {
+                throw new IllegalArgumentException("burst must be between 1 and 10000000, was " + burst);
+            }
+        }
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
