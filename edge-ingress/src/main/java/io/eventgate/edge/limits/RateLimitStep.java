@@ -11,6 +11,7 @@ import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,15 +24,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * Buckets outlive snapshots and are rebuilt only when their limit changes.
  */
 public final class RateLimitStep implements Step {
-    /** One limit that applies to the request: its policy id, its bucket key, and its rate. */
-    private record Applicable(String policy, String bucket, double ratePerSecond, double burst, String subject) {
+    /** Whose bucket a limit fills: its names are built only when it refuses, never on the way through. */
+    private enum Kind {
+        PLAN, ROUTE, CLIENT, CONSUMER_ON_ROUTE;
+
+        String policy(Exchange exchange) {
+            return switch (this) {
+                case PLAN -> "plan:" + exchange.plan() + "/rate";
+                case ROUTE -> "route:" + exchange.route().id() + "/rate";
+                case CLIENT -> "route:" + exchange.route().id() + "/rate/client";
+                case CONSUMER_ON_ROUTE -> "route:" + exchange.route().id() + "/rate/consumer";
+            };
+        }
+
+        String subject(Exchange exchange) {
+            return switch (this) {
+                case ROUTE -> "route " + exchange.route().id();
+                case CLIENT -> "client " + exchange.clientAddress();
+                default -> "consumer " + exchange.consumerId();
+            };
+        }
+    }
+
+    /** One limit that applies to the request: whose it is, its bucket's key among that kind's, and its rate. */
+    private record Applicable(Kind kind, String bucket, double ratePerSecond, double burst) {
     }
 
     private final String nodeId;
-    private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final Map<Kind, Map<String, TokenBucket>> buckets = new EnumMap<>(Kind.class);
 
     public RateLimitStep(String nodeId) {
         this.nodeId = nodeId;
+        for (Kind kind : Kind.values()) {
+            buckets.put(kind, new ConcurrentHashMap<>());
+        }
     }
 
     @Override
@@ -47,7 +73,7 @@ public final class RateLimitStep implements Step {
         Applicable refusing = null;
         TokenBucket.Take refusal = null;
         for (Applicable limit : limits) {
-            TokenBucket bucket = buckets.compute(limit.bucket(), (key, existing) ->
+            TokenBucket bucket = buckets.get(limit.kind()).compute(limit.bucket(), (key, existing) ->
                     existing != null && existing.ratePerSecond() == limit.ratePerSecond() && existing.burst() == limit.burst()
                             ? existing
                             : new TokenBucket(limit.ratePerSecond(), limit.burst(), now));
@@ -73,8 +99,9 @@ public final class RateLimitStep implements Step {
         }
         long retryAfter = Math.max(1, (long) Math.ceil(refusal.secondsUntilNextToken()));
         Applicable limit = refusing;
-        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, limit.policy(), exchange.snapshot().version(),
-                limit.ratePerSecond(), 0.0, retryAfter, limit.subject() + " is over " + limit.policy() + "'s " + limit.ratePerSecond()
+        String policy = limit.kind().policy(exchange);
+        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, policy, exchange.snapshot().version(),
+                limit.ratePerSecond(), 0.0, retryAfter, limit.kind().subject(exchange) + " is over " + policy + "'s " + limit.ratePerSecond()
                         + " requests/s (burst " + (long) limit.burst() + ")", false), () -> {
                     client.header("Retry-After", Long.toString(retryAfter));
                     Replies.json(exchange, 429, RequestOutcome.DENIED, "rate_limited", "too many requests; retry after " + retryAfter + " s");
@@ -85,23 +112,19 @@ public final class RateLimitStep implements Step {
         List<Applicable> limits = new ArrayList<>(4);
         String plan = exchange.plan();
         PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
-        boolean identified = !exchange.consumerId().equals(Exchange.ANONYMOUS);
         if (settings != null) {
-            limits.add(new Applicable("plan:" + plan + "/rate", "plan|" + exchange.consumerId(), settings.ratePerSecond(), settings.burst(),
-                    "consumer " + exchange.consumerId()));
+            limits.add(new Applicable(Kind.PLAN, exchange.consumerId(), settings.ratePerSecond(), settings.burst()));
         }
         String route = exchange.route().id();
         RouteSettings.RateLimits own = exchange.route().settings().rateLimits();
         if (own.route() != null) {
-            limits.add(new Applicable("route:" + route + "/rate", "route|" + route, own.route().ratePerSecond(), own.route().burst(), "route " + route));
+            limits.add(new Applicable(Kind.ROUTE, route, own.route().ratePerSecond(), own.route().burst()));
         }
         if (own.client() != null) {
-            limits.add(new Applicable("route:" + route + "/rate/client", "client|" + route + "|" + exchange.clientAddress(), own.client().ratePerSecond(),
-                    own.client().burst(), "client " + exchange.clientAddress()));
+            limits.add(new Applicable(Kind.CLIENT, route + "|" + exchange.clientAddress(), own.client().ratePerSecond(), own.client().burst()));
         }
-        if (own.consumer() != null && identified) {
-            limits.add(new Applicable("route:" + route + "/rate/consumer", "consumer|" + route + "|" + exchange.consumerId(),
-                    own.consumer().ratePerSecond(), own.consumer().burst(), "consumer " + exchange.consumerId()));
+        if (own.consumer() != null && !exchange.consumerId().equals(Exchange.ANONYMOUS)) {
+            limits.add(new Applicable(Kind.CONSUMER_ON_ROUTE, route + "|" + exchange.consumerId(), own.consumer().ratePerSecond(), own.consumer().burst()));
         }
         return limits;
     }
