@@ -9,13 +9,7 @@ import java.util.List;
  */
 public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds) {
     public PlanSettings {
-        if (!(ratePerSecond > 0) || ratePerSecond > 1_000_000) {
-            throw new IllegalArgumentException("ratePerSecond must be above 0 and at most 1000000, was " + ratePerSecond);
-        }
-        burst = burst == 0 ? ratePerSecond : burst;
-        if (burst < 1 || burst > 10_000_000) {
-            throw new IllegalArgumentException("burst must be between 1 and 10000000, was " + burst);
-        }
+        burst = new RouteSettings.Rate(ratePerSecond, burst).burst(); // the same bounds as any rate
         if (dailyQuota < 0) {
             throw new IllegalArgumentException("dailyQuota must be 0 (none) or more, was " + dailyQuota);
         }
