@@ -33,9 +33,12 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
     }
 
     public static Topology topology(AnalyticsSettings settings) {
+        return topology(settings, ContractSerdes.of(settings.schemaRegistryUrl()));
+    }
+
+    private static Topology topology(AnalyticsSettings settings, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
-        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
@@ -52,12 +55,13 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
     }
 
     public static AnalyticsStreamsApp start(AnalyticsSettings settings) {
-        QueryServer queries = QueryServer.start(settings.query(), settings.bootstrapServers(), new Topics(settings.topicPrefix()),
-                ContractSerdes.of(settings.schemaRegistryUrl()));
+        // one registry client (and its schema cache) for the topology and the query server
+        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
+        QueryServer queries = QueryServer.start(settings.query(), settings.bootstrapServers(), new Topics(settings.topicPrefix()), serdes);
         try {
             Properties props = properties(settings);
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queries.advertisedAddress());
-            StreamsRuntime runtime = StreamsRuntime.start(topology(settings), props);
+            StreamsRuntime runtime = StreamsRuntime.start(topology(settings, serdes), props);
             queries.attach(runtime.streams());
             return new AnalyticsStreamsApp(queries, runtime);
         } catch (RuntimeException e) {

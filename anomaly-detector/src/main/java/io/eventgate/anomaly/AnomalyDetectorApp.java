@@ -52,9 +52,12 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     /** The topology, judging with {@code verdicts} and telling {@code observer} of every detection. */
     public static Topology topology(Verdicts verdicts, AnomalySettings settings, Consumer<Detection> observer) {
+        return topology(verdicts, settings, observer, ContractSerdes.of(settings.schemaRegistryUrl()));
+    }
+
+    private static Topology topology(Verdicts verdicts, AnomalySettings settings, Consumer<Detection> observer, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
-        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
@@ -77,11 +80,12 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     }
 
     public static AnomalyDetectorApp start(AnomalySettings settings) {
-        TuningFollower tuning = new TuningFollower(settings.bootstrapServers(), new Topics(settings.topicPrefix()),
-                ContractSerdes.of(settings.schemaRegistryUrl()));
+        // one registry client (and its schema cache) for the topology and the tuning follower
+        ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
+        TuningFollower tuning = new TuningFollower(settings.bootstrapServers(), new Topics(settings.topicPrefix()), serdes);
         Verdicts verdicts = new Verdicts(settings, tuning::current);
         DetectorMetrics metrics = new DetectorMetrics(verdicts);
-        StreamsRuntime runtime = StreamsRuntime.start(topology(verdicts, settings, metrics::detected), properties(settings));
+        StreamsRuntime runtime = StreamsRuntime.start(topology(verdicts, settings, metrics::detected, serdes), properties(settings));
         WebServer metricsServer = WebServer.builder().host("0.0.0.0").port(settings.metricsPort())
                 .routing(routing -> routing.get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
                         .send(metrics.scrape()))
