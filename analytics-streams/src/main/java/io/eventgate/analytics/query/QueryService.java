@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventgate.analytics.Windows;
 import io.eventgate.analytics.routes.RouteStatsQueries;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageQueries;
@@ -110,7 +111,7 @@ final class QueryService implements HttpService {
         Instant to = clock.instant();
         Instant from = to.minus(window);
         ArrayNode list = JSON.createArrayNode();
-        double seconds = Math.max(1, Duration.between(Instant.ofEpochMilli(from.toEpochMilli() / 60_000 * 60_000), to).toMillis() / 1000.0);
+        double seconds = Math.max(1, Duration.between(Windows.align(from, Duration.ofMinutes(1)), to).toMillis() / 1000.0);
         for (RouteStats stats : stores().routes().recent(from, to)) {
             ObjectNode route = AvroJson.of(stats);
             route.put("ratePerSecond", stats.getRequests() / seconds);

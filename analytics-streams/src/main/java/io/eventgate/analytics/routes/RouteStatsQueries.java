@@ -1,5 +1,7 @@
 package io.eventgate.analytics.routes;
 
+import static io.eventgate.analytics.Windows.align;
+
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
 import java.time.Duration;
@@ -81,7 +83,4 @@ public final class RouteStatsQueries {
         return stores.apply(name);
     }
 
-    static Instant align(Instant at, Duration size) {
-        return Instant.ofEpochMilli(Math.floorDiv(at.toEpochMilli(), size.toMillis()) * size.toMillis());
-    }
 }

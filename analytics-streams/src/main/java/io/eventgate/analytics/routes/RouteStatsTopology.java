@@ -1,5 +1,6 @@
 package io.eventgate.analytics.routes;
 
+import io.eventgate.analytics.Windows;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
@@ -48,15 +49,11 @@ public final class RouteStatsTopology {
                 .aggregate(RouteWindow::new, (route, sample, window) -> window.add(sample), Named.as("figures-per-" + name),
                         Materialized.<String, RouteWindow, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(Serdes.String()).withValueSerde(RouteWindow.serde())
-                                .withRetention(max(retention, size.plus(grace))))
+                                .withRetention(Windows.retention(retention, size, grace)))
                 .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName("when-the-" + name + "-closes"))
                 .toStream(Named.as("closed-" + name + "s"))
                 .map((window, figures) -> KeyValue.pair(window.key(), figures.toStats(window.key(), granularity, window.window().start(), window.window().end())),
                         Named.as("route-stats-per-" + name))
                 .to(topics.routeStats(), Produced.with(Serdes.String(), serdes.<RouteStats>serde(Topic.ROUTE_STATS)).withName("route-stats-sink-" + name));
-    }
-
-    static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 }

@@ -1,5 +1,7 @@
 package io.eventgate.analytics.usage;
 
+import static io.eventgate.analytics.Windows.align;
+
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
 import java.time.Duration;
@@ -75,9 +77,5 @@ public final class UsageQueries {
 
     static Duration size(UsageGranularity granularity) {
         return granularity == UsageGranularity.DAY ? Duration.ofDays(1) : Duration.ofHours(1);
-    }
-
-    static Instant align(Instant at, Duration size) {
-        return Instant.ofEpochMilli(Math.floorDiv(at.toEpochMilli(), size.toMillis()) * size.toMillis());
     }
 }

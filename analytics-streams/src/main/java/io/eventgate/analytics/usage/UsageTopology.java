@@ -1,5 +1,6 @@
 package io.eventgate.analytics.usage;
 
+import io.eventgate.analytics.Windows;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
@@ -55,7 +56,7 @@ public final class UsageTopology {
                 .aggregate(UsageWindow::new, (consumer, event, window) -> window.add(event, billableStatusClasses), Named.as("usage-per-" + name),
                         Materialized.<String, UsageWindow, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(Serdes.String()).withValueSerde(UsageWindow.serde())
-                                .withRetention(retention.compareTo(size.plus(grace)) >= 0 ? retention : size.plus(grace)))
+                                .withRetention(Windows.retention(retention, size, grace)))
                 .toStream(Named.as("usage-changes-per-" + name))
                 .map((window, usage) -> KeyValue.pair(window.key(), usage.toRecord(window.key(), window.window().start(), window.window().end(),
                         granularity, Instant.ofEpochMilli(window.window().end()))), Named.as("usage-records-per-" + name))
