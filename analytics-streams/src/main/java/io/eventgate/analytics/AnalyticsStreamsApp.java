@@ -24,6 +24,9 @@ import org.apache.kafka.streams.kstream.Named;
  * run by Kafka Streams exactly once, and the query API and dashboard that read its stores.
  */
 public final class AnalyticsStreamsApp implements AutoCloseable {
+    /** How long results wait for their transaction; request partials are forwarded as often. */
+    static final Duration COMMIT_INTERVAL = Duration.ofSeconds(1);
+
     private final QueryServer queries;
     private final StreamsRuntime runtime;
 
@@ -42,14 +45,15 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
         KStream<String, RequestEvent> requests = builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
                 .filter((key, event) -> event != null, Named.as("not-tombstones"));
-        RouteStatsTopology.addTo(requests, topics, serdes, settings.grace(), settings.retention());
-        UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()));
+        RouteStatsTopology.addTo(requests, topics, serdes, settings.grace(), settings.retention(), COMMIT_INTERVAL);
+        UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()),
+                COMMIT_INTERVAL);
         return builder.build();
     }
 
     public static Properties properties(AnalyticsSettings settings) {
         Properties props = StreamsRuntime.properties(settings.applicationId(), settings.bootstrapServers(), settings.stateDir(),
-                settings.deadLetterTopic(), Duration.ofMillis(1000));
+                settings.deadLetterTopic(), COMMIT_INTERVAL);
         props.put("schema.registry.url", settings.schemaRegistryUrl());
         return props;
     }

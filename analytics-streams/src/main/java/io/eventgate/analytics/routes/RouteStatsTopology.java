@@ -1,6 +1,7 @@
 package io.eventgate.analytics.routes;
 
 import io.eventgate.analytics.Windows;
+import io.eventgate.analytics.partials.PartialsProcessor;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
@@ -30,23 +31,28 @@ import org.apache.kafka.streams.state.WindowStore;
 public final class RouteStatsTopology {
     public static final String MINUTE_STORE = "route-minutes";
     public static final String HOUR_STORE = "route-hours";
+    static final String PARTIALS_STORE = "route-partials";
 
     private RouteStatsTopology() {
     }
 
-    public static void addTo(KStream<String, RequestEvent> requests, Topics topics, ContractSerdes serdes, Duration grace, Duration retention) {
-        KGroupedStream<String, RouteSample> byRoute = requests
-                .map((key, event) -> KeyValue.pair(event.getRouteId() == null ? "-" : event.getRouteId(), RouteSample.of(event)), Named.as("by-route"))
-                .groupByKey(Grouped.with("route", Serdes.String(), RouteSample.serde()));
+    /** Requests are combined per route and minute, and the partials forwarded {@code every} interval. */
+    public static void addTo(KStream<String, RequestEvent> requests, Topics topics, ContractSerdes serdes, Duration grace, Duration retention,
+                             Duration every) {
+        var partials = new PartialsProcessor.Spec<>(PARTIALS_STORE, Duration.ofMinutes(1), event -> event.getRouteId() == null ? "-" : event.getRouteId(),
+                RouteWindow::new, RouteWindow::add, RouteWindow.serde(), every);
+        KGroupedStream<String, RouteWindow> byRoute = requests
+                .process(PartialsProcessor.supplier(partials), Named.as("route-partials-per-minute"))
+                .groupByKey(Grouped.with("route", Serdes.String(), RouteWindow.serde()));
         perWindow(byRoute, topics, serdes, StatsGranularity.MINUTE, Duration.ofMinutes(1), grace, retention, MINUTE_STORE);
         perWindow(byRoute, topics, serdes, StatsGranularity.HOUR, Duration.ofHours(1), grace, retention, HOUR_STORE);
     }
 
-    private static void perWindow(KGroupedStream<String, RouteSample> byRoute, Topics topics, ContractSerdes serdes, StatsGranularity granularity,
+    private static void perWindow(KGroupedStream<String, RouteWindow> byRoute, Topics topics, ContractSerdes serdes, StatsGranularity granularity,
                                   Duration size, Duration grace, Duration retention, String store) {
         String name = granularity.name().toLowerCase();
         byRoute.windowedBy(TimeWindows.ofSizeAndGrace(size, grace))
-                .aggregate(RouteWindow::new, (route, sample, window) -> window.add(sample), Named.as("figures-per-" + name),
+                .aggregate(RouteWindow::new, (route, partial, window) -> window.merge(partial), Named.as("figures-per-" + name),
                         Materialized.<String, RouteWindow, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(Serdes.String()).withValueSerde(RouteWindow.serde())
                                 .withRetention(Windows.retention(retention, size, grace)))

@@ -2,6 +2,7 @@ package io.eventgate.analytics.routes;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
 import com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput;
+import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.StatsGranularity;
 import io.eventgate.streams.LatencySketches;
@@ -36,20 +37,20 @@ public final class RouteWindow {
         this.latencyMicros = sketch;
     }
 
-    RouteWindow add(RouteSample sample) {
+    void add(RequestEvent request) {
         requests++;
-        statusClasses[Math.max(0, Math.min(5, sample.status() / 100))]++;
-        bytesIn += sample.bytesIn();
-        bytesOut += sample.bytesOut();
-        retries += sample.retries();
-        if (sample.decision() != null) {
-            decisions.merge(sample.decision(), 1L, Long::sum);
+        statusClasses[Math.max(0, Math.min(5, request.getStatus() / 100))]++;
+        bytesIn += request.getBytesIn();
+        bytesOut += request.getBytesOut();
+        retries += request.getRetries();
+        String decision = request.getDecision();
+        if (decision != null && !"allow".equals(decision)) {
+            decisions.merge(decision, 1L, Long::sum);
         }
-        latencyMicros.accept(Math.max(0, sample.latencyMicros()));
-        return this;
+        latencyMicros.accept(Math.max(0, request.getGatewayLatencyMicros()));
     }
 
-    /** Adds another window's figures to this one (for a query step longer than the stored window). */
+    /** Adds another window's figures to this one: a partial into its window, or windows into a longer query step. */
     public RouteWindow merge(RouteWindow other) {
         for (int i = 0; i < statusClasses.length; i++) {
             statusClasses[i] += other.statusClasses[i];
@@ -87,7 +88,7 @@ public final class RouteWindow {
                 .build();
     }
 
-    /** The window store's serde: the counters, the latency sketch, then the decisions. */
+    /** The serde of the window stores and of the partials: the counters, the latency sketch, then the decisions. */
     static Serde<RouteWindow> serde() {
         return Serdes.serdeFrom((topic, window) -> {
             GrowingByteArrayOutput sketch = LatencySketches.encode(window.latencyMicros);

@@ -1,6 +1,7 @@
 package io.eventgate.analytics.usage;
 
 import io.eventgate.analytics.Windows;
+import io.eventgate.analytics.partials.PartialsProcessor;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
@@ -29,31 +30,36 @@ import org.apache.kafka.streams.state.WindowStore;
  * once per commit), late requests within the grace period included; the revision grows with every change, so
  * billing takes the highest revision of each consumer, granularity and window.
  *
- * <p>{@code gateway.requests} is keyed by consumer id, so the windows are counted on the partition the events
- * arrive in, in their order: no repartition, whose merging of partitions at different progress would make
- * events of a backlog look late and drop them from billing.
+ * <p>Requests are first combined per consumer and hour ({@link PartialsProcessor}). {@code gateway.requests}
+ * is keyed by consumer id, so each partition's partials go to the same partition of the repartition topic,
+ * in the order of their requests: no partition's backlog is merged with another's progress, which would make
+ * it look late and drop it from billing.
  */
 public final class UsageTopology {
     public static final String HOURLY_STORE = "consumer-hours";
     public static final String DAILY_STORE = "consumer-days";
+    static final String PARTIALS_STORE = "usage-partials";
 
     private UsageTopology() {
     }
 
     public static void addTo(KStream<String, RequestEvent> requests, Topics topics, ContractSerdes serdes, Duration grace, Duration retention,
-                             Set<Integer> billableStatusClasses) {
-        KGroupedStream<String, RequestEvent> byConsumer = requests
+                             Set<Integer> billableStatusClasses, Duration every) {
+        var partials = new PartialsProcessor.Spec<UsageWindow>(PARTIALS_STORE, Duration.ofHours(1), RequestEvent::getConsumerId, UsageWindow::new,
+                (window, event) -> window.add(event, billableStatusClasses), UsageWindow.serde(), every);
+        KGroupedStream<String, UsageWindow> byConsumer = requests
                 .filter((consumer, event) -> consumer != null && !"anonymous".equals(consumer), Named.as("billable-consumers"))
-                .groupByKey(Grouped.with("usage-by-consumer", Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)));
-        perWindow(byConsumer, topics, serdes, UsageGranularity.HOUR, Duration.ofHours(1), grace, retention, HOURLY_STORE, billableStatusClasses);
-        perWindow(byConsumer, topics, serdes, UsageGranularity.DAY, Duration.ofDays(1), grace, retention, DAILY_STORE, billableStatusClasses);
+                .process(PartialsProcessor.supplier(partials), Named.as("usage-partials-per-hour"))
+                .groupByKey(Grouped.with("usage-by-consumer", Serdes.String(), UsageWindow.serde()));
+        perWindow(byConsumer, topics, serdes, UsageGranularity.HOUR, Duration.ofHours(1), grace, retention, HOURLY_STORE);
+        perWindow(byConsumer, topics, serdes, UsageGranularity.DAY, Duration.ofDays(1), grace, retention, DAILY_STORE);
     }
 
-    private static void perWindow(KGroupedStream<String, RequestEvent> byConsumer, Topics topics, ContractSerdes serdes, UsageGranularity granularity,
-                                  Duration size, Duration grace, Duration retention, String store, Set<Integer> billableStatusClasses) {
+    private static void perWindow(KGroupedStream<String, UsageWindow> byConsumer, Topics topics, ContractSerdes serdes, UsageGranularity granularity,
+                                  Duration size, Duration grace, Duration retention, String store) {
         String name = granularity.name().toLowerCase();
         byConsumer.windowedBy(TimeWindows.ofSizeAndGrace(size, grace))
-                .aggregate(UsageWindow::new, (consumer, event, window) -> window.add(event, billableStatusClasses), Named.as("usage-per-" + name),
+                .aggregate(UsageWindow::new, (consumer, partial, window) -> window.merge(partial), Named.as("usage-per-" + name),
                         Materialized.<String, UsageWindow, WindowStore<Bytes, byte[]>>as(store)
                                 .withKeySerde(Serdes.String()).withValueSerde(UsageWindow.serde())
                                 .withRetention(Windows.retention(retention, size, grace)))

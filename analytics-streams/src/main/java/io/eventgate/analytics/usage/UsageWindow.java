@@ -30,6 +30,22 @@ public final class UsageWindow {
     long events;
     final TreeMap<String, Counts> routes = new TreeMap<>();
 
+    /** Adds a partial of the same consumer and window: its requests came after this window's. */
+    UsageWindow merge(UsageWindow partial) {
+        events += partial.events;
+        if (partial.plan != null) {
+            plan = partial.plan;
+        }
+        partial.routes.forEach((route, counts) -> {
+            Counts into = routes.computeIfAbsent(route, r -> new Counts());
+            into.billable += counts.billable;
+            into.total += counts.total;
+            into.bytesIn += counts.bytesIn;
+            into.bytesOut += counts.bytesOut;
+        });
+        return this;
+    }
+
     UsageWindow add(RequestEvent event, Set<Integer> billableStatusClasses) {
         events++;
         if (event.getPlan() != null) {
@@ -69,7 +85,7 @@ public final class UsageWindow {
                 .build();
     }
 
-    /** The window store's serde: binary, since it runs twice per request and window (JSON took half the app's time). */
+    /** The serde of the window stores and of the partials. */
     static Serde<UsageWindow> serde() {
         return Serdes.serdeFrom((topic, window) -> {
             byte[] plan = (window.plan == null ? "" : window.plan).getBytes(StandardCharsets.UTF_8);

@@ -70,6 +70,7 @@ class RouteStatsTopologyTest {
                 .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(latencyMicros)
                 .setBytesIn(10).setBytesOut(100).setConsumerId("anonymous").setClientAddress("203.0.113.1").setRetries(status >= 500 ? 1 : 0)
                 .setOutcome(RequestOutcome.PROXIED).build(), at);
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // forwards the request's partial, as the app does every second
     }
 
     @Test

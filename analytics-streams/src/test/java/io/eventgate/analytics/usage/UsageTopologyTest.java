@@ -60,6 +60,7 @@ class UsageTopologyTest {
                 .setNode("edge-1").setRouteId(route).setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(100)
                 .setBytesIn(10).setBytesOut(100).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : "gold")
                 .setClientAddress("203.0.113.1").setOutcome(status == 429 ? RequestOutcome.DENIED : RequestOutcome.PROXIED).build(), at);
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // forwards the request's partial, as the app does every second
     }
 
     /** What billing keeps: the highest revision of the consumer's hourly record for the window starting at {@code start}. */
