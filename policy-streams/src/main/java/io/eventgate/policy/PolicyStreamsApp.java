@@ -2,6 +2,7 @@ package io.eventgate.policy;
 
 import io.eventgate.policy.control.ControlTopology;
 import io.eventgate.policy.quota.QuotaTopology;
+import io.eventgate.policy.shares.ShareTopology;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.StreamsRuntime;
@@ -10,7 +11,10 @@ import java.util.Properties;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
-/** The policy-streams application: control commands to policies and daily quotas to directives, run by Kafka Streams exactly once. */
+/**
+ * The policy-streams application, run by Kafka Streams exactly once: control commands to policies, quotas to
+ * quota directives, and global limits to each edge node's share.
+ */
 public final class PolicyStreamsApp implements AutoCloseable {
     /** Requests this late still count for their day's quota. */
     static final Duration QUOTA_GRACE = Duration.ofMinutes(5);
@@ -27,6 +31,7 @@ public final class PolicyStreamsApp implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         ControlTopology.addTo(builder, topics, serdes);
         QuotaTopology.addTo(builder, topics, serdes, QUOTA_GRACE, settings.zone());
+        ShareTopology.addTo(builder, topics, serdes);
         return builder.build();
     }
 

@@ -11,7 +11,7 @@ import java.time.Duration;
 public record PolicySettings(Boolean follow, Path cacheFile, Duration heartbeatInterval) {
     public PolicySettings {
         follow = follow == null ? Boolean.TRUE : follow;
-        heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(5) : heartbeatInterval;
+        heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(1) : heartbeatInterval;
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("heartbeatInterval must be positive, was " + heartbeatInterval);
         }

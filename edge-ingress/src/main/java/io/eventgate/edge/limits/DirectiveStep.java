@@ -34,6 +34,7 @@ public final class DirectiveStep implements Step {
     private final Function<Exchange, List<String>> scopes;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, LimitDirective> pruned = Map.of();
 
     private DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives, Function<Exchange, List<String>> scopes) {
         this.nodeId = nodeId;
@@ -58,6 +59,9 @@ public final class DirectiveStep implements Step {
         if (all.isEmpty()) {
             next.proceed(exchange);
             return;
+        }
+        if (all != pruned) {
+            forgetLifted(all);
         }
         Instant now = Instant.now();
         List<LimitDirective> applicable = new ArrayList<>(4);
@@ -88,9 +92,12 @@ public final class DirectiveStep implements Step {
         if (rate != null) {
             LimitDirective chosen = rate;
             double burst = chosen.getBurst() == null ? Math.max(1, chosen.getValue()) : chosen.getBurst();
-            TokenBucket bucket = buckets.computeIfAbsent(chosen.getScope() + "#" + chosen.getVersion(),
-                    k -> new TokenBucket(chosen.getValue(), burst, System.nanoTime()));
-            TokenBucket.Take take = bucket.take(System.nanoTime());
+            long nanos = System.nanoTime();
+            // one bucket per scope, retuned when a new version changes the rate, so a new version grants no fresh burst
+            TokenBucket bucket = buckets.compute(chosen.getScope(), (scope, existing) -> existing == null
+                    ? new TokenBucket(chosen.getValue(), burst, nanos)
+                    : existing.ratePerSecond() == chosen.getValue() && existing.burst() == burst ? existing : existing.retuned(chosen.getValue(), burst, nanos));
+            TokenBucket.Take take = bucket.take(nanos);
             if (!take.allowed()) {
                 long retryAfter = Math.max(1, (long) Math.ceil(take.secondsUntilNextToken()));
                 refuse(exchange, next, chosen, DecisionKind.THROTTLE, 429, "rate_limited", retryAfter, 0.0);
@@ -98,6 +105,16 @@ public final class DirectiveStep implements Step {
             }
         }
         next.proceed(exchange);
+    }
+
+    /** The directives changed: drop the buckets and announcements of those that were lifted, so neither grows without end. */
+    private void forgetLifted(Map<String, LimitDirective> all) {
+        pruned = all;
+        buckets.keySet().retainAll(all.keySet());
+        announced.removeIf(key -> {
+            LimitDirective directive = all.get(key.substring(0, key.lastIndexOf('#')));
+            return directive == null || !key.endsWith("#" + directive.getVersion());
+        });
     }
 
     private void announce(Exchange exchange, LimitDirective directive) {

@@ -22,6 +22,17 @@ public final class TokenBucket {
         this.lastNanos = nowNanos;
     }
 
+    /**
+     * The same bucket with a new rate and burst: it keeps the tokens it holds (up to the new burst) rather than
+     * starting full, so a limit that is retuned often, like a node's share of a global limit, grants no extra burst.
+     */
+    public synchronized TokenBucket retuned(double ratePerSecond, double burst, long nowNanos) {
+        double elapsed = Math.max(0, nowNanos - lastNanos) / 1e9;
+        TokenBucket retuned = new TokenBucket(ratePerSecond, burst, nowNanos);
+        retuned.tokens = Math.min(burst, Math.min(this.burst, tokens + elapsed * this.ratePerSecond));
+        return retuned;
+    }
+
     public double ratePerSecond() {
         return ratePerSecond;
     }

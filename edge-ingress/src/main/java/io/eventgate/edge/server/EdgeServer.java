@@ -6,6 +6,7 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
+import io.eventgate.edge.limits.GlobalDemandStep;
 import io.eventgate.edge.limits.RateLimitStep;
 import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.AccessLog;
@@ -84,6 +85,7 @@ public final class EdgeServer implements AutoCloseable {
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
+        GlobalDemandStep globalDemand = new GlobalDemandStep(Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
                         events != null ? events : EventSink.DISCARD, metrics, new AccessLog(settings.server().accessLog())),
@@ -93,12 +95,14 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteSwitchStep(settings.nodeId()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new AuthenticateStep(settings.nodeId()),
+                globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null
-                : new HeartbeatPublisher(settings.nodeId(), snapshots, metrics, events, this::ready, settings.policies().heartbeatInterval());
+                : new HeartbeatPublisher(settings.nodeId(), snapshots, metrics, events, this::ready, globalDemand,
+                        settings.policies().heartbeatInterval());
     }
 
     public static EdgeServer start(EdgeSettings settings) {

@@ -5,10 +5,13 @@ import java.util.List;
 /**
  * A plan: the request rate its consumers may sustain, the burst they may spend at once, how many billable
  * requests each may make per calendar day and per calendar month (0: no such quota), and the fractions of a
- * quota at which consumers are warned before it runs out.
+ * quota at which consumers are warned before it runs out. A global plan's rate and burst hold for all edge
+ * nodes together: each node enforces the share that policy-streams computes from the nodes' demand, and its
+ * full rate until the first share arrives.
  */
-public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds) {
+public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global) {
     public PlanSettings {
+        global = Boolean.TRUE.equals(global);
         burst = new RouteSettings.Rate(ratePerSecond, burst).burst(); // the same bounds as any rate
         if (dailyQuota < 0) {
             throw new IllegalArgumentException("dailyQuota must be 0 (none) or more, was " + dailyQuota);
@@ -22,6 +25,10 @@ public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, 
                 throw new IllegalArgumentException("warningThresholds are fractions of the quota between 0 and 1 (0.8 for 80 %), found " + threshold);
             }
         }
+    }
+
+    public PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds) {
+        this(ratePerSecond, burst, dailyQuota, monthlyQuota, warningThresholds, false);
     }
 
     public PlanSettings(double ratePerSecond, double burst, long dailyQuota) {
