@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Identifies the caller by API key. A route with {@code anonymous: false} answers 401 with
  * {@code WWW-Authenticate} when the key is missing or unknown (the same answer for both, so a client learns
- * nothing about which keys exist); on other routes a valid key still identifies the consumer.
+ * nothing about which keys exist); on other routes a valid key still identifies the consumer. A global policy
+ * that requires authentication makes every route answer so, whatever the route says.
  */
 public final class AuthenticateStep implements Step {
     private final String nodeId;
@@ -33,7 +34,7 @@ public final class AuthenticateStep implements Step {
             next.proceed(exchange);
             return;
         }
-        if (exchange.route().settings().anonymous()) {
+        if (exchange.route().settings().anonymous() && !exchange.snapshot().settings().globalPolicy().requireAuthentication()) {
             next.proceed(exchange);
             return;
         }

@@ -4,6 +4,7 @@ import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.Check;
 import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.PlanSettings;
 
 import java.util.HashSet;
@@ -12,11 +13,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-/** Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are unique. */
+/**
+ * Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are
+ * unique, every consumer's plan exists. The global policy holds over all of it (see {@link GlobalPolicy}).
+ */
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                            Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies,
                            Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth,
-                           TracingSettings tracing) {
+                           TracingSettings tracing, GlobalPolicy globalPolicy) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
@@ -33,6 +37,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         plans = Map.copyOf(new TreeMap<>(Check.orDefault(plans, Map.of())));
         auth = Check.orDefault(auth, new AuthSettings(null));
         tracing = Check.orDefault(tracing, new TracingSettings(null));
+        globalPolicy = Check.orDefault(globalPolicy, GlobalPolicy.NONE);
         for (Map.Entry<String, ConsumerSettings> consumer : consumers.entrySet()) {
             if (!plans.containsKey(consumer.getValue().plan())) {
                 throw new IllegalArgumentException("consumers." + consumer.getKey() + ".plan '" + consumer.getValue().plan()
@@ -56,37 +61,42 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                         Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null);
+        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null, null);
     }
 
     /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
     public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+    }
+
+    /** The same node under another global policy. */
+    public EdgeSettings withGlobalPolicy(GlobalPolicy globalPolicy) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     /** The same node with other consumers and plans. */
     public EdgeSettings withConsumers(Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     public EdgeSettings withTracing(TracingSettings tracing) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
     /** These settings for another node beside this one: its own id, free ports, and its own spool and policy cache. */
@@ -98,6 +108,6 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
                 new EventSettings.Spool(spool.dir().resolveSibling(spool.dir().getFileName() + "-" + otherNodeId), spool.segmentBytes(),
                         spool.maxBytes(), spool.fsync(), spool.fsyncInterval()));
         return new EdgeSettings(otherNodeId, freePorts, kafka, ownSpool, pools, routes,
-                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing);
+                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy);
     }
 }

@@ -8,6 +8,7 @@ import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Refusal;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
+import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * all its traffic, per client address and per consumer. Every answer carries the IETF draft's
  * {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset} of the limit closest to
  * running out; a refusal is a 429 with {@code Retry-After} and a THROTTLE DecisionEvent naming the limit.
- * Buckets outlive snapshots and are rebuilt only when their limit changes.
+ * Buckets outlive snapshots and are rebuilt only when their limit changes. No rate is above the global
+ * policy's {@code maxRatePerSecond}, whatever the plan or route says.
  */
 public final class RateLimitStep implements Step {
     /** Whose bucket a limit fills: its names are built only when it refuses, never on the way through. */
@@ -112,19 +114,21 @@ public final class RateLimitStep implements Step {
         List<Applicable> limits = new ArrayList<>(4);
         String plan = exchange.plan();
         PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
+        GlobalPolicy global = exchange.snapshot().settings().globalPolicy();
         if (settings != null) {
-            limits.add(new Applicable(Kind.PLAN, exchange.consumerId(), settings.ratePerSecond(), settings.burst()));
+            limits.add(new Applicable(Kind.PLAN, exchange.consumerId(), global.cap(settings.ratePerSecond()), settings.burst()));
         }
         String route = exchange.route().id();
         RouteSettings.RateLimits own = exchange.route().settings().rateLimits();
         if (own.route() != null) {
-            limits.add(new Applicable(Kind.ROUTE, route, own.route().ratePerSecond(), own.route().burst()));
+            limits.add(new Applicable(Kind.ROUTE, route, global.cap(own.route().ratePerSecond()), own.route().burst()));
         }
         if (own.client() != null) {
-            limits.add(new Applicable(Kind.CLIENT, route + "|" + exchange.clientAddress(), own.client().ratePerSecond(), own.client().burst()));
+            limits.add(new Applicable(Kind.CLIENT, route + "|" + exchange.clientAddress(), global.cap(own.client().ratePerSecond()), own.client().burst()));
         }
         if (own.consumer() != null && !exchange.consumerId().equals(Exchange.ANONYMOUS)) {
-            limits.add(new Applicable(Kind.CONSUMER_ON_ROUTE, route + "|" + exchange.consumerId(), own.consumer().ratePerSecond(), own.consumer().burst()));
+            limits.add(new Applicable(Kind.CONSUMER_ON_ROUTE, route + "|" + exchange.consumerId(), global.cap(own.consumer().ratePerSecond()),
+                    own.consumer().burst()));
         }
         return limits;
     }

@@ -8,6 +8,8 @@ import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.snapshot.Snapshot;
 import io.eventgate.edge.snapshot.SnapshotHolder;
+import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
@@ -29,7 +31,8 @@ import java.util.logging.Logger;
 
 /**
  * Keeps the node's snapshot in step with {@code gateway.policies}: reads the compacted topic from the
- * beginning, each record replacing (or, as a tombstone, deleting) one route or pool, and after each batch
+ * beginning, each record replacing (or, as a tombstone, deleting) one route, pool, plan, consumer or the
+ * global policy, and after each batch
  * swaps in a snapshot of the static YAML with those entities on top. Readiness turns true once the node
  * has caught up with the topic's end as it was at start. The last good set of entities is kept in a file
  * and applied at start, so a node that cannot reach Kafka still serves what it served before.
@@ -90,19 +93,24 @@ public final class PolicyFollower implements AutoCloseable {
         Map<String, PoolSettings> pools = new TreeMap<>(staticSettings.pools());
         Map<String, RouteSettings> routes = new LinkedHashMap<>();
         Map<String, PlanSettings> plans = new TreeMap<>(staticSettings.plans());
+        Map<String, ConsumerSettings> consumers = new TreeMap<>(staticSettings.consumers());
+        GlobalPolicy global = staticSettings.globalPolicy();
         staticSettings.routes().forEach(r -> routes.put(r.id(), r));
         try {
             for (PolicyEntity entity : current.values()) {
-                if (entity.getEntityType() == PolicyEntityType.UPSTREAM_POOL) {
-                    pools.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), PoolSettings.class));
-                } else if (entity.getEntityType() == PolicyEntityType.PLAN) {
-                    plans.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), PlanSettings.class));
-                } else if (entity.getEntityType() == PolicyEntityType.ROUTE) {
-                    routes.put(entity.getEntityId(), SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), RouteSettings.class));
+                switch (entity.getEntityType()) {
+                    case UPSTREAM_POOL -> pools.put(entity.getEntityId(), bind(entity, PoolSettings.class));
+                    case PLAN -> plans.put(entity.getEntityId(), bind(entity, PlanSettings.class));
+                    case ROUTE -> routes.put(entity.getEntityId(), bind(entity, RouteSettings.class));
+                    case CONSUMER -> consumers.put(entity.getEntityId(), bind(entity, ConsumerSettings.class));
+                    case GLOBAL_POLICY -> global = bind(entity, GlobalPolicy.class);
+                    default -> {
+                        // limits and detector settings are for other readers
+                    }
                 }
             }
             EdgeSettings effective = staticSettings.withPolicies(pools, new ArrayList<>(routes.values()))
-                    .withConsumers(staticSettings.consumers(), plans);
+                    .withConsumers(consumers, plans).withGlobalPolicy(global);
             Snapshot applied = snapshots.update(previous -> Snapshot.build(effective, currentVersion, previous).withDisabledRoutes(previous.disabledRoutes()));
             LOG.info("edge " + staticSettings.nodeId() + " applies policy version " + applied.version() + " (" + applied.routes().routeIds().size() + " routes)");
             saveCache(current);
@@ -110,6 +118,10 @@ public final class PolicyFollower implements AutoCloseable {
             LOG.log(Level.SEVERE, "edge " + staticSettings.nodeId() + ": policies at version " + currentVersion
                     + " do not make a valid configuration; keeping version " + snapshots.get().version(), e);
         }
+    }
+
+    private static <T extends Record> T bind(PolicyEntity entity, Class<T> type) throws IOException {
+        return SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), type);
     }
 
     private void loadCache() {

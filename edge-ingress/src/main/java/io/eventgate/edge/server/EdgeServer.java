@@ -7,6 +7,7 @@ import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.limits.GlobalDemandStep;
+import io.eventgate.edge.limits.GlobalDenyStep;
 import io.eventgate.edge.limits.RateLimitStep;
 import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.AccessLog;
@@ -90,6 +91,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
                         events != null ? events : EventSink.DISCARD, metrics, new AccessLog(settings.server().accessLog())),
                 new RequestSizeStep(settings.server()),
+                new GlobalDenyStep(settings.nodeId()),
                 new NormalizeStep(),
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),

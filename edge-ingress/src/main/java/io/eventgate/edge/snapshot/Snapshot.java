@@ -4,6 +4,7 @@ import io.eventgate.edge.auth.ApiKeys;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.routing.RouteTable;
 import io.eventgate.edge.upstream.UpstreamPool;
+import io.eventgate.policy.model.AddressRanges;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,11 +15,12 @@ import java.util.Set;
 
 /**
  * The configuration the request path reads: resolved routes, live upstream pools, API keys, routes switched off by
- * an operator, and the version and checksum reported by admin and heartbeats. Immutable; a change builds
+ * an operator, the client addresses the global policy refuses, and the version and checksum reported by admin
+ * and heartbeats. Immutable; a change builds
  * a new snapshot (reusing pools whose settings did not change, so their health and latency state carry over).
  */
 public record Snapshot(long version, String checksum, EdgeSettings settings, RouteTable routes, Map<String, UpstreamPool> pools,
-                       ApiKeys apiKeys, Set<String> disabledRoutes) {
+                       ApiKeys apiKeys, Set<String> disabledRoutes, AddressRanges deniedClients) {
 
     public static Snapshot build(EdgeSettings settings, long version, Snapshot previous) {
         Map<String, UpstreamPool> pools = new HashMap<>();
@@ -28,7 +30,7 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
         });
         Set<String> disabled = previous == null ? Set.of() : previous.disabledRoutes();
         return new Snapshot(version, checksum(settings), settings, RouteTable.of(settings.routes()), Map.copyOf(pools),
-                ApiKeys.of(settings.consumers()), disabled);
+                ApiKeys.of(settings.consumers()), disabled, settings.globalPolicy().deniedClients());
     }
 
     public UpstreamPool pool(String name) {
@@ -41,7 +43,7 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
 
     /** The same snapshot with the operator's switched-off routes carried over from an earlier one. */
     public Snapshot withDisabledRoutes(Set<String> routes) {
-        return new Snapshot(version, checksum, settings, this.routes, pools, apiKeys, Set.copyOf(routes));
+        return new Snapshot(version, checksum, settings, this.routes, pools, apiKeys, Set.copyOf(routes), deniedClients);
     }
 
     /** The same snapshot with one route switched off (503) or back on. */
@@ -52,7 +54,7 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
         } else {
             next.remove(routeId);
         }
-        return new Snapshot(version, checksum, settings, routes, pools, apiKeys, Set.copyOf(next));
+        return new Snapshot(version, checksum, settings, routes, pools, apiKeys, Set.copyOf(next), deniedClients);
     }
 
     static String checksum(EdgeSettings settings) {

@@ -7,7 +7,9 @@ import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
 import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.edge.auth.ApiKeys;
 import io.eventgate.edge.config.KafkaSettings;
+import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
@@ -42,6 +44,19 @@ class PolicyFollowerTest {
         String spec = "{\"id\":\"" + id + "\",\"match\":{\"paths\":[\"" + path + "\"]},\"upstreams\":[{\"pool\":\"demo\"}]}";
         return PolicyEntity.newBuilder().setEntityKey("route:" + id).setEntityType(PolicyEntityType.ROUTE).setEntityId(id)
                 .setVersion(version).setSpec(spec).setChecksum("x").setSourceCommandId("c" + version).setValidatedAt(Instant.now()).build();
+    }
+
+    static PolicyEntity entity(PolicyEntityType type, String prefix, String id, String spec, long version) {
+        return PolicyEntity.newBuilder().setEntityKey(prefix + ":" + id).setEntityType(type).setEntityId(id)
+                .setVersion(version).setSpec(spec).setChecksum("x").setSourceCommandId("c" + version).setValidatedAt(Instant.now()).build();
+    }
+
+    int status(EdgeServer edge, String path, String apiKey) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path));
+        if (apiKey != null) {
+            request.header("X-API-Key", apiKey);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     int status(EdgeServer edge, String path) throws Exception {
@@ -98,6 +113,59 @@ class PolicyFollowerTest {
                 assertThat(status(edge, "/echo/hi")).as("served from the cached policies").isEqualTo(200);
                 assertThat(status(edge, "/status/204")).isEqualTo(404);
                 assertThat(edge.ready()).as("not ready: not caught up with Kafka").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void consumersAndTheGlobalPolicyFollowThePoliciesTopic(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            RouteSettings open = new RouteSettings("echo", new RouteSettings.Match(null, List.of("/echo/**"), null, null),
+                    List.of(new RouteSettings.Destination("demo", 1)), null, null, null, null, null, true, false);
+            RouteSettings keyed = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
+                    List.of(new RouteSettings.Destination("demo", 1)), "/api", "/echo", null, null, null, false, false);
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(open, keyed));
+            String policies = new Topics(kafka.topicPrefix()).name(Topic.POLICIES);
+            ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
+            try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
+                 EdgeServer edge = EdgeServer.start(settings)) {
+                await("ready", () -> edge.ready() ? 1 : 0, 1);
+                assertThat(status(edge, "/api/x", "acme-key")).isEqualTo(401);
+
+                producer.send(new ProducerRecord<>(policies, "plan:gold", entity(PolicyEntityType.PLAN, "plan", "gold", "{\"ratePerSecond\":1000,\"burst\":2}", 1))).get();
+                producer.send(new ProducerRecord<>(policies, "consumer:acme", entity(PolicyEntityType.CONSUMER, "consumer", "acme",
+                        "{\"plan\":\"gold\",\"apiKeys\":[\"" + ApiKeys.hash("acme-key") + "\"]}", 2))).get();
+                await("a consumer from Kafka authenticates", () -> {
+                    try {
+                        return status(edge, "/api/x", "acme-key");
+                    } catch (Exception e) {
+                        return -1;
+                    }
+                }, 200);
+
+                producer.send(new ProducerRecord<>(policies, "global:global", entity(PolicyEntityType.GLOBAL_POLICY, "global", "global",
+                        "{\"maxRatePerSecond\":0.5,\"requireAuthentication\":true}", 3))).get();
+                await("the global policy requires authentication on the anonymous route", statusOf(edge, "/echo/hi"), 401);
+                int[] statuses = new int[4];
+                for (int i = 0; i < statuses.length; i++) {
+                    statuses[i] = status(edge, "/api/x", "acme-key");
+                }
+                assertThat(statuses).as("the plan's 1000/s capped at the global 0.5/s: the burst of 2, then 429").contains(429);
+
+                producer.send(new ProducerRecord<>(policies, "global:global", entity(PolicyEntityType.GLOBAL_POLICY, "global", "global",
+                        "{\"denyClients\":[\"127.0.0.0/8\"]}", 4))).get();
+                await("a denied address gets 403 whatever the path", statusOf(edge, "/nowhere"), 403);
+
+                producer.send(new ProducerRecord<>(policies, "global:global", null)).get();
+                producer.send(new ProducerRecord<>(policies, "consumer:acme", null)).get();
+                await("a tombstone removes the consumer", () -> {
+                    try {
+                        return status(edge, "/api/x", "acme-key");
+                    } catch (Exception e) {
+                        return -1;
+                    }
+                }, 401);
+                assertThat(status(edge, "/echo/hi")).as("the global policy lifted").isEqualTo(200);
             }
         }
     }

@@ -9,8 +9,11 @@ import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.DetectorTuning;
+import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.OperatorLimitSettings;
+import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.settings.SettingsException;
 import io.eventgate.settings.SettingsLoader;
@@ -20,12 +23,15 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Decides whether a control command may change the policies: its key names its entity, its spec binds to
  * the entity's record (so every field is checked as the edge will check it), and it fits the entities
- * in force (a route's pools exist; a pool in use is not deleted). Pure: the same commands against the
+ * in force: a route's pools and a consumer's plan exist, a pool or plan in use is not deleted, an API key
+ * belongs to one consumer, and no route or plan loosens the global policy (nor does a new global policy
+ * leave routes or plans in force that loosen it). Pure: the same commands against the
  * same state give the same verdicts, so replaying the control topic gives the same policies.
  */
 public final class CommandValidator {
@@ -54,7 +60,7 @@ public final class CommandValidator {
         Optional<EntityKind> kind = EntityKind.of(command.getEntityType());
         if (kind.isEmpty()) {
             return reject(key, command, "entityType", "entity type " + command.getEntityType()
-                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, LIMIT, DETECTOR_SETTINGS)");
+                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, CONSUMER, GLOBAL_POLICY, LIMIT, DETECTOR_SETTINGS)");
         }
         String expectedKey = kind.get().key(command.getEntityId());
         if (!expectedKey.equals(key)) {
@@ -73,6 +79,13 @@ public final class CommandValidator {
             List<String> users = routesUsingPool(command.getEntityId(), state);
             if (!users.isEmpty()) {
                 return reject(key, command, null, "pool '" + command.getEntityId() + "' is still used by routes " + users);
+            }
+        }
+        if (kind == EntityKind.PLAN) {
+            List<String> holders = consumers(state).entrySet().stream().filter(c -> c.getValue().plan().equals(command.getEntityId()))
+                    .map(Map.Entry::getKey).toList();
+            if (!holders.isEmpty()) {
+                return reject(key, command, null, "plan '" + command.getEntityId() + "' is still held by consumers " + holders);
             }
         }
         return kind == EntityKind.LIMIT ? new Accepted(key, null, command.getEntityId(), null) : new Accepted(key, null);
@@ -102,6 +115,26 @@ public final class CommandValidator {
                 String pool = route.upstreams().get(i).pool();
                 if (state.get(EntityKind.UPSTREAM_POOL.key(pool)).isEmpty()) {
                     return reject(key, command, "upstreams[" + i + "].pool", "pool '" + pool + "' does not exist");
+                }
+            }
+        }
+        Optional<Rejected> loosening = loosening(key, command, spec, state);
+        if (loosening.isPresent()) {
+            return loosening.get();
+        }
+        if (spec instanceof ConsumerSettings consumer) {
+            if (state.get(EntityKind.PLAN.key(consumer.plan())).isEmpty()) {
+                return reject(key, command, "plan", "plan '" + consumer.plan() + "' does not exist on gateway.policies"
+                        + " (plans in an edge's YAML are not known here: publish the plan first)");
+            }
+            for (var other : consumers(state).entrySet()) {
+                if (other.getKey().equals(command.getEntityId())) {
+                    continue;
+                }
+                for (int i = 0; i < consumer.apiKeys().size(); i++) {
+                    if (other.getValue().apiKeys().contains(consumer.apiKeys().get(i))) {
+                        return reject(key, command, "apiKeys[" + i + "]", "this key already belongs to another consumer");
+                    }
                 }
             }
         }
@@ -144,16 +177,59 @@ public final class CommandValidator {
         return new Accepted(key, entity);
     }
 
+    /** A route or plan that would loosen the global policy in force, or a global policy that routes and plans in force already loosen. */
+    private static Optional<Rejected> loosening(String key, PolicyCommand command, Record spec, EntityState state) {
+        if (spec instanceof GlobalPolicy global) {
+            if (!GlobalPolicy.ENTITY_ID.equals(command.getEntityId())) {
+                return Optional.of(reject(key, command, "entityId", "there is one global policy: global:" + GlobalPolicy.ENTITY_ID));
+            }
+            List<String> offenders = new ArrayList<>();
+            for (PolicyEntity route : state.withPrefix("route:")) {
+                global.loosenedBy(bind(route, RouteSettings.class)).forEach(reason -> offenders.add(route.getEntityKey() + " " + reason));
+            }
+            for (PolicyEntity plan : state.withPrefix("plan:")) {
+                global.loosenedBy(bind(plan, PlanSettings.class)).ifPresent(reason -> offenders.add(plan.getEntityKey() + " " + reason));
+            }
+            return offenders.isEmpty() ? Optional.empty()
+                    : Optional.of(reject(key, command, null, "entities in force would loosen this global policy; change them first: " + offenders));
+        }
+        Optional<PolicyEntity> inForce = state.get(EntityKind.GLOBAL_POLICY.key(GlobalPolicy.ENTITY_ID));
+        if (inForce.isEmpty()) {
+            return Optional.empty();
+        }
+        GlobalPolicy global = bind(inForce.get(), GlobalPolicy.class);
+        List<String> reasons = spec instanceof RouteSettings route ? global.loosenedBy(route)
+                : spec instanceof PlanSettings plan ? global.loosenedBy(plan).stream().toList() : List.of();
+        if (reasons.isEmpty()) {
+            return Optional.empty();
+        }
+        String reason = reasons.get(0);
+        return Optional.of(reject(key, command, reason.substring(0, reason.indexOf(':')), "it would loosen the global policy: " + reason));
+    }
+
+    private static Map<String, ConsumerSettings> consumers(EntityState state) {
+        Map<String, ConsumerSettings> consumers = new java.util.TreeMap<>();
+        for (PolicyEntity consumer : state.withPrefix("consumer:")) {
+            consumers.put(consumer.getEntityId(), bind(consumer, ConsumerSettings.class));
+        }
+        return consumers;
+    }
+
+    /** An entity in force, which was valid when it was accepted. */
+    private static <T> T bind(PolicyEntity entity, Class<T> type) {
+        try {
+            return SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), type);
+        } catch (JsonProcessingException | SettingsException e) {
+            throw new IllegalStateException("stored entity " + entity.getEntityKey() + " no longer parses: " + e.getMessage(), e);
+        }
+    }
+
     private static List<String> routesUsingPool(String pool, EntityState state) {
         List<String> users = new ArrayList<>();
         for (PolicyEntity route : state.withPrefix("route:")) {
-            try {
-                RouteSettings settings = SettingsLoader.bind(JSON.readTree(route.getSpec()), route.getEntityKey(), RouteSettings.class);
-                if (settings.upstreams().stream().anyMatch(d -> d.pool().equals(pool))) {
-                    users.add(settings.id());
-                }
-            } catch (JsonProcessingException | SettingsException e) {
-                throw new IllegalStateException("stored entity " + route.getEntityKey() + " no longer parses: " + e.getMessage(), e);
+            RouteSettings settings = bind(route, RouteSettings.class);
+            if (settings.upstreams().stream().anyMatch(d -> d.pool().equals(pool))) {
+                users.add(settings.id());
             }
         }
         return users;

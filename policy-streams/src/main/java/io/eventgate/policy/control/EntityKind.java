@@ -2,7 +2,9 @@ package io.eventgate.policy.control;
 
 import io.eventgate.avro.EntityType;
 import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.DetectorTuning;
+import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
@@ -16,6 +18,8 @@ public enum EntityKind {
     UPSTREAM_POOL(EntityType.UPSTREAM_POOL, PolicyEntityType.UPSTREAM_POOL, "pool", PoolSettings.class),
     LIMIT(EntityType.LIMIT, PolicyEntityType.LIMIT, "limit", OperatorLimitSettings.class),
     PLAN(EntityType.PLAN, PolicyEntityType.PLAN, "plan", PlanSettings.class),
+    CONSUMER(EntityType.CONSUMER, PolicyEntityType.CONSUMER, "consumer", ConsumerSettings.class),
+    GLOBAL_POLICY(EntityType.GLOBAL_POLICY, PolicyEntityType.GLOBAL_POLICY, "global", GlobalPolicy.class),
     DETECTOR_SETTINGS(EntityType.DETECTOR_SETTINGS, PolicyEntityType.DETECTOR_SETTINGS, "detectors", DetectorTuning.class);
 
     private final EntityType commandType;

@@ -162,7 +162,7 @@ class ControlTopologyTest {
     void theKeyMustNameTheEntityAndUnknownTypesAreRefused() {
         upsert(EntityType.UPSTREAM_POOL, "pool:other", "users", POOL);
         assertThat(onlyRejection().getField()).isEqualTo("entityId");
-        upsert(EntityType.GLOBAL_POLICY, "global:default", "default", "{}");
+        upsert(EntityType.UNKNOWN, "thing:x", "x", "{}");
         assertThat(onlyRejection().getReason()).contains("not accepted by this version");
     }
 
@@ -245,5 +245,71 @@ class ControlTopologyTest {
         raw.pipeInput("pool:users", "not avro at all".getBytes());
         upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
         assertThat(policies.readValue().getEntityId()).isEqualTo("users"); // the dead-letter copy is checked on the broker
+    }
+
+    static final String KEY_A = "sha256:" + "a".repeat(64);
+    static final String KEY_B = "sha256:" + "b".repeat(64);
+
+    @Test
+    void consumersNeedTheirPlanHashedKeysAndKeysOfTheirOwn() {
+        upsert(EntityType.CONSUMER, "consumer:acme", "acme", "{\"plan\":\"gold\",\"apiKeys\":[\"" + KEY_A + "\"]}");
+        CommandRejection noPlan = onlyRejection();
+        assertThat(noPlan.getField()).isEqualTo("plan");
+        assertThat(noPlan.getReason()).contains("plan 'gold' does not exist");
+
+        upsert(EntityType.PLAN, "plan:gold", "gold", "{\"ratePerSecond\":10,\"burst\":20}");
+        upsert(EntityType.CONSUMER, "consumer:acme", "acme", "{\"plan\":\"gold\",\"apiKeys\":[\"" + KEY_A + "\"]}");
+        assertThat(policies.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("plan:gold", "consumer:acme");
+
+        upsert(EntityType.CONSUMER, "consumer:zeta", "zeta", "{\"plan\":\"gold\",\"apiKeys\":[\"plain-text-key\"]}");
+        assertThat(onlyRejection().getReason()).contains("never a key in plain text");
+
+        upsert(EntityType.CONSUMER, "consumer:zeta", "zeta", "{\"plan\":\"gold\",\"apiKeys\":[\"" + KEY_B + "\",\"" + KEY_A + "\"]}");
+        CommandRejection shared = onlyRejection();
+        assertThat(shared.getField()).isEqualTo("apiKeys[1]");
+        assertThat(shared.getReason()).contains("already belongs to another consumer");
+
+        upsert(EntityType.CONSUMER, "consumer:acme", "acme", "{\"plan\":\"gold\",\"apiKeys\":[\"" + KEY_A + "\",\"" + KEY_B + "\"]}");
+        assertThat(policies.readValue().getEntityKey()).as("a consumer rotating in a second key of its own").isEqualTo("consumer:acme");
+
+        control.pipeInput("plan:gold", command(CommandAction.DELETE, EntityType.PLAN, "gold", null));
+        assertThat(onlyRejection().getReason()).contains("still held by consumers [acme]");
+
+        control.pipeInput("consumer:acme", command(CommandAction.DELETE, EntityType.CONSUMER, "acme", null));
+        KeyValue<String, PolicyEntity> tombstone = policies.readKeyValue();
+        assertThat(tombstone.key).isEqualTo("consumer:acme");
+        assertThat(tombstone.value).isNull();
+    }
+
+    @Test
+    void noRouteOrPlanMayLoosenTheGlobalPolicy() {
+        upsert(EntityType.GLOBAL_POLICY, "global:global", "global", "{\"maxRatePerSecond\":100,\"requireAuthentication\":true,\"denyClients\":[\"192.0.2.0/24\"]}");
+        assertThat(policies.readValue().getEntityKey()).isEqualTo("global:global");
+
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        policies.readValue();
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+        CommandRejection anonymous = onlyRejection();
+        assertThat(anonymous.getField()).isEqualTo("anonymous");
+        assertThat(anonymous.getReason()).contains("would loosen the global policy").contains("requires authentication");
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("}]}", "}],\"anonymous\":false,\"rateLimits\":{\"client\":{\"ratePerSecond\":500}}}"));
+        assertThat(onlyRejection().getField()).isEqualTo("rateLimits.client.ratePerSecond");
+
+        upsert(EntityType.PLAN, "plan:gold", "gold", "{\"ratePerSecond\":1000,\"burst\":1000}");
+        assertThat(onlyRejection().getReason()).contains("above the global policy's maxRatePerSecond 100.0");
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE.replace("}]}", "}],\"anonymous\":false}"));
+        upsert(EntityType.PLAN, "plan:gold", "gold", "{\"ratePerSecond\":50,\"burst\":50}");
+        assertThat(policies.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("route:api", "plan:gold");
+
+        upsert(EntityType.GLOBAL_POLICY, "global:global", "global", "{\"maxRatePerSecond\":20}");
+        assertThat(onlyRejection().getReason()).contains("plan:gold ratePerSecond: 50.0 is above");
+
+        upsert(EntityType.GLOBAL_POLICY, "global:global", "global", "{\"denyClients\":[\"not-an-address\"]}");
+        assertThat(onlyRejection().getReason()).contains("denyClients: 'not-an-address' is not an IP address or CIDR range");
+
+        upsert(EntityType.GLOBAL_POLICY, "global:other", "other", "{}");
+        assertThat(onlyRejection().getField()).isEqualTo("entityId");
     }
 }
