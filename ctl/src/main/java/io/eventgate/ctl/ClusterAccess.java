@@ -62,6 +62,19 @@ final class ClusterAccess {
         return current;
     }
 
+    /** The directives in force: the compacted gateway.limits, by scope. */
+    Map<String, io.eventgate.avro.LimitDirective> limits() {
+        Map<String, io.eventgate.avro.LimitDirective> limits = new java.util.TreeMap<>();
+        readToEnd(topics.limits(), serdes.<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer(), record -> {
+            if (record.value() == null) {
+                limits.remove(record.key());
+            } else {
+                limits.put(record.key(), record.value());
+            }
+        });
+        return limits;
+    }
+
     /** The last heartbeat of every edge node (the compacted gateway.nodes). */
     Map<String, io.eventgate.avro.NodeHeartbeat> nodes() {
         Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();

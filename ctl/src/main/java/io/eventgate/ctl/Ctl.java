@@ -75,7 +75,7 @@ public final class Ctl {
         @ParentCommand
         Ctl ctl;
 
-        @Option(names = {"-f", "--file"}, required = true, description = "policy file (YAML: pools, routes)")
+        @Option(names = {"-f", "--file"}, required = true, description = "policy file (YAML: pools, plans, routes, consumers, global, detectors)")
         Path file;
 
         @Option(names = "--dry-run", description = "validate and show the diff; change nothing")
@@ -142,23 +142,32 @@ public final class Ctl {
         }
     }
 
-    /** Lists the routes or pools in force. */
-    @Command(name = "get", description = "List the routes or pools in force.")
+    /** Lists the entities of one kind in force, or the directives on gateway.limits. */
+    @Command(name = "get", description = "List the routes, pools, plans, consumers or global policy in force, or the limits.")
     static final class Get implements Callable<Integer> {
         @ParentCommand
         Ctl ctl;
 
-        @Parameters(index = "0", description = "routes | pools")
+        @Parameters(index = "0", description = "routes | pools | plans | consumers | global | limits")
         String what;
 
         @Override
         public Integer call() throws Exception {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            if (what.equals("limits")) {
+                out.println("scope\tkind\tvalue\tsource\texpires\treason");
+                ctl.cluster().limits().values().forEach(d -> out.printf("%s\t%s\t%s\t%s\t%s\t%s%n", d.getScope(), d.getKind(),
+                        d.getValue() == null ? "-" : d.getValue(), d.getSource(), d.getExpiresAt() == null ? "never" : d.getExpiresAt(), d.getReason()));
+                return 0;
+            }
             String prefix = switch (what) {
                 case "routes" -> "route:";
                 case "pools" -> "pool:";
-                default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes or pools");
+                case "plans" -> "plan:";
+                case "consumers" -> "consumer:";
+                case "global" -> "global:";
+                default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes, pools, plans, consumers, global or limits");
             };
-            PrintWriter out = ctl.spec.commandLine().getOut();
             for (PolicyEntity entity : ctl.cluster().policies().values()) {
                 if (entity.getEntityKey().startsWith(prefix)) {
                     JsonNode spec = JSON.readTree(entity.getSpec());

@@ -2,9 +2,14 @@ package io.eventgate.ctl;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.eventgate.avro.EntityType;
+import io.eventgate.policy.control.EntityKind;
+import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.DetectorTuning;
+import io.eventgate.policy.model.GlobalPolicy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,19 +18,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A policy file: {@code pools:} (a map of pool id to its settings) and {@code routes:} (a list of routes, each
- * with its {@code id}), in the same shape as the edge's YAML, and {@code detectors:}, the anomaly detector's
- * tuning. Pools come first, so routes can use them.
+ * A policy file, in the same shape as the edge's YAML: {@code pools:} and {@code plans:} (maps of id to
+ * settings), {@code routes:} (a list, each with its {@code id}), {@code consumers:} (a map of id to plan, keys
+ * and groups), {@code global:} (the global policy) and {@code detectors:} (the anomaly detector's tuning).
+ * Entities come in that order, so routes can use the pools and consumers the plans before them. API keys
+ * written in plain text are hashed here, before anything leaves the machine.
  */
 final class PolicyFile {
+    private static final List<String> SECTIONS = List.of("pools", "plans", "routes", "consumers", "global", "detectors");
+
     /** One entity the file asks for. */
     record Entity(EntityType type, String id, JsonNode spec) {
         String key() {
-            return switch (type) {
-                case ROUTE -> "route:";
-                case DETECTOR_SETTINGS -> "detectors:";
-                default -> "pool:";
-            } + id;
+            return EntityKind.of(type).orElseThrow().key(id);
         }
     }
 
@@ -35,19 +40,17 @@ final class PolicyFile {
     static List<Entity> read(Path file) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException(file + ": expected a mapping with 'pools' and/or 'routes'");
+            throw new IllegalArgumentException(file + ": expected a mapping with some of " + SECTIONS);
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
-            if (!name.equals("pools") && !name.equals("routes") && !name.equals("detectors")) {
-                throw new IllegalArgumentException(file + ": unknown section '" + name + "' (expected 'pools', 'routes' and 'detectors')");
+            if (!SECTIONS.contains(name)) {
+                throw new IllegalArgumentException(file + ": unknown section '" + name + "' (expected " + SECTIONS + ")");
             }
         }
         List<Entity> entities = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> pools = root.path("pools").fields(); pools.hasNext(); ) {
-            Map.Entry<String, JsonNode> pool = pools.next();
-            entities.add(new Entity(EntityType.UPSTREAM_POOL, pool.getKey(), pool.getValue()));
-        }
+        byId(root.path("pools"), EntityType.UPSTREAM_POOL, entities);
+        byId(root.path("plans"), EntityType.PLAN, entities);
         int index = 0;
         for (JsonNode route : root.path("routes")) {
             String id = route.path("id").asText("");
@@ -57,9 +60,37 @@ final class PolicyFile {
             entities.add(new Entity(EntityType.ROUTE, id, route));
             index++;
         }
+        for (Iterator<Map.Entry<String, JsonNode>> consumers = root.path("consumers").fields(); consumers.hasNext(); ) {
+            Map.Entry<String, JsonNode> consumer = consumers.next();
+            entities.add(new Entity(EntityType.CONSUMER, consumer.getKey(), withHashedKeys(consumer.getValue())));
+        }
+        if (root.has("global")) {
+            entities.add(new Entity(EntityType.GLOBAL_POLICY, GlobalPolicy.ENTITY_ID, root.get("global")));
+        }
         if (root.has("detectors")) {
             entities.add(new Entity(EntityType.DETECTOR_SETTINGS, DetectorTuning.ENTITY_ID, root.get("detectors")));
         }
         return entities;
+    }
+
+    private static void byId(JsonNode section, EntityType type, List<Entity> entities) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = section.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> entity = fields.next();
+            entities.add(new Entity(type, entity.getKey(), entity.getValue()));
+        }
+    }
+
+    /** The consumer with every plain-text API key replaced by its hash; hashes stay as they are. */
+    static JsonNode withHashedKeys(JsonNode consumer) {
+        if (!consumer.isObject() || !consumer.path("apiKeys").isArray()) {
+            return consumer;
+        }
+        ObjectNode copy = consumer.deepCopy();
+        ArrayNode keys = copy.putArray("apiKeys");
+        for (JsonNode key : consumer.get("apiKeys")) {
+            String text = key.asText();
+            keys.add(ConsumerSettings.isHashedKey(text) ? text : ConsumerSettings.hashKey(text));
+        }
+        return copy;
     }
 }

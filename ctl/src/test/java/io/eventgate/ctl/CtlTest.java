@@ -70,6 +70,7 @@ class CtlTest {
             Result limited = ctl(kafka, "limit", "set", "consumer:acme", "--rate", "5", "--for", "10m", "--reason", "incident 42");
             assertThat(limited.code()).as(limited.out()).isEqualTo(0);
             assertThat(limited.out()).contains("applied limit:consumer:acme");
+            assertThat(ctl(kafka, "get", "limits").out()).contains("consumer:acme\tOPERATOR_LIMIT\t5.0\toperator:");
             Result blocked = ctl(kafka, "limit", "block", "everyone", "--for", "10m", "--reason", "typo");
             assertThat(blocked.code()).isEqualTo(1);
             assertThat(blocked.out()).contains("is not a scope");
@@ -86,6 +87,26 @@ class CtlTest {
             Result refusedTuning = ctl(kafka, "apply", "-f", tuning.toString());
             assertThat(refusedTuning.code()).isEqualTo(1);
             assertThat(refusedTuning.out()).contains("only reports");
+
+            Path people = dir.resolve("consumers.yaml");
+            Files.writeString(people, """
+                    plans:
+                      gold: {ratePerSecond: 50, burst: 100}
+                    consumers:
+                      acme: {plan: gold, apiKeys: [acme-secret-key]}
+                    global: {maxRatePerSecond: 100, requireAuthentication: false}
+                    """);
+            Result consumers = ctl(kafka, "apply", "-f", people.toString());
+            assertThat(consumers.code()).as(consumers.out()).isEqualTo(0);
+            assertThat(consumers.out()).contains("applied plan:gold").contains("applied consumer:acme").contains("applied global:global");
+            String stored = ctl(kafka, "get", "consumers").out();
+            assertThat(stored).contains(io.eventgate.policy.model.ConsumerSettings.hashKey("acme-secret-key")).doesNotContain("acme-secret-key\"");
+            assertThat(ctl(kafka, "apply", "-f", people.toString()).out()).as("the same key hashes the same: no change")
+                    .contains("= consumer:acme (unchanged)");
+            assertThat(ctl(kafka, "get", "global").out()).contains("\"maxRatePerSecond\":100");
+
+            Result example = ctl(kafka, "apply", "-f", Path.of("..", "config", "example-policy.yaml").toString(), "--dry-run");
+            assertThat(example.code()).as("the README's example policy is valid: " + example.out()).isEqualTo(0);
         }
     }
 }

@@ -51,7 +51,7 @@ public final class ApiKeys {
 
     /** The stored form of a key: {@code sha256:<hex>}. */
     public static String hash(String key) {
-        return "sha256:" + HexFormat.of().formatHex(sha256(key));
+        return ConsumerSettings.hashKey(key);
     }
 
     private static byte[] sha256(String text) {

@@ -1,5 +1,9 @@
 package io.eventgate.policy.model;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -17,11 +21,25 @@ public record ConsumerSettings(String plan, List<String> apiKeys, List<String> g
             throw new IllegalArgumentException("apiKeys holds at most two keys (the current one and the one being rotated in), found " + apiKeys.size());
         }
         for (String key : apiKeys) {
-            if (!KEY_HASH.matcher(key).matches()) {
+            if (!isHashedKey(key)) {
                 throw new IllegalArgumentException("apiKeys must hold SHA-256 hashes written as sha256:<64 lower-case hex digits>,"
                         + " never a key in plain text; hash one with: printf %s KEY | sha256sum");
             }
         }
         groups = List.copyOf(Check.orDefault(groups, List.of()));
+    }
+
+    /** The stored form of an API key: {@code sha256:<64 hex>}. */
+    public static String hashKey(String key) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Whether {@code text} is a key's stored form rather than a key. */
+    public static boolean isHashedKey(String text) {
+        return KEY_HASH.matcher(text).matches();
     }
 }
