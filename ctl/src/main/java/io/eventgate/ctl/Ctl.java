@@ -244,10 +244,12 @@ public final class Ctl {
             double rate;
             @Option(names = "--burst", description = "burst (default: the rate)")
             Double burst;
+            @Option(names = "--global", description = "for consumer:ID: the rate holds for all edge nodes together")
+            boolean global;
 
             @Override
             public Integer call() throws Exception {
-                var spec = target.spec("OPERATOR_LIMIT").put("ratePerSecond", rate);
+                var spec = target.spec("OPERATOR_LIMIT").put("ratePerSecond", rate).put("global", global);
                 if (burst != null) {
                     spec.put("burst", burst);
                 }

@@ -1,17 +1,22 @@
 package io.eventgate.edge.limits;
 
+import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.GlobalLimit;
+import io.eventgate.avro.LimitDirective;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.PlanSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
- * Counts the requests this node is offered by each consumer on a global plan, before any limit refuses them:
+ * Counts the requests this node is offered by each consumer under a global limit (a global plan, or an
+ * operator's global limit on the consumer), before any limit refuses them:
  * policy-streams divides a global limit among the nodes in proportion to this demand, which the heartbeat
  * reports. Counting only admitted requests would freeze the split: a node held to a small share would never
  * show that it needs more.
@@ -23,29 +28,55 @@ public final class GlobalDemandStep implements Step {
 
     private static final class Counter {
         final LongAdder requests = new LongAdder();
-        volatile PlanSettings plan;
+        volatile GlobalLimit limit;
         volatile long lastRequestNanos;
     }
 
     private final Duration keepListed;
+    private final Supplier<Map<String, LimitDirective>> directives;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
-    /** {@code keepListed}: how long a consumer stays in the samples (at 0) after its last request, so its shares stay put. */
-    public GlobalDemandStep(Duration keepListed) {
+    /**
+     * {@code directives}: those on gateway.limits, for operators' global limits; {@code keepListed}: how long a
+     * consumer stays in the samples (at 0) after its last request, so its shares stay put.
+     */
+    public GlobalDemandStep(Supplier<Map<String, LimitDirective>> directives, Duration keepListed) {
+        this.directives = directives;
         this.keepListed = keepListed;
     }
 
     @Override
     public void handle(Exchange exchange, Chain next) {
-        String plan = exchange.plan();
-        PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
-        if (settings != null && settings.global()) {
-            Counter counter = counters.computeIfAbsent(exchange.consumerId(), id -> new Counter());
-            counter.plan = settings;
-            counter.lastRequestNanos = System.nanoTime();
-            counter.requests.increment();
+        if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
+            GlobalLimit limit = globalLimitOf(exchange);
+            if (limit != null) {
+                Counter counter = counters.computeIfAbsent(exchange.consumerId(), id -> new Counter());
+                counter.limit = limit;
+                counter.lastRequestNanos = System.nanoTime();
+                counter.requests.increment();
+            } else if (!counters.isEmpty()) {
+                counters.remove(exchange.consumerId()); // no longer under a global limit: its shares are lifted at the next beats
+            }
         }
         next.proceed(exchange);
+    }
+
+    /** The tighter of the consumer's global plan and an operator's unexpired global limit on it, or null for neither. */
+    private static GlobalLimit tighter(GlobalLimit a, GlobalLimit b) {
+        return a == null ? b : b == null || a.getRatePerSecond() <= b.getRatePerSecond() ? a : b;
+    }
+
+    private GlobalLimit globalLimitOf(Exchange exchange) {
+        String plan = exchange.plan();
+        PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
+        GlobalLimit byPlan = settings != null && settings.global() ? new GlobalLimit(settings.ratePerSecond(), settings.burst()) : null;
+        Map<String, LimitDirective> all = directives.get();
+        LimitDirective operator = all.isEmpty() ? null : all.get("consumer:" + exchange.consumerId());
+        GlobalLimit byOperator = operator != null && operator.getGlobal() && operator.getKind() == DirectiveKind.OPERATOR_LIMIT
+                && operator.getValue() != null && (operator.getExpiresAt() == null || operator.getExpiresAt().isAfter(Instant.now()))
+                ? new GlobalLimit(operator.getValue(), operator.getBurst() == null ? Math.max(1, operator.getValue()) : operator.getBurst())
+                : null;
+        return tighter(byPlan, byOperator);
     }
 
     /** The demand since the previous sample, {@code seconds} ago; consumers quiet for longer than {@code keepListed} are dropped. */
@@ -60,7 +91,7 @@ public final class GlobalDemandStep implements Step {
                 return;
             }
             demand.put(consumer, requests / Math.max(1e-3, seconds));
-            limits.put(consumer, new GlobalLimit(counter.plan.ratePerSecond(), counter.plan.burst()));
+            limits.put(consumer, counter.limit);
         });
         return new Sample(demand, limits);
     }

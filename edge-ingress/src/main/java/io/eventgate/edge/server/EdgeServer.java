@@ -86,7 +86,7 @@ public final class EdgeServer implements AutoCloseable {
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
-        GlobalDemandStep globalDemand = new GlobalDemandStep(Duration.ofMinutes(1));
+        GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
                         events != null ? events : EventSink.DISCARD, metrics, new AccessLog(settings.server().accessLog())),

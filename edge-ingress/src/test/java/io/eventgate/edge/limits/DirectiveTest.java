@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
 import io.eventgate.edge.auth.ApiKeys;
@@ -26,8 +27,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,6 +102,58 @@ class DirectiveTest {
                     return throttled > 0 ? 1 : 0;
                 }, 1);
                 assertThat(status(edge, "/echo/a", null)).as("only the route under the directive").isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void consumersUnderAGlobalLimitAreReportedWithTheirDemandForTheirShares(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                            List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                    .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null),
+                                    "zeta", new ConsumerSettings("shared", List.of(ApiKeys.hash("zeta-key")), null)),
+                            Map.of("gold", new PlanSettings(1000, 1000), "shared", new PlanSettings(40, 8, 0, 0, null, true)));
+            Topics topics = new Topics(kafka.topicPrefix());
+            ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
+            try (EdgeServer edge = EdgeServer.start(settings);
+                 var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<LimitDirective>serde(Topic.LIMITS).serializer());
+                 var heartbeats = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "beats",
+                         "auto.offset.reset", "earliest"), new StringDeserializer(), serdes.<NodeHeartbeat>serde(Topic.NODES).deserializer())) {
+                await("ready", () -> edge.ready() ? 1 : 0, 1);
+                LimitDirective global = directive("consumer:acme", DirectiveKind.OPERATOR_LIMIT, 30.0, Instant.now().plusSeconds(60), 1);
+                global.setGlobal(true);
+                producer.send(new ProducerRecord<>(topics.name(Topic.LIMITS), "consumer:acme", global)).get();
+                heartbeats.subscribe(List.of(topics.name(Topic.NODES)));
+                NodeHeartbeat listing = null;
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (listing == null && System.nanoTime() < deadline) {
+                    status(edge, "/echo/a", "acme-key");
+                    status(edge, "/echo/a", "zeta-key");
+                    for (var record : heartbeats.poll(Duration.ofMillis(100))) {
+                        if (record.value().getDemand().containsKey("acme") && record.value().getDemand().containsKey("zeta")) {
+                            listing = record.value();
+                        }
+                    }
+                }
+                assertThat(listing).as("a heartbeat lists both consumers").isNotNull();
+                assertThat(listing.getGlobalLimits().get("acme").getRatePerSecond()).as("the operator's global limit").isEqualTo(30.0);
+                assertThat(listing.getGlobalLimits().get("zeta").getRatePerSecond()).as("the global plan's rate").isEqualTo(40.0);
+                assertThat(listing.getDemand().get("acme")).isPositive();
+                assertThat(listing.getIntervalMillis()).isPositive();
+
+                producer.send(new ProducerRecord<>(topics.name(Topic.LIMITS), "consumer:acme", null)).get();
+                NodeHeartbeat without = null;
+                deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (without == null && System.nanoTime() < deadline) {
+                    status(edge, "/echo/a", "acme-key");
+                    for (var record : heartbeats.poll(Duration.ofMillis(100))) {
+                        if (!record.value().getDemand().containsKey("acme")) {
+                            without = record.value();
+                        }
+                    }
+                }
+                assertThat(without).as("once the global limit is lifted, the consumer is no longer listed").isNotNull();
             }
         }
     }

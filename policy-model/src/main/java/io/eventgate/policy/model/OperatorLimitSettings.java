@@ -5,10 +5,12 @@ import java.util.Locale;
 
 /**
  * An operator's emergency limit on one scope: a rate cap ({@code OPERATOR_LIMIT}) or a block
- * ({@code BLOCK}), always with an expiry so that none outlives the emergency by accident.
+ * ({@code BLOCK}), always with an expiry so that none outlives the emergency by accident. A rate cap on a
+ * consumer may be {@code global}: it then holds for all edge nodes together, divided among them by demand.
  */
-public record OperatorLimitSettings(String kind, Double ratePerSecond, Double burst, String reason, Instant expiresAt) {
+public record OperatorLimitSettings(String kind, Double ratePerSecond, Double burst, String reason, Instant expiresAt, Boolean global) {
     public OperatorLimitSettings {
+        global = Boolean.TRUE.equals(global);
         Check.required(kind, "kind");
         kind = kind.toUpperCase(Locale.ROOT);
         if (!kind.equals("OPERATOR_LIMIT") && !kind.equals("BLOCK")) {
@@ -25,5 +27,8 @@ public record OperatorLimitSettings(String kind, Double ratePerSecond, Double bu
         }
         Check.required(reason, "reason");
         Check.required(expiresAt, "expiresAt");
+        if (global && !kind.equals("OPERATOR_LIMIT")) {
+            throw new IllegalArgumentException("global applies to an OPERATOR_LIMIT's rate, not to a " + kind);
+        }
     }
 }

@@ -145,6 +145,9 @@ public final class CommandValidator {
             if (!SCOPE.matcher(command.getEntityId()).matches()) {
                 return reject(key, command, "entityId", "'" + command.getEntityId() + "' is not a scope: write consumer:ID, route:ID or client:IP");
             }
+            if (limit.global() && !command.getEntityId().startsWith("consumer:")) {
+                return reject(key, command, "global", "a global limit is divided among the edge nodes per consumer: its scope must be consumer:ID");
+            }
             if (!limit.expiresAt().isAfter(command.getIssuedAt())) {
                 return reject(key, command, "expiresAt", "the limit expires at " + limit.expiresAt() + ", before the command was issued");
             }
@@ -171,6 +174,7 @@ public final class CommandValidator {
                     .setIssuedAt(command.getIssuedAt())
                     .setExpiresAt(limit.expiresAt())
                     .setVersion(nextVersion)
+                    .setGlobal(limit.global())
                     .build();
             return new Accepted(key, entity, command.getEntityId(), directive);
         }

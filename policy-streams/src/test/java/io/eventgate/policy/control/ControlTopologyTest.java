@@ -237,6 +237,14 @@ class ControlTopologyTest {
         upsert(EntityType.LIMIT, "limit:route:api", "route:api", spec.replace("\"ratePerSecond\":5,", ""));
         assertThat(onlyRejection().getReason()).contains("ratePerSecond must be above 0");
         assertThat(limits.isEmpty()).isTrue();
+
+        String global = spec.replace("{", "{\"global\":true,");
+        upsert(EntityType.LIMIT, "limit:route:api", "route:api", global);
+        assertThat(onlyRejection().getField()).as("only a consumer's limit can be divided among the nodes").isEqualTo("global");
+        upsert(EntityType.LIMIT, "limit:consumer:acme", "consumer:acme", global);
+        policies.readKeyValue();
+        assertThat(limits.readValue().getGlobal()).as("the edges report this consumer's demand for its shares").isTrue();
+        assertThat(directive.value.getGlobal()).isFalse();
     }
 
     @Test
