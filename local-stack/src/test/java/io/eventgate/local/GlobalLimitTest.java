@@ -6,6 +6,7 @@ import io.eventgate.avro.EntityType;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.edge.limits.TokenBucket;
+import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.net.URI;
@@ -30,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A global plan over three edge nodes in one JVM: with skewed load, the rate the nodes admit together stays
- * within 10 % of the plan's rate, and again within 2 s after the load moves from one node to another. The
- * output compares it with what one shared token bucket would admit of the same requests.
+ * within 10 % of the plan's rate, and again within 2 s after the load moves from one node to another, and
+ * within 2 s after a node leaves. The output compares it with what one shared token bucket would admit of
+ * the same requests.
  */
 class GlobalLimitTest {
     static final double LIMIT = 60;
@@ -84,8 +86,10 @@ class GlobalLimitTest {
         LocalStackSettings edgesAndPolicies = new LocalStackSettings(all.dataDir(), all.kafka(), all.registry(), all.demoUpstream(), all.edge(),
                 all.policyStreams(), null, null);
         try (LocalStack stack = LocalStack.start(edgesAndPolicies)) {
-            List<String> nodes = List.of(stack.endpoints().get("edge").replace("/echo/hi", ""),
-                    "http://127.0.0.1:" + stack.addEdgeNode("edge-2").port(), "http://127.0.0.1:" + stack.addEdgeNode("edge-3").port());
+            EdgeServer second = stack.addEdgeNode("edge-2");
+            EdgeServer third = stack.addEdgeNode("edge-3");
+            List<String> nodes = List.of(stack.endpoints().get("edge").replace("/echo/hi", ""), "http://127.0.0.1:" + second.port(),
+                    "http://127.0.0.1:" + third.port());
             ContractSerdes serdes = ContractSerdes.of(stack.registryUrl());
             try (var producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()), new StringSerializer(),
                     serdes.<PolicyCommand>serde(Topic.CONTROL).serializer());
@@ -115,12 +119,21 @@ class GlobalLimitTest {
                     Thread.sleep(6_000);
                     long movedTo = System.nanoTime();
 
+                    loads.get(0).perSecond = 100; // the third node leaves; its share goes to the others once it misses three beats
+                    loads.get(2).stop();
+                    third.close();
+                    long left = System.nanoTime();
+                    Thread.sleep(5_000);
+                    long leftTo = System.nanoTime();
+
                     for (Load load : loads) {
                         load.stop();
                     }
                     double skewed = check("skewed 100 : 30 : 10 requests/s", loads, skewFrom, skewTo);
                     double afterMove = check("2 s after the load moved to 10 : 30 : 100", loads, moved + Duration.ofSeconds(2).toNanos(), movedTo);
+                    double afterLeave = check("2 s after the third node left, 100 : 30", loads, left + Duration.ofSeconds(2).toNanos(), leftTo);
                     assertThat(skewed / LIMIT).as("admitted / limit under skew").isBetween(0.9, 1.1);
+                    assertThat(afterLeave / LIMIT).as("admitted / limit from 2 s after a node left").isBetween(0.9, 1.1);
                     assertThat(afterMove / LIMIT).as("admitted / limit from 2 s after the load moved").isBetween(0.9, 1.1);
                 } finally {
                     for (Load load : loads) {

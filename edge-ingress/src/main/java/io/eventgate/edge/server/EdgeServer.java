@@ -53,6 +53,7 @@ public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeServer.class.getName());
     private static final String ADMIN_SOCKET = "admin";
 
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final EdgeSettings settings;
     private final SnapshotHolder snapshots;
     private final EdgeMetrics metrics;
@@ -189,6 +190,9 @@ public final class EdgeServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // closed already, e.g. by a test before its stack
+        }
         server.stop();
         if (heartbeats != null) {
             heartbeats.close();
