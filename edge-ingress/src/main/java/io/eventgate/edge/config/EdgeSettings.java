@@ -79,6 +79,10 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
+    public EdgeSettings withAuth(AuthSettings auth) {
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+    }
+
     public EdgeSettings withTracing(TracingSettings tracing) {
         return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }

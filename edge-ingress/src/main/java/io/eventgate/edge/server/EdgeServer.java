@@ -97,7 +97,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
-                new AuthenticateStep(settings.nodeId()),
+                new AuthenticateStep(settings.nodeId(), settings.auth()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),

@@ -52,7 +52,7 @@ class AuthAndRateLimitTest {
                 String base = "http://127.0.0.1:" + edge.port();
                 HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/api/hi")).build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(anonymous.statusCode()).isEqualTo(401);
-                assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("ApiKey header=\"X-API-Key\"");
+                assertThat(anonymous.headers().firstValue("WWW-Authenticate").orElseThrow()).startsWith("ApiKey header=\"X-API-Key\"");
                 HttpResponse<String> wrongKey = http.send(HttpRequest.newBuilder(URI.create(base + "/api/hi")).header("X-API-Key", "guess").build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(wrongKey.statusCode()).isEqualTo(401);

@@ -66,4 +66,20 @@ class EdgeSettingsTest {
         assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nsurprise: 1")))
                 .hasMessageContaining("unknown setting 'surprise'");
     }
+
+    @Test
+    void credentialSettingsRefuseWhatWouldWeakenThem() {
+        String jwt = "nodeId: edge-1\nauth: {jwt: {algorithms: [RS256], issuer: https://issuer.test, audiences: [api], jwksUrl: \"http://127.0.0.1:1/jwks\"}}";
+        assertThat(parse(VALID.replace("nodeId: edge-1", jwt)).auth().jwt().consumerClaim()).isEqualTo("sub");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", jwt.replace("[RS256]", "[RS256, none]"))))
+                .hasMessageContaining("'none' would accept unsigned tokens");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", jwt.replace("[RS256]", "[HS256]"))))
+                .hasMessageContaining("HS256 needs jwt.hsSecrets");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", jwt.replace("audiences: [api], ", ""))))
+                .hasMessageContaining("jwt.audiences is required");
+        assertThatThrownBy(() -> parse(VALID + "plans: {gold: {ratePerSecond: 1, burst: 1}}\nconsumers: {acme: {plan: gold, passwordHash: hunter2}}\n"))
+                .hasMessageContaining("never a password in plain text");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nauth: {introspection: {url: \"http://x\", clientId: gw, clientSecret: s, cacheTtl: 1h}}")))
+                .hasMessageContaining("cacheTtl must be at most 5m");
+    }
 }

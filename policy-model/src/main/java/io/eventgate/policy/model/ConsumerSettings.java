@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * A consumer of the API: its plan, its groups, and its API keys, stored only as SHA-256 hashes
- * ({@code sha256:<64 hex>}); two keys may be active at once, so a key can be rotated without downtime.
+ * A consumer of the API: its plan, its groups, its API keys, stored only as SHA-256 hashes
+ * ({@code sha256:<64 hex>}; two keys may be active at once, so a key can be rotated without downtime), and
+ * the hash of its password for HTTP Basic (bcrypt {@code $2b$...} or Argon2id {@code $argon2id$...}), with its id
+ * as the user name.
  */
-public record ConsumerSettings(String plan, List<String> apiKeys, List<String> groups) {
+public record ConsumerSettings(String plan, List<String> apiKeys, List<String> groups, String passwordHash) {
     private static final Pattern KEY_HASH = Pattern.compile("sha256:[0-9a-f]{64}");
+    private static final Pattern PASSWORD_HASH = Pattern.compile("\\$2[aby]\\$\\d{2}\\$[./A-Za-z0-9]{53}|\\$argon2id\\$v=19\\$m=\\d+,t=\\d+,p=\\d+\\$[A-Za-z0-9+/]+\\$[A-Za-z0-9+/]+");
 
     public ConsumerSettings {
         Check.required(plan, "plan");
@@ -27,6 +30,14 @@ public record ConsumerSettings(String plan, List<String> apiKeys, List<String> g
             }
         }
         groups = List.copyOf(Check.orDefault(groups, List.of()));
+        if (passwordHash != null && !PASSWORD_HASH.matcher(passwordHash).matches()) {
+            throw new IllegalArgumentException("passwordHash must be a bcrypt ($2b$...) or Argon2id ($argon2id$v=19$...) hash,"
+                    + " never a password in plain text");
+        }
+    }
+
+    public ConsumerSettings(String plan, List<String> apiKeys, List<String> groups) {
+        this(plan, apiKeys, groups, null);
     }
 
     /** The stored form of an API key: {@code sha256:<64 hex>}. */

@@ -1,0 +1,24 @@
+package io.eventgate.edge.auth;
+
+/** What one way of authenticating finds in a request. */
+public sealed interface Identification {
+    Absent ABSENT = new Absent();
+
+    /** No credential of this kind in the request. */
+    record Absent() implements Identification {
+    }
+
+    /** The credential is good and names this consumer. */
+    record Identified(String consumerId) implements Identification {
+    }
+
+    /**
+     * A credential of this kind is there but is not good: why (for the DecisionEvent, never for the client), the
+     * status (401, or 503 when it cannot be checked right now), and what events may say of the credential.
+     */
+    record Refused(String reason, int status, String fingerprint) implements Identification {
+        static Refused unauthenticated(String reason, String fingerprint) {
+            return new Refused(reason, 401, fingerprint);
+        }
+    }
+}
