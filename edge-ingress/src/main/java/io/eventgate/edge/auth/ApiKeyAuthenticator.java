@@ -23,6 +23,11 @@ final class ApiKeyAuthenticator implements Authenticator {
     }
 
     @Override
+    public String method() {
+        return "apiKey";
+    }
+
+    @Override
     public String challenge() {
         return "ApiKey header=\"" + header + "\"";
     }

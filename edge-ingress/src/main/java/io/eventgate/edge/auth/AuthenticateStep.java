@@ -9,6 +9,7 @@ import io.eventgate.edge.pipeline.Refusal;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.RouteSettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,7 +21,9 @@ import java.util.Set;
  * requires authentication) answers 401 with a {@code WWW-Authenticate} challenge per scheme when no credential
  * is good; the answer is the same whatever was wrong, so a client learns nothing about which keys, users or
  * tokens exist. A token that cannot be checked right now (introspection endpoint down) answers 503. On other
- * routes a good credential still identifies the consumer.
+ * routes a good credential still identifies the consumer. A route takes only the schemes in its
+ * {@code access.methods}, and when it names {@code access.groups} a consumer must hold one of them (as a
+ * group of its own or a scope of its token), else 403.
  */
 public final class AuthenticateStep implements Step {
     private final String nodeId;
@@ -42,22 +45,48 @@ public final class AuthenticateStep implements Step {
         this.challenges = String.join(", ", schemes);
     }
 
+    /** A route that names groups admits a consumer holding one of them, as a consumer group or a token scope. */
+    private static boolean holdsAGroup(RouteSettings.Access access, ConsumerSettings consumer, Identification.Identified identified) {
+        if (access.groups().isEmpty()) {
+            return true;
+        }
+        for (String group : access.groups()) {
+            if (consumer.groups().contains(group) || identified.scopes().contains(group)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void handle(Exchange exchange, Chain next) {
         Identification.Refused refused = null;
+        RouteSettings.Access access = exchange.route().settings().access();
         for (Authenticator authenticator : authenticators) {
+            if (!access.accepts(authenticator.method())) {
+                continue;
+            }
             Identification found = authenticator.identify(exchange);
             if (found instanceof Identification.Identified identified) {
                 ConsumerSettings settings = exchange.snapshot().settings().consumers().get(identified.consumerId());
                 exchange.consumer(identified.consumerId(), settings.plan());
-                next.proceed(exchange);
+                if (holdsAGroup(access, settings, identified)) {
+                    next.proceed(exchange);
+                } else {
+                    Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.DENY, "route:" + exchange.route().id() + "/access/groups",
+                            exchange.snapshot().version(), null, null, null, "consumer " + identified.consumerId() + " holds none of the groups "
+                                    + access.groups(), false),
+                            () -> Replies.json(exchange, 403, RequestOutcome.DENIED, "forbidden", "access to this resource is not allowed"));
+                }
                 return;
             }
             if (found instanceof Identification.Refused r && refused == null) {
                 refused = r;
             }
         }
-        if (exchange.route().settings().anonymous() && !exchange.snapshot().settings().globalPolicy().requireAuthentication()) {
+        boolean anonymousAllowed = exchange.route().settings().anonymous() && access.groups().isEmpty()
+                && !exchange.snapshot().settings().globalPolicy().requireAuthentication();
+        if (anonymousAllowed) {
             next.proceed(exchange);
             return;
         }

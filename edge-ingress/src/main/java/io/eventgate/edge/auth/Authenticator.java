@@ -9,6 +9,20 @@ public interface Authenticator {
     /** This scheme's {@code WWW-Authenticate} challenge. */
     String challenge();
 
+    /** The scheme's name in a route's {@code access.methods}: apiKey, basic, jwt or introspection. */
+    String method();
+
+    /** The scopes of a token: a space-separated {@code scope} string, or a list (as in {@code scp}). */
+    static java.util.Set<String> scopes(Object claim) {
+        if (claim instanceof String text && !text.isBlank()) {
+            return java.util.Set.of(text.trim().split("\\s+"));
+        }
+        if (claim instanceof java.util.Collection<?> list) {
+            return list.stream().map(String::valueOf).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        }
+        return java.util.Set.of();
+    }
+
     /** The bearer token of an {@code Authorization: Bearer} header, or null. */
     static String bearer(Exchange exchange) {
         String authorization = exchange.header("Authorization");

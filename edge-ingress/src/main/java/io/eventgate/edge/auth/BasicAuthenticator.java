@@ -61,6 +61,11 @@ final class BasicAuthenticator implements Authenticator {
     }
 
     @Override
+    public String method() {
+        return "basic";
+    }
+
+    @Override
     public String challenge() {
         return "Basic realm=\"eventgate\"";
     }

@@ -8,8 +8,11 @@ public sealed interface Identification {
     record Absent() implements Identification {
     }
 
-    /** The credential is good and names this consumer. */
-    record Identified(String consumerId) implements Identification {
+    /** The credential is good and names this consumer; a token may also carry scopes. */
+    record Identified(String consumerId, java.util.Set<String> scopes) implements Identification {
+        public Identified(String consumerId) {
+            this(consumerId, java.util.Set.of());
+        }
     }
 
     /**

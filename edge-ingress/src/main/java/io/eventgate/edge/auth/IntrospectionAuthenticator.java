@@ -98,7 +98,7 @@ final class IntrospectionAuthenticator implements Authenticator {
             long secondsLeft = answer.path("exp").asLong() - System.currentTimeMillis() / 1000;
             until = Math.min(until, now + Math.max(0, secondsLeft) * 1_000_000_000L);
         }
-        return new Kept(new Identification.Identified(consumer), until);
+        return new Kept(new Identification.Identified(consumer, Authenticator.scopes(answer.path("scope").asText(""))), until);
     }
 
     /** A token may name someone this gateway does not know as a consumer. */
@@ -107,6 +107,11 @@ final class IntrospectionAuthenticator implements Authenticator {
             return Identification.Refused.unauthenticated("the token's consumer '" + identified.consumerId() + "' is not a consumer here", null);
         }
         return answer;
+    }
+
+    @Override
+    public String method() {
+        return "introspection";
     }
 
     @Override

@@ -88,7 +88,13 @@ final class JwtAuthenticator implements Authenticator {
         if (!(consumer instanceof String id) || !exchange.snapshot().settings().consumers().containsKey(id)) {
             return Identification.Refused.unauthenticated("the token's " + consumerClaim + " '" + consumer + "' is not a consumer here", fingerprint);
         }
-        return new Identification.Identified(id);
+        Object scopes = claims.getClaim("scope") != null ? claims.getClaim("scope") : claims.getClaim("scp");
+        return new Identification.Identified(id, Authenticator.scopes(scopes));
+    }
+
+    @Override
+    public String method() {
+        return "jwt";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eventgate.edge.routing;
 
+import io.eventgate.policy.model.AddressRanges;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.List;
 import java.util.Locale;
@@ -13,9 +14,13 @@ public final class Route {
     private final Set<String> methods;
     private final Map<String, String> headers;
     private final int[] cumulativeWeights;
+    private final AddressRanges allowClients;
+    private final AddressRanges deniedClients;
 
     public Route(RouteSettings settings) {
         this.settings = settings;
+        this.allowClients = AddressRanges.of(settings.access().allowClients(), "access.allowClients");
+        this.deniedClients = AddressRanges.of(settings.access().denyClients(), "access.denyClients");
         this.methods = Set.copyOf(settings.match().methods());
         Map<String, String> lowerCased = new java.util.HashMap<>();
         settings.match().headers().forEach((name, value) -> lowerCased.put(name.toLowerCase(Locale.ROOT), value));
@@ -35,6 +40,11 @@ public final class Route {
 
     public RouteSettings settings() {
         return settings;
+    }
+
+    /** Whether the route's client lists let {@code address} in: not denied, and allowed when there is an allow list. */
+    public boolean admits(String address) {
+        return !deniedClients.contains(address) && (allowClients.isEmpty() || allowClients.contains(address));
     }
 
     boolean matchesMethod(String method) {

@@ -2,6 +2,7 @@ package io.eventgate.edge.server;
 
 import io.eventgate.edge.admin.AdminService;
 import io.eventgate.edge.auth.AuthenticateStep;
+import io.eventgate.edge.auth.ClientListStep;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
@@ -97,6 +98,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
+                new ClientListStep(settings.nodeId()),
                 new AuthenticateStep(settings.nodeId(), settings.auth()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),

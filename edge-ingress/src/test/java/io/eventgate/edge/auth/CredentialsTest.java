@@ -102,7 +102,13 @@ class CredentialsTest {
         upstream = DemoUpstream.start("127.0.0.1", 0);
         RouteSettings api = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
                 List.of(new RouteSettings.Destination("demo", 100)), "/api", "/echo", null, null, null, false);
-        EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(api))
+        RouteSettings admin = new RouteSettings("admin", new RouteSettings.Match(null, List.of("/admin/**"), null, null),
+                List.of(new RouteSettings.Destination("demo", 100)), "/admin", "/echo", null, null, null, false, false, null,
+                new RouteSettings.Access(List.of("jwt"), List.of("admin"), List.of("127.0.0.1/32"), null));
+        RouteSettings internal = new RouteSettings("internal", new RouteSettings.Match(null, List.of("/internal/**"), null, null),
+                List.of(new RouteSettings.Destination("demo", 100)), null, null, null, null, null, true, false, null,
+                new RouteSettings.Access(null, null, null, List.of("127.0.0.0/8")));
+        EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(api, admin, internal))
                 .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(), null, bcrypt("acme-password")),
                                 "bob", new ConsumerSettings("gold", List.of(), null, argon2id("bob-password"))),
                         Map.of("gold", new PlanSettings(1000, 1000)))
@@ -150,7 +156,11 @@ class CredentialsTest {
     }
 
     HttpResponse<String> call(String authorization) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/api/who"));
+        return call("/api/who", authorization);
+    }
+
+    HttpResponse<String> call(String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -236,6 +246,18 @@ class CredentialsTest {
         assertThat(unavailable.statusCode()).as("the token cannot be checked now").isEqualTo(503);
         assertThat(unavailable.headers().firstValue("Retry-After")).isPresent();
         assertThat(status("Bearer opaque-good")).as("a kept answer outlives the endpoint").isEqualTo(200);
+    }
+
+    @Test
+    void routesChooseSchemesGroupsAndClients() throws Exception {
+        assertThat(call("/admin/x", "Bearer " + rs256(first, claims().claim("scope", "read admin").build())).statusCode())
+                .as("a token scope names the group").isEqualTo(200);
+        HttpResponse<String> noGroup = call("/admin/x", "Bearer " + rs256(first, claims().claim("scope", "read").build()));
+        assertThat(noGroup.statusCode()).as("identified, but in none of the route's groups").isEqualTo(403);
+        assertThat(noGroup.body()).contains("forbidden").doesNotContain("admin");
+        assertThat(call("/admin/x", basic("acme", "acme-password")).statusCode()).as("the route takes JWTs only").isEqualTo(401);
+        assertThat(call("/admin/x", null).statusCode()).as("a route naming groups is never anonymous").isEqualTo(401);
+        assertThat(call("/internal/x", null).statusCode()).as("the route's denyClients").isEqualTo(403);
     }
 
     static void await(String what, IntSupplier actual, int expected) throws InterruptedException {

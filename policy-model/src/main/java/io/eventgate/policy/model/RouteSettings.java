@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
  * One route: what it matches, where it sends (weighted pool groups), how the path is rewritten, and
  * its timeouts and retries, whether callers must present credentials ({@code anonymous: false}), and
  * whether its refusals (authentication, directives, plan limits) are only reported as would-deny decisions
- * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it), and its own
- * rate limits.
+ * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it), its own
+ * rate limits, and who may use it ({@code access}).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
                             Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow,
-                            RateLimits rateLimits) {
+                            RateLimits rateLimits, Access access) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -45,6 +45,12 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         anonymous = Check.orDefault(anonymous, Boolean.TRUE);
         shadow = Check.orDefault(shadow, Boolean.FALSE);
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
+        access = Check.orDefault(access, new Access(null, null, null, null));
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, null);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -62,6 +68,35 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
      * address ({@code client}), one per consumer on this route ({@code consumer}), on top of the consumers' plans.
      */
     public record RateLimits(Rate route, Rate client, Rate consumer) {
+    }
+
+    /**
+     * Who may use the route: the credential schemes it accepts ({@code methods}, all when empty: apiKey, basic,
+     * jwt, introspection), the groups of which a caller must hold one ({@code groups}: the consumer's groups and
+     * its token's scopes; none required when empty), and client addresses let in ({@code allowClients}, everyone
+     * when empty) or kept out ({@code denyClients}), as CIDR ranges.
+     */
+    public record Access(List<String> methods, List<String> groups, List<String> allowClients, List<String> denyClients) {
+        public static final Set<String> METHODS = Set.of("apiKey", "basic", "jwt", "introspection");
+
+        public Access {
+            methods = List.copyOf(Check.orDefault(methods, List.of()));
+            for (String method : methods) {
+                if (!METHODS.contains(method)) {
+                    throw new IllegalArgumentException("methods: '" + method + "' is not a credential scheme " + METHODS);
+                }
+            }
+            groups = List.copyOf(Check.orDefault(groups, List.of()));
+            allowClients = List.copyOf(Check.orDefault(allowClients, List.of()));
+            denyClients = List.copyOf(Check.orDefault(denyClients, List.of()));
+            AddressRanges.of(allowClients, "allowClients");
+            AddressRanges.of(denyClients, "denyClients");
+        }
+
+        /** Whether the route takes credentials of {@code method}. */
+        public boolean accepts(String method) {
+            return methods.isEmpty() || methods.contains(method);
+        }
     }
 
     /** A sustained rate and the burst spent at once (the rate when unset). */
