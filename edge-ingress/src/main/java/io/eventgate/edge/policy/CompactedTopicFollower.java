@@ -20,10 +20,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * goes to {@code onRecord} (a null value is a tombstone), and {@code onBatch} runs after each poll that
  * changed something. Knows when it has caught up with the end the topic had when reading began; skips, and
  * logs with their position, records it cannot decode; when Kafka is unreachable it retries, keeping what it
- * has.
+ * has, and says since when it has not heard from the broker.
  */
 final class CompactedTopicFollower<V> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(CompactedTopicFollower.class.getName());
+    private static final Duration CONTACT_EVERY = Duration.ofSeconds(1);
 
     private final String topic;
     private final String owner;
@@ -35,6 +36,7 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     private final Thread thread;
     private volatile KafkaConsumer<String, V> active;
     private volatile boolean caughtUp;
+    private volatile long lastContactNanos;
     private volatile boolean running = true;
 
     /**
@@ -60,6 +62,12 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
         return caughtUp;
     }
 
+    /** Whether the broker answered this follower within {@code within}: a poll that returns nothing does not tell. */
+    boolean reachedWithin(Duration within) {
+        long contact = lastContactNanos;
+        return contact != 0 && System.nanoTime() - contact < within.toNanos();
+    }
+
     private void follow() {
         while (running) {
             try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
@@ -71,6 +79,7 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+                lastContactNanos = System.nanoTime();
                 onRestart.run();
                 boolean first = true;
                 while (running) {
@@ -78,6 +87,7 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
                         onBatch.run();
                         first = false;
                     }
+                    checkContact(consumer, partitions);
                     if (!caughtUp && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
                         caughtUp = true;
                         LOG.info(owner + " caught up with " + topic);
@@ -89,6 +99,19 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
                     sleep(1000);
                 }
             }
+        }
+    }
+
+    /** About once a second, asks the broker for the topic's end offsets, only to learn whether it answers. */
+    private void checkContact(KafkaConsumer<String, V> consumer, List<TopicPartition> partitions) {
+        if (System.nanoTime() - lastContactNanos < CONTACT_EVERY.toNanos()) {
+            return;
+        }
+        try {
+            consumer.endOffsets(partitions, CONTACT_EVERY);
+            lastContactNanos = System.nanoTime();
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            // unreachable for now: reachedWithin tells the owner; polling goes on
         }
     }
 

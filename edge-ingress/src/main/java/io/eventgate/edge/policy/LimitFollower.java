@@ -13,6 +13,9 @@ import java.util.Map;
  * operators issue. The request path reads one immutable map, replaced after each batch.
  */
 public final class LimitFollower implements AutoCloseable {
+    /** Silence from the broker for this long makes the directives' source unreachable. */
+    static final java.time.Duration UNREACHABLE_AFTER = java.time.Duration.ofSeconds(10);
+
     private final Map<String, LimitDirective> building = new HashMap<>();
     private volatile Map<String, LimitDirective> current = Map.of();
     private final CompactedTopicFollower<LimitDirective> follower;
@@ -30,6 +33,11 @@ public final class LimitFollower implements AutoCloseable {
 
     public boolean caughtUp() {
         return follower.caughtUp();
+    }
+
+    /** Whether the broker holding the directives answered lately; when it did not, quota states may be stale or missing. */
+    public boolean reachable() {
+        return follower.reachedWithin(UNREACHABLE_AFTER);
     }
 
     private synchronized void record(String scope, LimitDirective directive) {

@@ -9,6 +9,7 @@ import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.limits.GlobalDemandStep;
 import io.eventgate.edge.limits.GlobalDenyStep;
+import io.eventgate.edge.limits.QuotaFailClosedStep;
 import io.eventgate.edge.limits.RateLimitStep;
 import io.eventgate.edge.limits.RequestSizeStep;
 import io.eventgate.edge.observe.AccessLog;
@@ -100,6 +101,7 @@ public final class EdgeServer implements AutoCloseable {
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new ClientListStep(settings.nodeId()),
                 new AuthenticateStep(settings.nodeId(), settings.auth()),
+                new QuotaFailClosedStep(settings.nodeId(), () -> limits == null || limits.reachable()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),

@@ -9,6 +9,8 @@ import io.eventgate.edge.EdgeFixture;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.auth.ApiKeys;
 import io.eventgate.edge.config.KafkaSettings;
+import io.eventgate.policy.model.ConsumerSettings;
+import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.schemas.Topic;
@@ -166,6 +168,31 @@ class PolicyFollowerTest {
                     }
                 }, 401);
                 assertThat(status(edge, "/echo/hi")).as("the global policy lifted").isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void quotaChecksFailOpenOrClosedPerPlanWhenTheLimitsAreUnreachable(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            RouteSettings keyed = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
+                    List.of(new RouteSettings.Destination("demo", 1)), "/api", "/echo", null, null, null, false, false);
+            int noKafka;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                noKafka = socket.getLocalPort();
+            }
+            EdgeSettings offline = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(keyed))
+                    .withConsumers(Map.of("careful", new ConsumerSettings("strict", List.of(ApiKeys.hash("careful-key")), null),
+                                    "relaxed", new ConsumerSettings("lenient", List.of(ApiKeys.hash("relaxed-key")), null)),
+                            Map.of("strict", new PlanSettings(100, 100, 1000, 0, null, false, true), "lenient", new PlanSettings(100, 100, 1000)))
+                    .withKafka(new KafkaSettings("127.0.0.1:" + noKafka, kafka.registryUrl(), kafka.topicPrefix()));
+            try (EdgeServer edge = EdgeServer.start(offline)) {
+                HttpResponse<String> closed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + "/api/x"))
+                        .header("X-API-Key", "careful-key").build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(closed.statusCode()).as("a plan that fails closed").isEqualTo(503);
+                assertThat(closed.headers().firstValue("Retry-After")).isPresent();
+                assertThat(closed.body()).contains("quota_unavailable");
+                assertThat(status(edge, "/api/x", "relaxed-key")).as("a plan that fails open").isEqualTo(200);
             }
         }
     }

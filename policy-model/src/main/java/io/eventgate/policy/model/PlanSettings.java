@@ -7,11 +7,14 @@ import java.util.List;
  * requests each may make per calendar day and per calendar month (0: no such quota), and the fractions of a
  * quota at which consumers are warned before it runs out. A global plan's rate and burst hold for all edge
  * nodes together: each node enforces the share that policy-streams computes from the nodes' demand, and its
- * full rate until the first share arrives.
+ * full rate until the first share arrives. When an edge cannot reach the quota state on {@code gateway.limits},
+ * a plan with {@code quotaFailClosed} refuses its consumers (503) rather than admit them unchecked.
  */
-public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global) {
+public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global,
+                           Boolean quotaFailClosed) {
     public PlanSettings {
         global = Boolean.TRUE.equals(global);
+        quotaFailClosed = Boolean.TRUE.equals(quotaFailClosed);
         burst = new RouteSettings.Rate(ratePerSecond, burst).burst(); // the same bounds as any rate
         if (dailyQuota < 0) {
             throw new IllegalArgumentException("dailyQuota must be 0 (none) or more, was " + dailyQuota);
@@ -27,8 +30,17 @@ public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, 
         }
     }
 
+    public PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global) {
+        this(ratePerSecond, burst, dailyQuota, monthlyQuota, warningThresholds, global, false);
+    }
+
     public PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds) {
         this(ratePerSecond, burst, dailyQuota, monthlyQuota, warningThresholds, false);
+    }
+
+    /** Whether the plan has a daily or monthly quota. */
+    public boolean hasQuota() {
+        return dailyQuota > 0 || monthlyQuota > 0;
     }
 
     public PlanSettings(double ratePerSecond, double burst, long dailyQuota) {
