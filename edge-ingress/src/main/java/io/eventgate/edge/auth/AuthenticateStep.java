@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Identifies the caller by the first credential that names a consumer: an API key, HTTP Basic, a JWT or an
- * introspected bearer token. A route with {@code anonymous: false} (or any route, when the global policy
+ * Identifies the caller by the first credential that names a consumer: a client certificate (mTLS), an API
+ * key, HTTP Basic, a JWT or an introspected bearer token. A route with {@code anonymous: false} (or any route, when the global policy
  * requires authentication) answers 401 with a {@code WWW-Authenticate} challenge per scheme when no credential
  * is good; the answer is the same whatever was wrong, so a client learns nothing about which keys, users or
  * tokens exist. A token that cannot be checked right now (introspection endpoint down) answers 503. On other
@@ -32,7 +32,8 @@ public final class AuthenticateStep implements Step {
 
     public AuthenticateStep(String nodeId, AuthSettings settings) {
         this.nodeId = nodeId;
-        List<Authenticator> all = new ArrayList<>(List.of(new ApiKeyAuthenticator(settings.apiKeyHeader()), new BasicAuthenticator()));
+        List<Authenticator> all = new ArrayList<>(List.of(new CertificateAuthenticator(), new ApiKeyAuthenticator(settings.apiKeyHeader()),
+                new BasicAuthenticator()));
         if (settings.jwt() != null) {
             all.add(new JwtAuthenticator(settings.jwt()));
         }
@@ -41,7 +42,7 @@ public final class AuthenticateStep implements Step {
         }
         this.authenticators = List.copyOf(all);
         Set<String> schemes = new LinkedHashSet<>();
-        all.forEach(a -> schemes.add(a.challenge()));
+        all.stream().map(Authenticator::challenge).filter(c -> !c.isEmpty()).forEach(schemes::add);
         this.challenges = String.join(", ", schemes);
     }
 

@@ -8,10 +8,10 @@ import java.util.List;
 /**
  * The client-facing listener and the admin listener, with the request limits enforced before routing:
  * header block size (431), request-target length (414), body size (413), and the idle timeout that stops
- * slow clients.
+ * slow clients; and TLS on the client port, with client certificates ({@code tls}, optional).
  */
 public record ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
-                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog) {
+                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls) {
     public ServerSettings {
         host = Check.orDefault(host, "127.0.0.1");
         Check.range(port, 0, 65535, "port");
@@ -24,5 +24,10 @@ public record ServerSettings(String host, int port, int adminPort, int maxHeader
         maxBodyBytes = maxBodyBytes == 0 ? 10L * 1024 * 1024 : Check.range(maxBodyBytes, 1, Long.MAX_VALUE, "maxBodyBytes");
         idleTimeout = Check.positive(Check.orDefault(idleTimeout, Duration.ofSeconds(60)), "idleTimeout");
         trustedProxies = List.copyOf(Check.orDefault(trustedProxies, List.of()));
+    }
+
+    public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
+                          Duration idleTimeout, List<String> trustedProxies, boolean accessLog) {
+        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, null);
     }
 }

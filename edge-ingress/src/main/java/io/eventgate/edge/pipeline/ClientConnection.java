@@ -26,4 +26,9 @@ public interface ClientConnection {
 
     /** Whether status and headers have gone to the client already. */
     boolean committed();
+
+    /** The certificate the client presented over TLS, verified against the configured client CAs, if any. */
+    default java.util.Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return java.util.Optional.empty();
+    }
 }

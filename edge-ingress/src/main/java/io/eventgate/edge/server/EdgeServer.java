@@ -2,6 +2,7 @@ package io.eventgate.edge.server;
 
 import io.eventgate.edge.admin.AdminService;
 import io.eventgate.edge.auth.AuthenticateStep;
+import io.helidon.common.tls.TlsClientAuth;
 import io.eventgate.edge.auth.ClientListStep;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
@@ -133,6 +134,11 @@ public final class EdgeServer implements AutoCloseable {
                         .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
                         .validatePath(false)
                         .build())
+                .update(builder -> {
+                    if (s.tls() != null) {
+                        builder.tls(tls -> tls.sslContext(s.tls().sslContext()).clientAuth(TlsClientAuth.valueOf(s.tls().clientAuth().toUpperCase(java.util.Locale.ROOT))));
+                    }
+                })
                 .routing(routing -> routing.any(this::handle))
                 .addRouting(WsRouting.builder().route(WsRoute.create("/*",
                         () -> new WebSocketProxy(settings.nodeId(), snapshots, events != null ? events : EventSink.DISCARD))))

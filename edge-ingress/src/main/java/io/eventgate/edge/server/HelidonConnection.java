@@ -26,6 +26,13 @@ final class HelidonConnection implements ClientConnection {
         this.maxBodyBytes = maxBodyBytes;
     }
 
+    @Override
+    public java.util.Optional<java.security.cert.X509Certificate> clientCertificate() {
+        return request.remotePeer().tlsCertificates()
+                .filter(chain -> chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate)
+                .map(chain -> (java.security.cert.X509Certificate) chain[0]);
+    }
+
     static RequestHeaders headers(ServerRequestHeaders headers) {
         return new RequestHeaders() {
             @Override

@@ -71,13 +71,13 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
     }
 
     /**
-     * Who may use the route: the credential schemes it accepts ({@code methods}, all when empty: apiKey, basic,
-     * jwt, introspection), the groups of which a caller must hold one ({@code groups}: the consumer's groups and
+     * Who may use the route: the credential schemes it accepts ({@code methods}, all when empty: mtls, apiKey,
+     * basic, jwt, introspection), the groups of which a caller must hold one ({@code groups}: the consumer's groups and
      * its token's scopes; none required when empty), and client addresses let in ({@code allowClients}, everyone
      * when empty) or kept out ({@code denyClients}), as CIDR ranges.
      */
     public record Access(List<String> methods, List<String> groups, List<String> allowClients, List<String> denyClients) {
-        public static final Set<String> METHODS = Set.of("apiKey", "basic", "jwt", "introspection");
+        public static final Set<String> METHODS = Set.of("mtls", "apiKey", "basic", "jwt", "introspection");
 
         public Access {
             methods = List.copyOf(Check.orDefault(methods, List.of()));
