@@ -3,17 +3,26 @@ package io.eventgate.edge.auth;
 import io.eventgate.edge.pipeline.Exchange;
 import java.util.Optional;
 
-/** An API key in the configured header, matched against the consumers' key hashes of the snapshot in force. */
+/**
+ * An API key in the configured header (or query parameter, which is then removed from what the upstream sees),
+ * matched against the consumers' key hashes of the snapshot in force.
+ */
 final class ApiKeyAuthenticator implements Authenticator {
     private final String header;
+    private final String query;
 
-    ApiKeyAuthenticator(String header) {
+    ApiKeyAuthenticator(String header, String query) {
         this.header = header;
+        this.query = query;
     }
 
     @Override
     public Identification identify(Exchange exchange) {
-        String presented = exchange.header(header);
+        String inHeader = exchange.header(header);
+        String presented = inHeader != null && !inHeader.isEmpty() || query == null ? inHeader : exchange.queryParameter(query);
+        if (query != null) {
+            exchange.removeQueryParameter(query);
+        }
         if (presented == null || presented.isEmpty()) {
             return Identification.ABSENT;
         }

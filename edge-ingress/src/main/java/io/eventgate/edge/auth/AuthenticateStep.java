@@ -32,7 +32,7 @@ public final class AuthenticateStep implements Step {
 
     public AuthenticateStep(String nodeId, AuthSettings settings) {
         this.nodeId = nodeId;
-        List<Authenticator> all = new ArrayList<>(List.of(new CertificateAuthenticator(), new ApiKeyAuthenticator(settings.apiKeyHeader()),
+        List<Authenticator> all = new ArrayList<>(List.of(new CertificateAuthenticator(), new ApiKeyAuthenticator(settings.apiKeyHeader(), settings.apiKeyQuery()),
                 new BasicAuthenticator()));
         if (settings.jwt() != null) {
             all.add(new JwtAuthenticator(settings.jwt()));

@@ -22,7 +22,7 @@ public final class Exchange implements RequestView {
 
     private final String method;
     private final String rawPath;
-    private final String rawQuery;
+    private String rawQuery;
     private final String authority;
     private final String peerAddress;
     private final String scheme;
@@ -79,6 +79,36 @@ public final class Exchange implements RequestView {
     /** The query string as sent (without '?'), or null. */
     public String rawQuery() {
         return rawQuery;
+    }
+
+    /** The first value of query parameter {@code name}, percent-decoded, or null. */
+    public String queryParameter(String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int equals = pair.indexOf('=');
+            String key = equals < 0 ? pair : pair.substring(0, equals);
+            if (key.equals(name)) {
+                try {
+                    return java.net.URLDecoder.decode(equals < 0 ? "" : pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (IllegalArgumentException e) {
+                    return null; // a malformed escape is no credential
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Drops query parameter {@code name}, so a credential sent in the query never reaches the upstream. */
+    public void removeQueryParameter(String name) {
+        if (rawQuery == null) {
+            return;
+        }
+        String kept = java.util.Arrays.stream(rawQuery.split("&"))
+                .filter(pair -> !(pair.equals(name) || pair.startsWith(name + "=")))
+                .collect(java.util.stream.Collectors.joining("&"));
+        rawQuery = kept.isEmpty() ? null : kept;
     }
 
     /** Host header or :authority as sent. */

@@ -109,10 +109,10 @@ class CredentialsTest {
                 List.of(new RouteSettings.Destination("demo", 100)), null, null, null, null, null, true, false, null,
                 new RouteSettings.Access(null, null, null, List.of("127.0.0.0/8")));
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(api, admin, internal))
-                .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(), null, bcrypt("acme-password")),
+                .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-query-key")), null, bcrypt("acme-password")),
                                 "bob", new ConsumerSettings("gold", List.of(), null, argon2id("bob-password"))),
                         Map.of("gold", new PlanSettings(1000, 1000)))
-                .withAuth(new AuthSettings(null,
+                .withAuth(new AuthSettings(null, "api_key",
                         new JwtSettings(List.of("RS256", "HS256"), ISSUER, List.of("eventgate"), auth + "/jwks", List.of(SECRET), null,
                                 Duration.ofSeconds(30), null, Duration.ofMillis(100)),
                         new IntrospectionSettings(auth + "/introspect", "gateway", "s3cret", null, Duration.ofSeconds(30), null)));
@@ -231,6 +231,14 @@ class CredentialsTest {
         assertThat(status(basic("nobody", "acme-password"))).isEqualTo(401);
         assertThat(status("Basic %%%not-base64")).isEqualTo(401);
         assertThat(call(null).headers().firstValue("WWW-Authenticate").orElseThrow()).contains("Basic realm=\"eventgate\"");
+    }
+
+    @Test
+    void anApiKeyInTheQueryIsTakenAndNotPassedOn() throws Exception {
+        HttpResponse<String> response = call("/api/who?x=1&api_key=acme-query-key&y=2", null);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).path("query").asText()).as("the upstream never sees the key").isEqualTo("x=1&y=2");
+        assertThat(call("/api/who?api_key=wrong", null).statusCode()).isEqualTo(401);
     }
 
     @Test

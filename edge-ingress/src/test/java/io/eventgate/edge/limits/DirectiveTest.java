@@ -80,9 +80,11 @@ class DirectiveTest {
                 await("ready", () -> edge.ready() ? 1 : 0, 1);
                 assertThat(status(edge, "/echo/a", null)).isEqualTo(200);
 
+                long sent = System.nanoTime();
                 producer.send(new ProducerRecord<>(limits, "client:127.0.0.1", directive("client:127.0.0.1", DirectiveKind.BLOCK, null,
                         Instant.now().plusSeconds(2), 1))).get();
                 await("a block on the client's address answers 403", () -> status(edge, "/echo/a", null), 403);
+                assertThat((System.nanoTime() - sent) / 1e9).as("seconds from the directive on gateway.limits to its enforcement").isLessThanOrEqualTo(1.0);
                 await("the block lapses at its expiry", () -> status(edge, "/echo/a", null), 200);
 
                 producer.send(new ProducerRecord<>(limits, "consumer:acme", directive("consumer:acme", DirectiveKind.QUOTA_EXHAUSTED, null,
@@ -102,6 +104,19 @@ class DirectiveTest {
                     return throttled > 0 ? 1 : 0;
                 }, 1);
                 assertThat(status(edge, "/echo/a", null)).as("only the route under the directive").isEqualTo(200);
+
+                // two directives on one consumer: a generous operator limit and this node's small share; the stricter wins
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", directive("consumer:acme", DirectiveKind.OPERATOR_LIMIT, 1000.0,
+                        Instant.now().plusSeconds(60), 4))).get();
+                LimitDirective share = directive("consumer:acme@node:" + settings.nodeId(), DirectiveKind.RATE_SHARE, 1.0, null, 5);
+                producer.send(new ProducerRecord<>(limits, share.getScope(), share)).get();
+                await("the share, the stricter of the two, throttles", () -> {
+                    int throttled = 0;
+                    for (int i = 0; i < 5; i++) {
+                        throttled += status(edge, "/echo/a", "acme-key") == 429 ? 1 : 0;
+                    }
+                    return throttled >= 3 ? 1 : 0;
+                }, 1);
             }
         }
     }
