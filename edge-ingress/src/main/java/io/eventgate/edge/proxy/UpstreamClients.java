@@ -1,6 +1,7 @@
 package io.eventgate.edge.proxy;
 
 import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientProtocolConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +23,10 @@ public final class UpstreamClients {
                 .followRedirects(false)
                 .keepAlive(true)
                 .sendExpectContinue(false)
+                // no discovered client services (tracing, security): the edge traces upstream calls itself
+                .servicesDiscoverServices(false)
+                // the headers sent are the client's, already validated by the server, and the edge's own
+                .protocolConfig(Http1ClientProtocolConfig.builder().validateRequestHeaders(false).build())
                 .build());
     }
 }

@@ -133,6 +133,8 @@ public final class EdgeServer implements AutoCloseable {
                         .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
                         .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
                         .validatePath(false)
+                        // response headers are the upstream's, parsed line by line, and the edge's own
+                        .validateResponseHeaders(false)
                         .build())
                 .update(builder -> {
                     if (s.tls() != null) {

@@ -26,8 +26,10 @@ public final class Instance {
     private volatile boolean healthy = true;
     private volatile long ejectedUntilNanos;
     private volatile long rampStartNanos;
-    private double ewmaNanos;
-    private long lastSampleNanos;
+    // read and written without a lock: every request of the instance updates them, a lock would serialise the
+    // requests, and a lost update only nudges a load-balancing estimate
+    private volatile double ewmaNanos;
+    private volatile long lastSampleNanos;
 
     Instance(String pool, PoolSettings.Instance settings, Duration slowStart, PoolSettings.CircuitBreaker breakerSettings, long nowNanos) {
         this.pool = pool;
@@ -99,7 +101,7 @@ public final class Instance {
     }
 
     /** Peak-EWMA cost: the latency estimate times the requests it would queue behind. */
-    synchronized double cost(long nowNanos) {
+    double cost(long nowNanos) {
         double estimate = ewmaNanos == 0 ? 1 : ewmaNanos;
         return estimate * (inFlight.get() + 1) / effectiveWeight(nowNanos);
     }
@@ -109,13 +111,14 @@ public final class Instance {
     }
 
     /** Records the end of a call: latency feeds the EWMA, the result feeds outlier detection. */
-    synchronized void finished(long latencyNanos, long nowNanos) {
+    void finished(long latencyNanos, long nowNanos) {
         inFlight.decrementAndGet();
-        if (latencyNanos > ewmaNanos) {
+        double estimate = ewmaNanos;
+        if (latencyNanos > estimate) {
             ewmaNanos = latencyNanos; // peak: react to slowdowns at once, recover gradually
         } else {
             double w = Math.exp(-(nowNanos - lastSampleNanos) / DECAY_NANOS);
-            ewmaNanos = ewmaNanos * w + latencyNanos * (1 - w);
+            ewmaNanos = estimate * w + latencyNanos * (1 - w);
         }
         lastSampleNanos = nowNanos;
     }
@@ -126,7 +129,9 @@ public final class Instance {
     }
 
     void succeeded() {
-        consecutiveFailures.set(0);
+        if (consecutiveFailures.get() != 0) { // most calls succeed: read, rather than write a line every request shares
+            consecutiveFailures.set(0);
+        }
     }
 
     void eject(long untilNanos) {
