@@ -7,11 +7,12 @@ import java.util.List;
 
 /**
  * The client-facing listener and the admin listener, with the request limits enforced before routing:
- * header block size (431), request-target length (414), body size (413), and the idle timeout that stops
- * slow clients; and TLS on the client port, with client certificates ({@code tls}, optional).
+ * header block size (431), request-target length (414), body size (413), the idle timeout that closes silent
+ * connections and the head timeout that closes clients trickling a request's line and headers (slow loris);
+ * and TLS on the client port, with client certificates ({@code tls}, optional).
  */
 public record ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
-                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls) {
+                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout) {
     public ServerSettings {
         host = Check.orDefault(host, "127.0.0.1");
         Check.range(port, 0, 65535, "port");
@@ -23,7 +24,13 @@ public record ServerSettings(String host, int port, int adminPort, int maxHeader
         maxUriBytes = maxUriBytes == 0 ? 8 * 1024 : Check.range(maxUriBytes, 256, 1024 * 1024, "maxUriBytes");
         maxBodyBytes = maxBodyBytes == 0 ? 10L * 1024 * 1024 : Check.range(maxBodyBytes, 1, Long.MAX_VALUE, "maxBodyBytes");
         idleTimeout = Check.positive(Check.orDefault(idleTimeout, Duration.ofSeconds(60)), "idleTimeout");
+        headTimeout = Check.positive(Check.orDefault(headTimeout, Duration.ofSeconds(10)), "headTimeout");
         trustedProxies = List.copyOf(Check.orDefault(trustedProxies, List.of()));
+    }
+
+    public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
+                          Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls) {
+        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls, null);
     }
 
     public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,

@@ -56,6 +56,7 @@ public final class EdgeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EdgeServer.class.getName());
     private static final String ADMIN_SOCKET = "admin";
 
+    private final HeadDeadline headDeadline;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private final EdgeSettings settings;
     private final SnapshotHolder snapshots;
@@ -107,6 +108,7 @@ public final class EdgeServer implements AutoCloseable {
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
                 new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
+        this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null
                 : new HeartbeatPublisher(settings.nodeId(), snapshots, metrics, events, this::ready, globalDemand,
@@ -135,6 +137,8 @@ public final class EdgeServer implements AutoCloseable {
                         .validatePath(false)
                         // response headers are the upstream's, parsed line by line, and the edge's own
                         .validateResponseHeaders(false)
+                        .addReceiveListener(headDeadline.receiving())
+                        .addSendListener(headDeadline.sending())
                         .build())
                 .update(builder -> {
                     if (s.tls() != null) {
@@ -206,6 +210,7 @@ public final class EdgeServer implements AutoCloseable {
             return; // closed already, e.g. by a test before its stack
         }
         server.stop();
+        headDeadline.close();
         if (heartbeats != null) {
             heartbeats.close();
         }

@@ -34,7 +34,7 @@ class ClientBehaviourTest {
     EdgeServer edge(TestKafka kafka, Path spool, DemoUpstream upstream) {
         EdgeSettings settings = EdgeFixture.settings(kafka, spool, Map.of("demo", EdgeFixture.pool(upstream.url())),
                 List.of(EdgeFixture.route("bytes", "/bytes/**", "demo")));
-        ServerSettings quick = new ServerSettings("127.0.0.1", 0, 0, 0, 0, 0, Duration.ofMillis(500), List.of(), true);
+        ServerSettings quick = new ServerSettings("127.0.0.1", 0, 0, 0, 0, 0, Duration.ofMillis(500), List.of(), true, null, Duration.ofSeconds(1));
         return EdgeServer.start(settings.withServer(quick));
     }
 
@@ -60,6 +60,30 @@ class ClientBehaviourTest {
                 throw new AssertionError("the edge kept an idle connection open for 10 s");
             }
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aClientTricklingItsHeadersIsCutOffAtTheHeadTimeout(TestKafka kafka, @TempDir Path spool) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, spool, upstream);
+             Socket socket = new Socket("127.0.0.1", edge.port())) {
+            OutputStream out = socket.getOutputStream();
+            long started = System.nanoTime();
+            out.write("GET /bytes/1 HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            boolean cut = false;
+            // a header line every 200 ms: each byte would reset an idle timeout of 500 ms, but not the 1 s head timeout
+            for (int i = 0; i < 50 && !cut; i++) {
+                try {
+                    Thread.sleep(200); // the client's own pace, not a wait for the server
+                    out.write(("X-Slow-" + i + ": 1\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                } catch (SocketException closed) {
+                    cut = true;
+                }
+            }
+            Duration held = Duration.ofNanos(System.nanoTime() - started);
+            assertThat(cut).as("the edge closed the connection while the client was still sending headers").isTrue();
+            assertThat(held).as("how long the trickling client held the connection").isLessThan(Duration.ofSeconds(4));
         }
     }
 
