@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -23,10 +24,11 @@ import java.util.function.Supplier;
  * Applies the directives that Kafka feeds back (gateway.limits). The pipeline has two: one before
  * authentication for the client address and the route (so a blocked address is refused before it can try
  * another credential), one after it for the consumer (and this node's share of a consumer's global limit).
- * Expired directives are ignored; the most
- * restrictive applicable one wins: a block (403), then an exhausted quota (429 until it resets), then the
- * lowest rate (429 when its token bucket is empty). The first time a directive version is applied on this
- * node a DIRECTIVE_APPLIED DecisionEvent says so; each refusal is a DecisionEvent naming the directive.
+ * Expired directives are ignored; the most restrictive applicable one wins: a block (403), then an exhausted
+ * quota (429 until it resets), then a quota warning whose remaining requests this node has served since it
+ * arrived (429: the breach is refused here before the QUOTA_EXHAUSTED directive comes back), then the lowest
+ * rate (429 when its token bucket is empty). The first time a directive version is applied on this node a
+ * DIRECTIVE_APPLIED DecisionEvent says so; each refusal is a DecisionEvent naming the directive.
  */
 public final class DirectiveStep implements Step {
     private final String nodeId;
@@ -35,6 +37,8 @@ public final class DirectiveStep implements Step {
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
     private volatile Map<String, LimitDirective> pruned = Map.of();
+    /** Billable requests this node served under each quota warning (scope#version), counted against its {@code remaining}. */
+    private final Map<String, AtomicLong> spentSinceWarning = new ConcurrentHashMap<>();
 
     private DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives, Function<Exchange, List<String>> scopes) {
         this.nodeId = nodeId;
@@ -83,6 +87,16 @@ public final class DirectiveStep implements Step {
             refuse(exchange, next, quota, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
             return;
         }
+        LimitDirective warning = first(applicable, DirectiveKind.QUOTA_WARNING);
+        AtomicLong spent = null;
+        if (warning != null && warning.getRemaining() != null) {
+            spent = spentSinceWarning.computeIfAbsent(warning.getScope() + "#" + warning.getVersion(), key -> new AtomicLong());
+            if (spent.get() >= warning.getRemaining()) {
+                long retryAfter = warning.getExpiresAt() == null ? 60 : Math.max(1, Duration.between(now, warning.getExpiresAt()).toSeconds() + 1);
+                refuse(exchange, next, warning, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
+                return;
+            }
+        }
         LimitDirective rate = null;
         for (LimitDirective directive : applicable) {
             if (isRate(directive) && directive.getValue() != null && (rate == null || directive.getValue() < rate.getValue())) {
@@ -105,16 +119,22 @@ public final class DirectiveStep implements Step {
             }
         }
         next.proceed(exchange);
+        if (spent != null && exchange.outcome() == RequestOutcome.PROXIED && exchange.status() >= 200 && exchange.status() < 400) {
+            spent.incrementAndGet();
+        }
     }
 
     /** The directives changed: drop the buckets and announcements of those that were lifted, so neither grows without end. */
     private void forgetLifted(Map<String, LimitDirective> all) {
         pruned = all;
         buckets.keySet().retainAll(all.keySet());
-        announced.removeIf(key -> {
-            LimitDirective directive = all.get(key.substring(0, key.lastIndexOf('#')));
-            return directive == null || !key.endsWith("#" + directive.getVersion());
-        });
+        announced.removeIf(key -> lifted(all, key));
+        spentSinceWarning.keySet().removeIf(key -> lifted(all, key));
+    }
+
+    private static boolean lifted(Map<String, LimitDirective> all, String scopeAndVersion) {
+        LimitDirective directive = all.get(scopeAndVersion.substring(0, scopeAndVersion.lastIndexOf('#')));
+        return directive == null || !scopeAndVersion.endsWith("#" + directive.getVersion());
     }
 
     private void announce(Exchange exchange, LimitDirective directive) {

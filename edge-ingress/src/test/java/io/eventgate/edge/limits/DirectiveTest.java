@@ -94,6 +94,19 @@ class DirectiveTest {
                 producer.send(new ProducerRecord<>(limits, "consumer:acme", null)).get();
                 await("a tombstone lifts it", () -> status(edge, "/echo/a", "acme-key"), 200);
 
+                // a warning with 2 requests left: this node serves 2 more, then refuses the breach on its own count
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", directive("consumer:acme", DirectiveKind.QUOTA_EXHAUSTED, null,
+                        Instant.now().plusSeconds(60), 20))).get();
+                await("exhausted", () -> status(edge, "/echo/a", "acme-key"), 429);
+                LimitDirective warning = directive("consumer:acme", DirectiveKind.QUOTA_WARNING, 0.8, Instant.now().plusSeconds(60), 21);
+                warning.setRemaining(2L);
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", warning)).get();
+                // await sends until it sees 200 and then once more to assert it: the 2 requests left
+                await("the warning replaces the exhaustion", () -> status(edge, "/echo/a", "acme-key"), 200);
+                assertThat(status(edge, "/echo/a", "acme-key")).as("the breach, refused before policy-streams says so").isEqualTo(429);
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", null)).get();
+                await("lifted again", () -> status(edge, "/echo/a", "acme-key"), 200);
+
                 producer.send(new ProducerRecord<>(limits, "route:status", directive("route:status", DirectiveKind.OPERATOR_LIMIT, 2.0,
                         Instant.now().plusSeconds(60), 3))).get();
                 await("the route's rate directive throttles", () -> {

@@ -74,9 +74,13 @@ class PolicyFollowerTest {
     }
 
     IntSupplier statusOf(EdgeServer edge, String path) {
+        return statusOf(edge, path, null);
+    }
+
+    IntSupplier statusOf(EdgeServer edge, String path, String apiKey) {
         return () -> {
             try {
-                return status(edge, path);
+                return status(edge, path, apiKey);
             } catch (Exception e) {
                 return -1;
             }
@@ -137,13 +141,7 @@ class PolicyFollowerTest {
                 producer.send(new ProducerRecord<>(policies, "plan:gold", entity(PolicyEntityType.PLAN, "plan", "gold", "{\"ratePerSecond\":1000,\"burst\":2}", 1))).get();
                 producer.send(new ProducerRecord<>(policies, "consumer:acme", entity(PolicyEntityType.CONSUMER, "consumer", "acme",
                         "{\"plan\":\"gold\",\"apiKeys\":[\"" + ApiKeys.hash("acme-key") + "\"]}", 2))).get();
-                await("a consumer from Kafka authenticates", () -> {
-                    try {
-                        return status(edge, "/api/x", "acme-key");
-                    } catch (Exception e) {
-                        return -1;
-                    }
-                }, 200);
+                await("a consumer from Kafka authenticates", statusOf(edge, "/api/x", "acme-key"), 200);
 
                 producer.send(new ProducerRecord<>(policies, "global:global", entity(PolicyEntityType.GLOBAL_POLICY, "global", "global",
                         "{\"maxRatePerSecond\":0.5,\"requireAuthentication\":true}", 3))).get();
@@ -160,13 +158,7 @@ class PolicyFollowerTest {
 
                 producer.send(new ProducerRecord<>(policies, "global:global", null)).get();
                 producer.send(new ProducerRecord<>(policies, "consumer:acme", null)).get();
-                await("a tombstone removes the consumer", () -> {
-                    try {
-                        return status(edge, "/api/x", "acme-key");
-                    } catch (Exception e) {
-                        return -1;
-                    }
-                }, 401);
+                await("a tombstone removes the consumer", statusOf(edge, "/api/x", "acme-key"), 401);
                 assertThat(status(edge, "/echo/hi")).as("the global policy lifted").isEqualTo(200);
             }
         }

@@ -29,8 +29,8 @@ import java.util.Optional;
 /**
  * Decides whether a control command may change the policies: its key names its entity, its spec binds to
  * the entity's record (so every field is checked as the edge will check it), and it fits the entities
- * in force: a route's pools and a consumer's plan exist, a pool or plan in use is not deleted, an API key
- * belongs to one consumer, and no route or plan loosens the global policy (nor does a new global policy
+ * in force: a route's pools and a consumer's plan exist, a pool or plan in use is not deleted, an API key or a
+ * certificate identity belongs to one consumer, and no route or plan loosens the global policy (nor does a new global policy
  * leave routes or plans in force that loosen it). Pure: the same commands against the
  * same state give the same verdicts, so replaying the control topic gives the same policies.
  */
@@ -134,6 +134,12 @@ public final class CommandValidator {
                 for (int i = 0; i < consumer.apiKeys().size(); i++) {
                     if (other.getValue().apiKeys().contains(consumer.apiKeys().get(i))) {
                         return reject(key, command, "apiKeys[" + i + "]", "this key already belongs to another consumer");
+                    }
+                }
+                List<String> theirs = other.getValue().certificates().stream().map(ConsumerSettings::certificateIdentity).toList();
+                for (int i = 0; i < consumer.certificates().size(); i++) {
+                    if (theirs.contains(ConsumerSettings.certificateIdentity(consumer.certificates().get(i)))) {
+                        return reject(key, command, "certificates[" + i + "]", "this certificate identity already names another consumer");
                     }
                 }
             }

@@ -24,7 +24,8 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * Counts a consumer's billable requests per calendar day and month, and when a count crosses a warning
  * threshold or the quota of the consumer's plan, publishes the consumer's quota state: QUOTA_EXHAUSTED until
- * the latest reset among its exhausted periods, else QUOTA_WARNING with the largest fraction used. One
+ * the latest reset among its exhausted periods, else QUOTA_WARNING with the largest fraction used and the requests
+ * left before the tightest quota runs out (for the edges to count down). One
  * directive per consumer scope, so a daily warning never hides a monthly exhaustion. A request later than
  * its period's end plus the grace period no longer counts.
  */
@@ -97,11 +98,18 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
         double warned = 0;
         Instant warningUntil = null;
         String warningReason = null;
+        long remaining = Long.MAX_VALUE;
+        Instant remainingUntil = null;
         for (Period period : Period.values()) {
             Instant start = period.start(at, zone);
             String key = key(consumer, period, start);
-            Integer level = levels.get(key);
             long quota = quota(plan, period);
+            Long counted = counts.get(key);
+            if (quota > 0 && quota - (counted == null ? 0 : counted) < remaining) {
+                remaining = quota - (counted == null ? 0 : counted);
+                remainingUntil = period.end(start, zone);
+            }
+            Integer level = levels.get(key);
             if (level == null || quota <= 0) {
                 continue;
             }
@@ -120,7 +128,10 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
         if (exhaustedUntil != null) {
             return directive.setKind(DirectiveKind.QUOTA_EXHAUSTED).setValue(null).setReason(exhaustedReason).setExpiresAt(exhaustedUntil).build();
         }
-        return directive.setKind(DirectiveKind.QUOTA_WARNING).setValue(warned).setReason(warningReason).setExpiresAt(warningUntil).build();
+        // the warning lapses with the period its remaining count belongs to, which may end before the warned one
+        Instant until = remainingUntil != null && remainingUntil.isBefore(warningUntil) ? remainingUntil : warningUntil;
+        return directive.setKind(DirectiveKind.QUOTA_WARNING).setValue(warned).setReason(warningReason).setExpiresAt(until)
+                .setRemaining(remaining == Long.MAX_VALUE ? null : Math.max(0, remaining)).build();
     }
 
     private static int level(PlanSettings plan, long count, long quota) {

@@ -280,6 +280,13 @@ class ControlTopologyTest {
         upsert(EntityType.CONSUMER, "consumer:acme", "acme", "{\"plan\":\"gold\",\"apiKeys\":[\"" + KEY_A + "\",\"" + KEY_B + "\"]}");
         assertThat(policies.readValue().getEntityKey()).as("a consumer rotating in a second key of its own").isEqualTo("consumer:acme");
 
+        upsert(EntityType.CONSUMER, "consumer:robot", "robot", "{\"plan\":\"gold\",\"certificates\":[\"CN=robot, O=Example\"]}");
+        policies.readValue();
+        upsert(EntityType.CONSUMER, "consumer:copy", "copy", "{\"plan\":\"gold\",\"certificates\":[\"CN=robot,O=Example\"]}");
+        assertThat(onlyRejection().getField()).as("the same subject, written differently").isEqualTo("certificates[0]");
+        control.pipeInput("consumer:robot", command(CommandAction.DELETE, EntityType.CONSUMER, "robot", null));
+        policies.readValue();
+
         control.pipeInput("plan:gold", command(CommandAction.DELETE, EntityType.PLAN, "gold", null));
         assertThat(onlyRejection().getReason()).contains("still held by consumers [acme]");
 

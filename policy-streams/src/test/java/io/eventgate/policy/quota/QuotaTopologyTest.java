@@ -142,6 +142,7 @@ class QuotaTopologyTest {
         assertThat(halfDay.getValue()).as("2 of the daily 4").isEqualTo(0.5);
         assertThat(halfDay.getReason()).contains("50 % of its daily quota of 4");
         assertThat(halfDay.getExpiresAt()).isEqualTo(Instant.parse("2026-11-30T00:00:00Z"));
+        assertThat(halfDay.getRemaining()).as("the day's 2 left, tighter than the month's 8: what an edge counts down").isEqualTo(2L);
 
         request("zed", "silver", nov29.plusSeconds(2), 200, RequestOutcome.PROXIED);
         request("zed", "silver", nov29.plusSeconds(3), 200, RequestOutcome.PROXIED);
