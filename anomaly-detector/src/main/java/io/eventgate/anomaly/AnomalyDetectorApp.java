@@ -109,10 +109,6 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     public void close() {
         metricsServer.stop();
         runtime.close();
-        try {
-            tuning.close();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        tuning.close();
     }
 }

@@ -1,21 +1,12 @@
 package io.eventgate.analytics.query;
 
 import io.eventgate.avro.AnomalyEvent;
-import java.time.Duration;
+import io.eventgate.schemas.follow.TopicFollower;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.logging.Logger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RecordDeserializationException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The latest anomalies of {@code gateway.anomalies}, for the dashboard. Every instance reads every partition
@@ -23,22 +14,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * undecodable record is logged and skipped.
  */
 final class RecentAnomalies implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(RecentAnomalies.class.getName());
-
-    private final KafkaConsumer<String, AnomalyEvent> consumer;
-    private final String topic;
     private final int capacity;
     private final ArrayDeque<AnomalyEvent> latest = new ArrayDeque<>();
-    private final Thread reader;
-    private volatile boolean running = true;
+    private final TopicFollower<AnomalyEvent> follower;
 
     RecentAnomalies(String bootstrapServers, String topic, Deserializer<AnomalyEvent> deserializer, int capacity) {
-        this.topic = topic;
         this.capacity = capacity;
-        this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.CLIENT_ID_CONFIG, "analytics-recent-anomalies"), new StringDeserializer(), deserializer);
-        this.reader = Thread.ofPlatform().daemon().name("recent-anomalies").start(this::read);
+        this.follower = new TopicFollower<>(topic, bootstrapServers, "analytics-recent-anomalies", deserializer, capacity,
+                (scope, anomaly) -> keep(anomaly), this::forget, () -> { });
     }
 
     /** The newest anomalies first. */
@@ -49,62 +32,22 @@ final class RecentAnomalies implements AutoCloseable {
     }
 
     private synchronized void keep(AnomalyEvent anomaly) {
+        if (anomaly == null) {
+            return;
+        }
         latest.addLast(anomaly);
         while (latest.size() > capacity) {
             latest.removeFirst();
         }
     }
 
-    private void read() {
-        try {
-            List<TopicPartition> partitions = waitForPartitions();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            Map<TopicPartition, Long> starts = new HashMap<>(consumer.beginningOffsets(partitions));
-            for (TopicPartition partition : partitions) {
-                consumer.seek(partition, Math.max(starts.get(partition), ends.get(partition) - capacity));
-            }
-            while (running) {
-                try {
-                    consumer.poll(Duration.ofMillis(500)).forEach(record -> {
-                        if (record.value() != null) {
-                            keep(record.value());
-                        }
-                    });
-                } catch (RecordDeserializationException e) {
-                    LOG.warning("skipping undecodable anomaly at " + e.topicPartition() + "@" + e.offset() + ": " + e.getMessage());
-                    consumer.seek(e.topicPartition(), e.offset() + 1);
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.severe("recent anomalies stopped: " + e);
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
-        }
-    }
-
-    private List<TopicPartition> waitForPartitions() {
-        while (running) {
-            try {
-                var infos = consumer.partitionsFor(topic, Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
-                }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // the broker or the topic is not there yet: ask again
-            }
-        }
-        throw new WakeupException();
+    /** Reading starts over (after a failure) from the last records: what was kept would come again. */
+    private synchronized void forget() {
+        latest.clear();
     }
 
     @Override
-    public void close() throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        reader.join(Duration.ofSeconds(5));
+    public void close() {
+        follower.close();
     }
 }

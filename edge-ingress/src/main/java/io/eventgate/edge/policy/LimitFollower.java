@@ -4,6 +4,7 @@ import io.eventgate.avro.LimitDirective;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,10 +19,10 @@ public final class LimitFollower implements AutoCloseable {
 
     private final Map<String, LimitDirective> building = new HashMap<>();
     private volatile Map<String, LimitDirective> current = Map.of();
-    private final CompactedTopicFollower<LimitDirective> follower;
+    private final TopicFollower<LimitDirective> follower;
 
     public LimitFollower(EdgeSettings settings, ContractSerdes serdes) {
-        this.follower = new CompactedTopicFollower<>(new Topics(settings.kafka().topicPrefix()).name(Topic.LIMITS),
+        this.follower = new TopicFollower<>(new Topics(settings.kafka().topicPrefix()).name(Topic.LIMITS),
                 settings.kafka().bootstrapServers(), "edge " + settings.nodeId(), serdes.<LimitDirective>serde(Topic.LIMITS).deserializer(),
                 this::record, this::forget, this::publish);
     }

@@ -15,6 +15,7 @@ import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.AvroSerde;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.settings.SettingsLoader;
@@ -46,7 +47,7 @@ public final class PolicyFollower implements AutoCloseable {
     private final Path cacheFile;
     private final Map<String, PolicyEntity> entities = new TreeMap<>();
     private long version;
-    private final CompactedTopicFollower<PolicyEntity> follower;
+    private final TopicFollower<PolicyEntity> follower;
 
     public PolicyFollower(EdgeSettings staticSettings, SnapshotHolder snapshots, ContractSerdes serdes) {
         this.staticSettings = staticSettings;
@@ -54,7 +55,7 @@ public final class PolicyFollower implements AutoCloseable {
         this.cacheFile = staticSettings.policies().cacheFile();
         loadCache();
         AvroSerde<PolicyEntity> serde = serdes.serde(Topic.POLICIES);
-        this.follower = new CompactedTopicFollower<>(new Topics(staticSettings.kafka().topicPrefix()).name(Topic.POLICIES),
+        this.follower = new TopicFollower<>(new Topics(staticSettings.kafka().topicPrefix()).name(Topic.POLICIES),
                 staticSettings.kafka().bootstrapServers(), "edge " + staticSettings.nodeId(), serde.deserializer(),
                 this::record, this::forget, this::apply);
     }

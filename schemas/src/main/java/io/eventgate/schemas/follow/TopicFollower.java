@@ -1,4 +1,4 @@
-package io.eventgate.edge.policy;
+package io.eventgate.schemas.follow;
 
 import java.time.Duration;
 import java.util.List;
@@ -16,14 +16,18 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a compacted topic from its beginning and then follows it, on a thread of its own: every record
- * goes to {@code onRecord} (a null value is a tombstone), and {@code onBatch} runs after each poll that
- * changed something. Knows when it has caught up with the end the topic had when reading began; skips, and
- * logs with their position, records it cannot decode; when Kafka is unreachable it retries, keeping what it
- * has, and says since when it has not heard from the broker.
+ * Reads a topic and then follows it, on a thread of its own, without a consumer group: from its beginning
+ * (a compacted topic's state) or from the last {@code tail} records of each partition. Every record goes to
+ * {@code onRecord} (a null value is a tombstone), and {@code onBatch} runs after each poll that changed
+ * something. Knows when it has caught up with the end the topic had when reading began; skips, and logs with
+ * their position, records it cannot decode; when Kafka is unreachable it retries, reading again from the start
+ * after {@code onRestart}, keeping what it has meanwhile, and says since when it has not heard from the broker.
  */
-final class CompactedTopicFollower<V> implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(CompactedTopicFollower.class.getName());
+public final class TopicFollower<V> implements AutoCloseable {
+    /** Read from the beginning of each partition. */
+    public static final long FROM_BEGINNING = -1;
+
+    private static final Logger LOG = Logger.getLogger(TopicFollower.class.getName());
     private static final Duration CONTACT_EVERY = Duration.ofSeconds(1);
 
     private final String topic;
@@ -33,6 +37,7 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     private final BiConsumer<String, V> onRecord;
     private final Runnable onRestart;
     private final Runnable onBatch;
+    private final long tail;
     private final Thread thread;
     private volatile KafkaConsumer<String, V> active;
     private volatile boolean caughtUp;
@@ -40,11 +45,13 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * @param onRestart runs before the topic is read again from its beginning (after a failure), so the owner can forget what it read
+     * @param tail      {@link #FROM_BEGINNING}, or how many of each partition's last records to start with
+     * @param onRestart runs before the topic is read again from its start (after a failure), so the owner can forget what it read
      */
-    CompactedTopicFollower(String topic, String bootstrapServers, String owner, Deserializer<V> values,
-                           BiConsumer<String, V> onRecord, Runnable onRestart, Runnable onBatch) {
+    public TopicFollower(String topic, String bootstrapServers, String owner, Deserializer<V> values, long tail,
+                         BiConsumer<String, V> onRecord, Runnable onRestart, Runnable onBatch) {
         this.topic = topic;
+        this.tail = tail;
         this.owner = owner;
         this.values = values;
         this.onRecord = onRecord;
@@ -58,12 +65,18 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("follow-" + topic).start(this::follow);
     }
 
-    boolean caughtUp() {
+    /** Follows a compacted topic from its beginning. */
+    public TopicFollower(String topic, String bootstrapServers, String owner, Deserializer<V> values,
+                         BiConsumer<String, V> onRecord, Runnable onRestart, Runnable onBatch) {
+        this(topic, bootstrapServers, owner, values, FROM_BEGINNING, onRecord, onRestart, onBatch);
+    }
+
+    public boolean caughtUp() {
         return caughtUp;
     }
 
     /** Whether the broker answered this follower within {@code within}: a poll that returns nothing does not tell. */
-    boolean reachedWithin(Duration within) {
+    public boolean reachedWithin(Duration within) {
         long contact = lastContactNanos;
         return contact != 0 && System.nanoTime() - contact < within.toNanos();
     }
@@ -77,8 +90,8 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
                 }
                 List<TopicPartition> partitions = partitions(consumer);
                 consumer.assign(partitions);
-                consumer.seekToBeginning(partitions);
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+                seekToStart(consumer, partitions, end);
                 lastContactNanos = System.nanoTime();
                 onRestart.run();
                 boolean first = true;
@@ -99,6 +112,17 @@ final class CompactedTopicFollower<V> implements AutoCloseable {
                     sleep(1000);
                 }
             }
+        }
+    }
+
+    private void seekToStart(KafkaConsumer<String, V> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+        if (tail == FROM_BEGINNING) {
+            consumer.seekToBeginning(partitions);
+            return;
+        }
+        Map<TopicPartition, Long> beginning = consumer.beginningOffsets(partitions, Duration.ofSeconds(10));
+        for (TopicPartition partition : partitions) {
+            consumer.seek(partition, Math.max(beginning.get(partition), end.get(partition) - tail));
         }
     }
 
