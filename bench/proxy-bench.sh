@@ -4,7 +4,8 @@
 #   2. nginx as a reverse proxy to it (1 worker, keep-alive upstream connections): the reference
 #   3. the edge with routing only (events disabled)
 #   4. the edge with events on (embedded Kafka and registry of the local stack)
-# Prints the edge/nginx ratios and the p99 the edge adds over the direct upstream.
+# Prints the edge/nginx ratios, the p99 the edge adds over the direct upstream, and the CPU time each proxy
+# spends per request (from /proc, so it holds even when other work on the machine moves the req/s).
 # Talks to 127.0.0.1 only; every wrk run is bounded by its duration.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +50,7 @@ http {
 CONF
   nginx -p "$WORK/$1" -c "$WORK/$1/nginx.conf" &
   PIDS+=($!)
+  eval "PID_${1^^}=$!"
 }
 
 await_port() { # port, what
@@ -59,17 +61,32 @@ await_port() { # port, what
   echo "error: $2 did not come up on port $1" >&2; exit 1
 }
 
-measure() { # name, port -> prints "name rps p50ms p99ms"
-  local out
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$2/bench/ping" >/dev/null
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$2/bench/ping")"
-  echo "$out" > "$WORK/$1.wrk"
-  local rps p50 p99 errors
+cpu_ticks() { # pids... -> user+system clock ticks they have used, children included
+  local total=0 pid
+  for pid in "$@"; do
+    for p in "$pid" $(pgrep -P "$pid" || true); do
+      total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$total"
+}
+
+measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99ms cpu_us_per_request"
+  local out name="$1" port="$2" path="$3"; shift 3
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port$path" >/dev/null
+  local before after
+  before="$(cpu_ticks "$@")"
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port$path")"
+  after="$(cpu_ticks "$@")"
+  echo "$out" > "$WORK/$name.wrk"
+  local rps p50 p99 errors requests cpu
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
   p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
+  requests="$(awk '/requests in/ {print $1}' <<<"$out")"
+  cpu="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
   errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
-  echo "$1 $rps $(to_ms "$p50") $(to_ms "$p99") ${errors:-}"
+  echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") $cpu ${errors:-}"
 }
 
 to_ms() { # wrk latency like 812.00us, 1.20ms, 2.00s -> milliseconds
@@ -107,6 +124,7 @@ YAML
 edge_yaml $EDGE_PLAIN_PORT 18292 false > "$WORK/edge-plain.yaml"
 "${JAVA[@]}" -cp "$CP" io.eventgate.edge.EdgeMain "$WORK/edge-plain.yaml" > "$WORK/edge-plain.log" 2>&1 &
 PIDS+=($!)
+PID_EDGE_PLAIN=$!
 
 cat > "$WORK/stack.yaml" <<YAML
 dataDir: $WORK/stack-data
@@ -118,6 +136,7 @@ $(edge_yaml $EDGE_EVENTS_PORT 18293 true | sed 's/^/  /')
 YAML
 "${JAVA[@]}" -cp "$CP" io.eventgate.local.LocalStackMain "$WORK/stack.yaml" > "$WORK/stack.log" 2>&1 &
 PIDS+=($!)
+PID_STACK=$!
 
 await_port $UPSTREAM_PORT "nginx upstream"
 await_port $NGINX_PROXY_PORT "nginx proxy"
@@ -126,19 +145,23 @@ await_port $EDGE_EVENTS_PORT "edge (events on)"
 
 echo "measuring: wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up each)"
 RESULTS=()
-RESULTS+=("$(measure direct-upstream $UPSTREAM_PORT)")
-RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT)")
-RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT)")
-RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT)")
+RESULTS+=("$(measure direct-upstream $UPSTREAM_PORT /bench/ping "$PID_UPSTREAM")")
+RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
+RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
+# the edge answering itself (no route: a JSON 404) shows what the upstream call costs apart from the rest
+RESULTS+=("$(measure edge-no-upstream $EDGE_PLAIN_PORT /no-route "$PID_EDGE_PLAIN")")
 
 published="$(curl -s http://127.0.0.1:18293/observe/metrics | awk '/^edge_events_published_total/ {print $2}')"
 printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
-  { name[NR]=$1; rps[NR]=$2; p50[NR]=$3; p99[NR]=$4; extra[NR]=""; for (i=5;i<=NF;i++) extra[NR]=extra[NR] " " $i }
+  { name[NR]=$1; rps[NR]=$2; p50[NR]=$3; p99[NR]=$4; cpu[NR]=$5; extra[NR]=""; for (i=6;i<=NF;i++) extra[NR]=extra[NR] " " $i }
   END {
-    printf "\n| target | req/s | p50 ms | p99 ms | notes |\n|---|---:|---:|---:|---|\n"
-    for (i=1;i<=NR;i++) printf "| %s | %.0f | %.2f | %.2f |%s |\n", name[i], rps[i], p50[i], p99[i], extra[i]
+    printf "\n| target | req/s | p50 ms | p99 ms | CPU µs/request | notes |\n|---|---:|---:|---:|---:|---|\n"
+    for (i=1;i<=NR;i++) printf "| %s | %.0f | %.2f | %.2f | %.1f |%s |\n", name[i], rps[i], p50[i], p99[i], cpu[i], extra[i]
     printf "\nedge (routing only) / nginx proxy: %.2fx req/s\n", rps[3]/rps[2]
     printf "edge (events on) / nginx proxy:    %.2fx req/s\n", rps[4]/rps[2]
     printf "p99 added over the direct upstream: nginx %+.2f ms, edge routing %+.2f ms, edge events %+.2f ms\n", p99[2]-p99[1], p99[3]-p99[1], p99[4]-p99[1]
+    printf "CPU per request, edge / nginx proxy: routing %.1fx, events %.1fx (events: the whole local stack, Kafka included)\n", cpu[3]/cpu[2], cpu[4]/cpu[2]
+    printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu[3]-cpu[5], cpu[3]
     printf "events published to Kafka by the events-on edge: %s\n", published
   }'
