@@ -42,16 +42,32 @@ public final class TestKafka {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    /** Creates the topics and waits until they exist. */
+    /**
+     * Creates the topics and waits until every partition has a leader: a producer that writes to a partition
+     * still settling its leadership can see its first batches' sequence numbers refused and retry for minutes.
+     */
     public void createTopics(Collection<NewTopic> topics) {
+        List<String> names = topics.stream().map(NewTopic::name).toList();
         try (Admin admin = admin()) {
             admin.createTopics(topics).all().get();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (!allLed(admin, names)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics " + names + " have partitions without a leader after 30 s");
+                }
+                Thread.sleep(20); // polling the broker's metadata for the condition
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topics " + topics.stream().map(NewTopic::name).toList() + ": " + e.getCause(), e.getCause());
         }
+    }
+
+    private static boolean allLed(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        return admin.describeTopics(names).allTopicNames().get().values().stream()
+                .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
     }
 
     /** Creates one topic named {@code topicPrefix() + suffix} and returns its name. */
