@@ -66,8 +66,15 @@ public final class TestKafka {
     }
 
     private static boolean allLed(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
-        return admin.describeTopics(names).allTopicNames().get().values().stream()
-                .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+        try {
+            return admin.describeTopics(names).allTopicNames().get().values().stream()
+                    .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false; // created, but the broker has not learnt of it yet
+            }
+            throw e;
+        }
     }
 
     /** Creates one topic named {@code topicPrefix() + suffix} and returns its name. */
