@@ -9,12 +9,14 @@ import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
+import io.eventgate.kafka.embedded.TopicCreation;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,7 +135,7 @@ public final class LocalStack implements AutoCloseable {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get();
+                TopicCreation.createAndAwaitLeaders(admin, missing, Duration.ofSeconds(30));
                 LOG.info(() -> "created topics " + missing.stream().map(NewTopic::name).toList());
             }
         } catch (InterruptedException e) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import io.eventgate.kafka.embedded.TopicCreation;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -42,38 +43,15 @@ public final class TestKafka {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()));
     }
 
-    /**
-     * Creates the topics and waits until every partition has a leader: a producer that writes to a partition
-     * still settling its leadership can see its first batches' sequence numbers refused and retry for minutes.
-     */
+    /** Creates the topics and waits until every partition has a leader (see {@link TopicCreation}). */
     public void createTopics(Collection<NewTopic> topics) {
-        List<String> names = topics.stream().map(NewTopic::name).toList();
         try (Admin admin = admin()) {
-            admin.createTopics(topics).all().get();
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-            while (!allLed(admin, names)) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topics " + names + " have partitions without a leader after 30 s");
-                }
-                Thread.sleep(20); // polling the broker's metadata for the condition
-            }
+            TopicCreation.createAndAwaitLeaders(admin, topics, java.time.Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topics " + topics.stream().map(NewTopic::name).toList() + ": " + e.getCause(), e.getCause());
-        }
-    }
-
-    private static boolean allLed(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
-        try {
-            return admin.describeTopics(names).allTopicNames().get().values().stream()
-                    .allMatch(topic -> topic.partitions().stream().allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty()));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
-                return false; // created, but the broker has not learnt of it yet
-            }
-            throw e;
         }
     }
 
