@@ -46,7 +46,12 @@ public final class ApiKeys {
 
     /** What events say of a key that matched no consumer: enough to count its failures, never enough to recover it. */
     public static String fingerprint(String key) {
-        return "apikey:" + HexFormat.of().formatHex(sha256(key)).substring(0, 16);
+        return fingerprint("apikey", key);
+    }
+
+    /** The same for any credential: its kind, then 16 hex digits of its SHA-256. */
+    public static String fingerprint(String kind, String credential) {
+        return kind + ":" + HexFormat.of().formatHex(sha256(credential)).substring(0, 16);
     }
 
     /** The stored form of a key: {@code sha256:<hex>}. */

@@ -38,7 +38,7 @@ final class BasicAuthenticator implements Authenticator {
         String password = userAndPassword.substring(colon + 1);
         ConsumerSettings consumer = exchange.snapshot().settings().consumers().get(user);
         if (consumer == null || consumer.passwordHash() == null || !matches(consumer.passwordHash(), password)) {
-            return Identification.Refused.unauthenticated("unknown user or wrong password", "basic:" + ApiKeys.fingerprint(user).substring(7));
+            return Identification.Refused.unauthenticated("unknown user or wrong password", ApiKeys.fingerprint("basic", user));
         }
         return new Identification.Identified(user);
     }

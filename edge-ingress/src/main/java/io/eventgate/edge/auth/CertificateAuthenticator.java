@@ -38,7 +38,7 @@ final class CertificateAuthenticator implements Authenticator {
             }
         }
         return Identification.Refused.unauthenticated("the client certificate " + presented.get().getSubjectX500Principal() + " names no consumer",
-                "cert:" + ApiKeys.fingerprint(presented.get().getSubjectX500Principal().getName()).substring(7));
+                ApiKeys.fingerprint("cert", presented.get().getSubjectX500Principal().getName()));
     }
 
     private Map<String, String> indexOf(Snapshot snapshot) {

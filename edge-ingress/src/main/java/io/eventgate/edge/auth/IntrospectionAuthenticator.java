@@ -54,7 +54,7 @@ final class IntrospectionAuthenticator implements Authenticator {
         if (kept != null && kept.untilNanos() - now > 0) {
             return consumerKnown(kept.answer(), exchange);
         }
-        Kept fresh = introspect(token, key, now);
+        Kept fresh = introspect(token, now);
         if (fresh.untilNanos() - now > 0) {
             if (answers.size() >= MAX_KEPT) {
                 answers.clear();
@@ -64,8 +64,8 @@ final class IntrospectionAuthenticator implements Authenticator {
         return consumerKnown(fresh.answer(), exchange);
     }
 
-    private Kept introspect(String token, String key, long now) {
-        String fingerprint = "token:" + key.substring(7, 23);
+    private Kept introspect(String token, long now) {
+        String fingerprint = ApiKeys.fingerprint("token", token);
         HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url())).timeout(settings.timeout())
                 .header("Authorization", credentials)
                 .header("Content-Type", "application/x-www-form-urlencoded")

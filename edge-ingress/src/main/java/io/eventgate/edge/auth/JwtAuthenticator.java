@@ -77,7 +77,7 @@ final class JwtAuthenticator implements Authenticator {
         if (token == null || token.chars().filter(c -> c == '.').count() != 2) {
             return Identification.ABSENT; // not a JWT: perhaps an opaque token for introspection
         }
-        String fingerprint = "jwt:" + ApiKeys.fingerprint(token).substring(7);
+        String fingerprint = ApiKeys.fingerprint("jwt", token);
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);

@@ -71,7 +71,7 @@ public final class DirectiveStep implements Step {
         List<LimitDirective> applicable = new ArrayList<>(4);
         for (String scope : scopes.apply(exchange)) {
             LimitDirective directive = all.get(scope);
-            if (directive != null && (directive.getExpiresAt() == null || directive.getExpiresAt().isAfter(now))) {
+            if (directive != null && inForce(directive, now)) {
                 applicable.add(directive);
                 announce(exchange, directive);
             }
@@ -122,6 +122,11 @@ public final class DirectiveStep implements Step {
         if (spent != null && exchange.outcome() == RequestOutcome.PROXIED && exchange.status() >= 200 && exchange.status() < 400) {
             spent.incrementAndGet();
         }
+    }
+
+    /** Whether {@code directive} still applies at {@code now}: it has no expiry, or has not reached it. */
+    static boolean inForce(LimitDirective directive, Instant now) {
+        return directive.getExpiresAt() == null || directive.getExpiresAt().isAfter(now);
     }
 
     /** The directives changed: drop the buckets and announcements of those that were lifted, so neither grows without end. */

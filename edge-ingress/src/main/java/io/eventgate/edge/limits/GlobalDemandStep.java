@@ -73,7 +73,7 @@ public final class GlobalDemandStep implements Step {
         Map<String, LimitDirective> all = directives.get();
         LimitDirective operator = all.isEmpty() ? null : all.get("consumer:" + exchange.consumerId());
         GlobalLimit byOperator = operator != null && operator.getGlobal() && operator.getKind() == DirectiveKind.OPERATOR_LIMIT
-                && operator.getValue() != null && (operator.getExpiresAt() == null || operator.getExpiresAt().isAfter(Instant.now()))
+                && operator.getValue() != null && DirectiveStep.inForce(operator, Instant.now())
                 ? new GlobalLimit(operator.getValue(), operator.getBurst() == null ? Math.max(1, operator.getValue()) : operator.getBurst())
                 : null;
         return tighter(byPlan, byOperator);
