@@ -4,13 +4,16 @@
 #   2. nginx as a reverse proxy to it (1 worker, keep-alive upstream connections): the reference
 #   3. the edge with routing only (events disabled)
 #   4. the edge with events on (embedded Kafka and registry of the local stack)
+#   5. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
 # Prints the edge/nginx ratios, the p99 the edge adds over the direct upstream, and the CPU time each proxy
 # spends per request (from /proc, so it holds even when other work on the machine moves the req/s).
 # Talks to 127.0.0.1 only; every wrk run is bounded by its duration.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${BENCH_DURATION:-15s}"
-WARMUP="${BENCH_WARMUP:-8s}"
+# the JVM's JIT compilers keep a core busy for about 20 s of load before the edge's code settles; a shorter warm-up
+# measures the compilers more than the edge
+WARMUP="${BENCH_WARMUP:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORK="$(mktemp -d /tmp/eventgate-bench.XXXXXX)"
@@ -73,10 +76,12 @@ cpu_ticks() { # pids... -> user+system clock ticks they have used, children incl
 
 measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99ms cpu_us_per_request"
   local out name="$1" port="$2" path="$3"; shift 3
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$port$path" >/dev/null
+  local header=(-H "X-Bench: 1")
+  [[ "$name" == edge-full-chain ]] && header=(-H "X-API-Key: $BENCH_KEY")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${header[@]}" "http://127.0.0.1:$port$path" >/dev/null
   local before after
   before="$(cpu_ticks "$@")"
-  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$port$path")"
+  out="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${header[@]}" "http://127.0.0.1:$port$path")"
   after="$(cpu_ticks "$@")"
   echo "$out" > "$WORK/$name.wrk"
   local rps p50 p99 errors requests cpu
@@ -117,10 +122,16 @@ kafka: {bootstrapServers: "127.0.0.1:19092", schemaRegistryUrl: "http://127.0.0.
 events: {enabled: $3, spool: {dir: "$WORK/spool-$1"}}
 pools:
   upstream: {instances: [{url: "http://127.0.0.1:$UPSTREAM_PORT"}]}
+plans:
+  bench: {ratePerSecond: 1000000, burst: 1000000}   # enforced on every request, never reached
+consumers:
+  bench: {plan: bench, apiKeys: ["sha256:$(printf %s "$BENCH_KEY" | sha256sum | cut -d' ' -f1)"]}
 routes:
   - {id: bench, match: {paths: ["/bench/**"]}, upstreams: [{pool: upstream}]}
+  - {id: chain, match: {paths: ["/chain/**"]}, anonymous: false, upstreams: [{pool: upstream}]}
 YAML
 }
+BENCH_KEY="bench-key-$RANDOM$RANDOM"
 edge_yaml $EDGE_PLAIN_PORT 18292 false > "$WORK/edge-plain.yaml"
 "${JAVA[@]}" -cp "$CP" io.eventgate.edge.EdgeMain "$WORK/edge-plain.yaml" > "$WORK/edge-plain.log" 2>&1 &
 PIDS+=($!)
@@ -149,6 +160,7 @@ RESULTS+=("$(measure direct-upstream $UPSTREAM_PORT /bench/ping "$PID_UPSTREAM")
 RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
 RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
+RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
 # the edge answering itself (no route: a JSON 404) shows what the upstream call costs apart from the rest
 RESULTS+=("$(measure edge-no-upstream $EDGE_PLAIN_PORT /no-route "$PID_EDGE_PLAIN")")
 
@@ -160,8 +172,9 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     for (i=1;i<=NR;i++) printf "| %s | %.0f | %.2f | %.2f | %.1f |%s |\n", name[i], rps[i], p50[i], p99[i], cpu[i], extra[i]
     printf "\nedge (routing only) / nginx proxy: %.2fx req/s\n", rps[3]/rps[2]
     printf "edge (events on) / nginx proxy:    %.2fx req/s\n", rps[4]/rps[2]
-    printf "p99 added over the direct upstream: nginx %+.2f ms, edge routing %+.2f ms, edge events %+.2f ms\n", p99[2]-p99[1], p99[3]-p99[1], p99[4]-p99[1]
-    printf "CPU per request, edge / nginx proxy: routing %.1fx, events %.1fx (events: the whole local stack, Kafka included)\n", cpu[3]/cpu[2], cpu[4]/cpu[2]
-    printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu[3]-cpu[5], cpu[3]
+    printf "edge (full chain) / nginx proxy:   %.2fx req/s\n", rps[5]/rps[2]
+    printf "p99 added over the direct upstream: nginx %+.2f ms, edge routing %+.2f ms, edge events %+.2f ms, full chain %+.2f ms\n", p99[2]-p99[1], p99[3]-p99[1], p99[4]-p99[1], p99[5]-p99[1]
+    printf "CPU per request, edge / nginx proxy: routing %.1fx, events %.1fx, full chain %.1fx (events, full chain: the whole local stack, Kafka included)\n", cpu[3]/cpu[2], cpu[4]/cpu[2], cpu[5]/cpu[2]
+    printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu[3]-cpu[6], cpu[3]
     printf "events published to Kafka by the events-on edge: %s\n", published
   }'

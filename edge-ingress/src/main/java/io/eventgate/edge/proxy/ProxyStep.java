@@ -15,6 +15,7 @@ import io.eventgate.edge.upstream.Instance;
 import io.eventgate.edge.upstream.UpstreamPool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webclient.http1.Http1ClientRequest;
@@ -48,6 +49,15 @@ public final class ProxyStep implements Step {
     private static final int COPY_BUFFER = 16 * 1024;
     /** Bodies up to this size (with a declared length) are relayed in one write instead of streamed. */
     private static final int SMALL_BODY_BYTES = 64 * 1024;
+
+    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
+    private static final HeaderName X_FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
+    private static final HeaderName X_FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
+    private static final HeaderName FORWARDED = HeaderNames.create("Forwarded");
+    private static final HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
+    private static final HeaderName X_CONSUMER_ID = HeaderNames.create("X-Consumer-Id");
+    private static final HeaderName X_CONSUMER_PLAN = HeaderNames.create("X-Consumer-Plan");
+    private static final HeaderName X_CONSUMER_GROUPS = HeaderNames.create("X-Consumer-Groups");
 
     private final String nodeId;
     private final UpstreamClients clients;
@@ -136,7 +146,7 @@ public final class ProxyStep implements Step {
                 continue;
             }
             exchange.upstreamInstance(instance.address());
-            Attempt attempt = call(exchange, settings, route, instance, pool, bufferedBody, streamBody);
+            Attempt attempt = call(exchange, settings, route, instance, pool, bufferedBody, streamBody, retryable, false);
             recordOnBreaker(breaker, attempt);
             if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
                 exchange.ended(499, RequestOutcome.CLIENT_ABORT);
@@ -172,7 +182,7 @@ public final class ProxyStep implements Step {
     }
 
     private Attempt call(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool,
-                         byte[] bufferedBody, boolean streamBody) {
+                         byte[] bufferedBody, boolean streamBody, boolean replayable, boolean newConnection) {
         String path = route.upstreamPath(exchange.path());
         String query = exchange.rawQuery();
         URI target = URI.create(instance.uri().getScheme() + "://" + instance.uri().getRawAuthority() + path
@@ -190,7 +200,13 @@ public final class ProxyStep implements Step {
         long started = System.nanoTime();
         FirstByteWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
         HttpClientResponse response;
+        io.helidon.webclient.api.ClientConnection kept = newConnection ? null : clients.kept(instance.uri());
+        io.helidon.webclient.api.ClientConnection connection = kept;
         try {
+            if (connection == null) {
+                connection = clients.open(instance.uri(), settings.timeouts().connect());
+            }
+            request.connection(connection);
             if (bufferedBody != null) {
                 response = request.submit(bufferedBody);
             } else if (streamBody) {
@@ -199,9 +215,19 @@ public final class ProxyStep implements Step {
                 response = request.request();
             }
         } catch (RuntimeException e) {
+            if (connection != null) {
+                connection.closeResource(); // it may hold part of this exchange, so it can carry no other
+            }
             boolean expired = guard.stop();
             long latency = System.nanoTime() - started;
             UpstreamFailure failure = UpstreamFailure.classify(e, expired);
+            if (kept != null && failure == UpstreamFailure.RESET && replayable) {
+                // the upstream closed the kept connection just as it was reused (its keep-alive ran out): no fault of the
+                // instance's, and an idempotent request may be sent again, on a new connection
+                pool.finished(instance, latency, false);
+                span.end();
+                return call(exchange, settings, route, instance, pool, bufferedBody, false, true, true);
+            }
             pool.finished(instance, latency, failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE);
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, failure.name());
@@ -248,19 +274,19 @@ public final class ProxyStep implements Step {
             out.set(HeaderNames.CONTENT_LENGTH, Long.toString(length));
         }
         Exchange.Forwarding forwarding = exchange.forwarding();
-        out.set(HeaderNames.create("X-Forwarded-For"), forwarding.forwardedFor());
-        out.set(HeaderNames.create("X-Forwarded-Proto"), forwarding.proto());
+        out.set(X_FORWARDED_FOR, forwarding.forwardedFor());
+        out.set(X_FORWARDED_PROTO, forwarding.proto());
         if (forwarding.host() != null) {
-            out.set(HeaderNames.create("X-Forwarded-Host"), forwarding.host());
+            out.set(X_FORWARDED_HOST, forwarding.host());
         }
-        out.set(HeaderNames.create("Forwarded"), HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
-        out.set(HeaderNames.create("X-Request-Id"), exchange.requestId());
+        out.set(FORWARDED, HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
+        out.set(X_REQUEST_ID, exchange.requestId());
         if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
-            out.set(HeaderNames.create("X-Consumer-Id"), exchange.consumerId());
-            out.set(HeaderNames.create("X-Consumer-Plan"), exchange.plan());
+            out.set(X_CONSUMER_ID, exchange.consumerId());
+            out.set(X_CONSUMER_PLAN, exchange.plan());
             var groups = exchange.snapshot().settings().consumers().get(exchange.consumerId()).groups();
             if (!groups.isEmpty()) {
-                out.set(HeaderNames.create("X-Consumer-Groups"), String.join(",", groups));
+                out.set(X_CONSUMER_GROUPS, String.join(",", groups));
             }
         }
         tracing.inject(span, (key, value) -> out.set(HeaderNames.create(key), value));

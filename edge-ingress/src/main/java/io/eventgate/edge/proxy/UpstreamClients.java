@@ -1,32 +1,168 @@
 package io.eventgate.edge.proxy;
 
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.tls.Tls;
+import io.helidon.webclient.api.ClientConnection;
+import io.helidon.webclient.api.ConnectionKey;
+import io.helidon.webclient.api.DefaultDnsResolver;
+import io.helidon.webclient.api.DnsAddressLookup;
+import io.helidon.webclient.api.Proxy;
+import io.helidon.webclient.api.TcpClientConnection;
+import io.helidon.webclient.api.WebClient;
 import io.helidon.webclient.http1.Http1Client;
 import io.helidon.webclient.http1.Http1ClientProtocolConfig;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Helidon HTTP/1.1 clients (pooled keep-alive connections, no per-request protocol discovery) for upstream calls, one per connect
- * timeout, since the client fixes that timeout when it is built.
+ * Helidon HTTP/1.1 clients for upstream calls, one per connect timeout (a client fixes it when built), and the keep-alive
+ * connections they share, kept here rather than in Helidon's connection cache. That cache starts a virtual thread for every
+ * connection it takes back, to notice an upstream closing it while idle; on a proxy, where every request returns a connection,
+ * that thread cost more CPU than the rest of the upstream call. Here an idle connection is left alone: one idle for longer
+ * than {@link #CHECK_AFTER_IDLE} is checked for a close just before its reuse, and one idle past {@link #MAX_IDLE} is closed.
  */
-public final class UpstreamClients {
+public final class UpstreamClients implements AutoCloseable {
     /** Idle keep-alive connections kept per upstream address; fewer than the concurrency means reconnecting. */
     static final int CONNECTIONS_KEPT_PER_UPSTREAM = 512;
+    /** Below this idle time the upstream is taken to have kept the connection open (keep-alive timeouts are seconds). */
+    static final Duration CHECK_AFTER_IDLE = Duration.ofSeconds(1);
+    /** Longer than this, the upstream has probably closed the connection, or will while it is in use. */
+    static final Duration MAX_IDLE = Duration.ofSeconds(30);
+    private static final List<String> HTTP1 = List.of("http/1.1");
+    private static final Tls NO_TLS = Tls.builder().enabled(false).build();
+    private static final Duration CLOSE_CHECK_READ = Duration.ofMillis(1);
 
-    private final Map<Duration, Http1Client> byConnectTimeout = new ConcurrentHashMap<>();
+    private record Clients(WebClient web, Http1Client http1) {
+    }
+
+    private final Map<Duration, Clients> byConnectTimeout = new ConcurrentHashMap<>();
+    private final Map<URI, KeptConnections> byInstance = new ConcurrentHashMap<>();
 
     public Http1Client forConnectTimeout(Duration connectTimeout) {
-        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> Http1Client.builder()
-                .socketOptions(socket -> socket.connectTimeout(timeout).tcpNoDelay(true))
-                .connectionCacheSize(CONNECTIONS_KEPT_PER_UPSTREAM)
-                .followRedirects(false)
-                .keepAlive(true)
-                .sendExpectContinue(false)
-                // no discovered client services (tracing, security): the edge traces upstream calls itself
-                .servicesDiscoverServices(false)
-                // the headers sent are the client's, already validated by the server, and the edge's own
-                .protocolConfig(Http1ClientProtocolConfig.builder().validateRequestHeaders(false).build())
-                .build());
+        return clients(connectTimeout).http1();
+    }
+
+    /** A kept connection to {@code instance} that looks open, or null; closing the response it serves gives it back. */
+    public ClientConnection kept(URI instance) {
+        return keptFor(instance).take(System.nanoTime());
+    }
+
+    /** A new connection to {@code instance}; closing the response it serves keeps it for reuse. */
+    public ClientConnection open(URI instance, Duration connectTimeout) {
+        return keptFor(instance).open(clients(connectTimeout).web());
+    }
+
+    private KeptConnections keptFor(URI instance) {
+        return byInstance.computeIfAbsent(instance, uri -> new KeptConnections(
+                ConnectionKey.create("http", instance.getHost(), instance.getPort(), NO_TLS,
+                        DefaultDnsResolver.create(), DnsAddressLookup.defaultLookup(), Proxy.noProxy())));
+    }
+
+    /** Idle connections now kept, all upstreams together. */
+    int idleConnections() {
+        return byInstance.values().stream().mapToInt(kept -> kept.count.get()).sum();
+    }
+
+    private Clients clients(Duration connectTimeout) {
+        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> {
+            WebClient web = WebClient.builder()
+                    .socketOptions(socket -> socket.connectTimeout(timeout).tcpNoDelay(true))
+                    .proxy(Proxy.noProxy())
+                    .followRedirects(false)
+                    .sendExpectContinue(false)
+                    // no discovered client services (tracing, security): the edge traces upstream calls itself
+                    .servicesDiscoverServices(false)
+                    .build();
+            Http1Client http1 = Http1Client.builder()
+                    .proxy(Proxy.noProxy())
+                    .followRedirects(false)
+                    .sendExpectContinue(false)
+                    .servicesDiscoverServices(false)
+                    // the headers sent are the client's, already validated by the server, and the edge's own
+                    .protocolConfig(Http1ClientProtocolConfig.builder().validateRequestHeaders(false).build())
+                    .build();
+            return new Clients(web, http1);
+        });
+    }
+
+    @Override
+    public void close() {
+        byInstance.values().forEach(KeptConnections::closeAll);
+    }
+
+    /** The idle connections to one upstream address, most recently used first so the busy ones stay warm. */
+    private static final class KeptConnections {
+        private record Idle(ClientConnection connection, long sinceNanos) {
+        }
+
+        private final ConnectionKey key;
+        private final ConcurrentLinkedDeque<Idle> idle = new ConcurrentLinkedDeque<>();
+        private final AtomicInteger count = new AtomicInteger();
+
+        KeptConnections(ConnectionKey key) {
+            this.key = key;
+        }
+
+        ClientConnection take(long now) {
+            Idle next;
+            while ((next = idle.pollFirst()) != null) {
+                count.decrementAndGet();
+                long idleNanos = now - next.sinceNanos();
+                if (idleNanos > MAX_IDLE.toNanos() || idleNanos > CHECK_AFTER_IDLE.toNanos() && closedByPeer(next.connection())) {
+                    next.connection().closeResource();
+                    continue;
+                }
+                return next.connection();
+            }
+            return null;
+        }
+
+        ClientConnection open(WebClient web) {
+            return TcpClientConnection.create(web, key, HTTP1, this::giveBack, connection -> { }).connect();
+        }
+
+        /** Called by the response's close when the connection may carry another request; false makes Helidon close it. */
+        private boolean giveBack(ClientConnection connection) {
+            long now = System.nanoTime();
+            Idle oldest = idle.peekLast();
+            if (oldest != null && now - oldest.sinceNanos() > MAX_IDLE.toNanos() && idle.removeLastOccurrence(oldest)) {
+                count.decrementAndGet();
+                oldest.connection().closeResource();
+            }
+            if (count.incrementAndGet() > CONNECTIONS_KEPT_PER_UPSTREAM) {
+                count.decrementAndGet();
+                return false;
+            }
+            idle.offerFirst(new Idle(connection, now));
+            return true;
+        }
+
+        /** A read that waits a millisecond: an end of stream (or bytes nobody asked for) means the connection is unusable. */
+        private static boolean closedByPeer(ClientConnection connection) {
+            try {
+                connection.readTimeout(CLOSE_CHECK_READ);
+                connection.helidonSocket().read(BufferData.create(1));
+                return true;
+            } catch (UncheckedIOException e) {
+                return !(e.getCause() instanceof SocketTimeoutException);
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }
+
+        void closeAll() {
+            Idle next;
+            while ((next = idle.pollFirst()) != null) {
+                count.decrementAndGet();
+                next.connection().closeResource();
+            }
+        }
     }
 }

@@ -68,6 +68,7 @@ public final class EdgeServer implements AutoCloseable {
     private final LimitFollower limits;
     private final HeartbeatPublisher heartbeats;
     private final FirstByteWatchdog watchdog;
+    private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
     private final WebServer server;
 
@@ -107,7 +108,7 @@ public final class EdgeServer implements AutoCloseable {
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
-                new ProxyStep(settings.nodeId(), new UpstreamClients(), watchdog, tracing, metrics));
+                new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null
@@ -222,6 +223,7 @@ public final class EdgeServer implements AutoCloseable {
         }
         healthChecker.close();
         watchdog.close();
+        upstreamClients.close();
         if (events != null) {
             events.close(Duration.ofSeconds(5));
         }

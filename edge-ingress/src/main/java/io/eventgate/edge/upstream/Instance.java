@@ -19,6 +19,7 @@ public final class Instance {
     private final String pool;
     private final PoolSettings.Instance settings;
     private final URI uri;
+    private final String address;
     private final long slowStartNanos;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -35,6 +36,7 @@ public final class Instance {
         this.pool = pool;
         this.settings = settings;
         this.uri = settings.uri();
+        this.address = settings.address();
         this.slowStartNanos = slowStart.toNanos();
         this.rampStartNanos = nowNanos;
         this.lastSampleNanos = nowNanos;
@@ -59,7 +61,7 @@ public final class Instance {
 
     /** {@code host:port}, as reported in events. */
     public String address() {
-        return settings.address();
+        return address;
     }
 
     public int weight() {
