@@ -17,16 +17,14 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.Method;
-import io.helidon.webclient.http1.Http1ClientRequest;
-import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.WritableHeaders;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,15 +73,15 @@ public final class ProxyStep implements Step {
     }
 
     /** One attempt's result: a response whose body is still to be read, or a failure. */
-    private record Attempt(HttpClientResponse response, UpstreamFailure failure, long latencyNanos) {
+    private record Attempt(UpstreamExchange response, UpstreamFailure failure, long latencyNanos) {
         int status() {
-            return response == null ? failure.status() : response.status().code();
+            return response == null ? failure.status() : response.status();
         }
 
         boolean failedForPool() {
             return response == null
                     ? failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE
-                    : response.status().code() >= 500;
+                    : response.status() >= 500;
         }
     }
 
@@ -183,37 +181,36 @@ public final class ProxyStep implements Step {
 
     private Attempt call(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool,
                          byte[] bufferedBody, boolean streamBody, boolean replayable, boolean newConnection) {
-        String path = route.upstreamPath(exchange.path());
         String query = exchange.rawQuery();
-        URI target = URI.create(instance.uri().getScheme() + "://" + instance.uri().getRawAuthority() + path
-                + (query == null || query.isEmpty() ? "" : "?" + query));
-        Http1ClientRequest request = clients.forConnectTimeout(settings.timeouts().connect())
-                .method(Method.create(exchange.method()))
-                .uri(target)
-                .skipUriEncoding(true)
-                .followRedirects(false)
-                .readTimeout(settings.timeouts().idle());
+        String target = route.upstreamPath(exchange.path()) + (query == null || query.isEmpty() ? "" : "?" + query);
         Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
-        request.headers(headers -> copyRequestHeaders(exchange, settings, headers, span));
+        WritableHeaders<?> headers = WritableHeaders.create();
+        copyRequestHeaders(exchange, settings, instance, headers, span);
+        boolean chunkedBody = streamBody && exchange.client().requestContentLength() < 0;
+        if (chunkedBody) {
+            headers.set(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+        }
 
         pool.started(instance);
         long started = System.nanoTime();
         FirstByteWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
-        HttpClientResponse response;
+        UpstreamExchange response;
         io.helidon.webclient.api.ClientConnection kept = newConnection ? null : clients.kept(instance.uri());
         io.helidon.webclient.api.ClientConnection connection = kept;
         try {
             if (connection == null) {
                 connection = clients.open(instance.uri(), settings.timeouts().connect());
             }
-            request.connection(connection);
-            if (bufferedBody != null) {
-                response = request.submit(bufferedBody);
-            } else if (streamBody) {
-                response = request.outputStream(out -> forwardBody(exchange, out));
-            } else {
-                response = request.request();
+            connection.readTimeout(settings.timeouts().idle());
+            response = UpstreamExchange.send(connection, exchange.method(), target, headers, bufferedBody);
+            if (streamBody) {
+                try {
+                    forwardBody(exchange, response.requestBody(chunkedBody));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
+            response.receive(exchange.method().equals("HEAD"));
         } catch (RuntimeException e) {
             if (connection != null) {
                 connection.closeResource(); // it may hold part of this exchange, so it can carry no other
@@ -245,7 +242,7 @@ public final class ProxyStep implements Step {
             return new Attempt(null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
         }
         long latency = System.nanoTime() - started;
-        int status = response.status().code();
+        int status = response.status();
         pool.finished(instance, latency, status >= 500);
         exchange.addUpstreamLatency(latency);
         metrics.upstreamLatency(pool.name(), latency);
@@ -257,7 +254,7 @@ public final class ProxyStep implements Step {
         return new Attempt(response, null, latency);
     }
 
-    private void copyRequestHeaders(Exchange exchange, RouteSettings settings, io.helidon.http.ClientRequestHeaders out, Span span) {
+    private void copyRequestHeaders(Exchange exchange, RouteSettings settings, Instance instance, WritableHeaders<?> out, Span span) {
         Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
         String credential = exchange.snapshot().settings().auth().apiKeyHeader().toLowerCase(Locale.ROOT);
         exchange.headers().forEach((name, values) -> {
@@ -266,9 +263,7 @@ public final class ProxyStep implements Step {
                 out.add(HeaderNames.create(name), values.toArray(String[]::new));
             }
         });
-        if (settings.preserveHost() && exchange.authority() != null) {
-            out.set(HeaderNames.HOST, exchange.authority());
-        }
+        out.set(HeaderNames.HOST, settings.preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
         long length = exchange.client().requestContentLength();
         if (exchange.client().hasRequestBody() && length >= 0) {
             out.set(HeaderNames.CONTENT_LENGTH, Long.toString(length));
@@ -311,9 +306,9 @@ public final class ProxyStep implements Step {
         upstream.close();
     }
 
-    private static void relay(Exchange exchange, HttpClientResponse response) {
+    private static void relay(Exchange exchange, UpstreamExchange response) {
         ClientConnection client = exchange.client();
-        int status = response.status().code();
+        int status = response.status();
         client.status(status);
         Set<String> named = HeaderHygiene.namedByConnection(response.headers().all(HeaderNames.CONNECTION, List::of));
         boolean requestIdSet = false;
@@ -345,7 +340,7 @@ public final class ProxyStep implements Step {
             client.contentLength(declared);
         }
         byte[] buffer = new byte[COPY_BUFFER];
-        try (response; InputStream in = response.inputStream()) {
+        try (response; InputStream in = response.body()) {
             OutputStream out = client.responseBody();
             while (true) {
                 int n;
@@ -396,9 +391,9 @@ public final class ProxyStep implements Step {
     }
 
     /** A small body of known length is read whole and sent with the headers in one write. */
-    private static void relaySmall(Exchange exchange, HttpClientResponse response, int status, int length) {
+    private static void relaySmall(Exchange exchange, UpstreamExchange response, int status, int length) {
         byte[] body;
-        try (response; InputStream in = response.inputStream()) {
+        try (response; InputStream in = response.body()) {
             body = in.readNBytes(length);
         } catch (IOException | UncheckedIOException e) {
             boolean timeout = UpstreamFailure.classify(e, false).timeout();

@@ -9,8 +9,6 @@ import io.helidon.webclient.api.DnsAddressLookup;
 import io.helidon.webclient.api.Proxy;
 import io.helidon.webclient.api.TcpClientConnection;
 import io.helidon.webclient.api.WebClient;
-import io.helidon.webclient.http1.Http1Client;
-import io.helidon.webclient.http1.Http1ClientProtocolConfig;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -22,11 +20,12 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Helidon HTTP/1.1 clients for upstream calls, one per connect timeout (a client fixes it when built), and the keep-alive
- * connections they share, kept here rather than in Helidon's connection cache. That cache starts a virtual thread for every
- * connection it takes back, to notice an upstream closing it while idle; on a proxy, where every request returns a connection,
- * that thread cost more CPU than the rest of the upstream call. Here an idle connection is left alone: one idle for longer
- * than {@link #CHECK_AFTER_IDLE} is checked for a close just before its reuse, and one idle past {@link #MAX_IDLE} is closed.
+ * Keep-alive connections to upstream instances (Helidon client connections), kept here rather than in Helidon's
+ * connection cache. That cache starts a virtual thread for every connection it takes back, to notice an upstream
+ * closing it while idle; on a proxy, where every request gives a connection back, that costs more than the call. Here
+ * an idle connection is left alone: one idle for longer than {@link #CHECK_AFTER_IDLE} is checked for a close just
+ * before its reuse, one idle past {@link #MAX_IDLE} is closed, and a request that finds its kept connection closed
+ * anyway is sent again on a new one when it is idempotent ({@link ProxyStep}).
  */
 public final class UpstreamClients implements AutoCloseable {
     /** Idle keep-alive connections kept per upstream address; fewer than the concurrency means reconnecting. */
@@ -39,15 +38,9 @@ public final class UpstreamClients implements AutoCloseable {
     private static final Tls NO_TLS = Tls.builder().enabled(false).build();
     private static final Duration CLOSE_CHECK_READ = Duration.ofMillis(1);
 
-    private record Clients(WebClient web, Http1Client http1) {
-    }
-
-    private final Map<Duration, Clients> byConnectTimeout = new ConcurrentHashMap<>();
+    /** A client for each connect timeout (a client fixes it when built); only their socket options are used. */
+    private final Map<Duration, WebClient> byConnectTimeout = new ConcurrentHashMap<>();
     private final Map<URI, KeptConnections> byInstance = new ConcurrentHashMap<>();
-
-    public Http1Client forConnectTimeout(Duration connectTimeout) {
-        return clients(connectTimeout).http1();
-    }
 
     /** A kept connection to {@code instance} that looks open, or null; closing the response it serves gives it back. */
     public ClientConnection kept(URI instance) {
@@ -56,7 +49,7 @@ public final class UpstreamClients implements AutoCloseable {
 
     /** A new connection to {@code instance}; closing the response it serves keeps it for reuse. */
     public ClientConnection open(URI instance, Duration connectTimeout) {
-        return keptFor(instance).open(clients(connectTimeout).web());
+        return keptFor(instance).open(client(connectTimeout));
     }
 
     private KeptConnections keptFor(URI instance) {
@@ -70,26 +63,13 @@ public final class UpstreamClients implements AutoCloseable {
         return byInstance.values().stream().mapToInt(kept -> kept.count.get()).sum();
     }
 
-    private Clients clients(Duration connectTimeout) {
-        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> {
-            WebClient web = WebClient.builder()
-                    .socketOptions(socket -> socket.connectTimeout(timeout).tcpNoDelay(true))
-                    .proxy(Proxy.noProxy())
-                    .followRedirects(false)
-                    .sendExpectContinue(false)
-                    // no discovered client services (tracing, security): the edge traces upstream calls itself
-                    .servicesDiscoverServices(false)
-                    .build();
-            Http1Client http1 = Http1Client.builder()
-                    .proxy(Proxy.noProxy())
-                    .followRedirects(false)
-                    .sendExpectContinue(false)
-                    .servicesDiscoverServices(false)
-                    // the headers sent are the client's, already validated by the server, and the edge's own
-                    .protocolConfig(Http1ClientProtocolConfig.builder().validateRequestHeaders(false).build())
-                    .build();
-            return new Clients(web, http1);
-        });
+    private WebClient client(Duration connectTimeout) {
+        return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> WebClient.builder()
+                .socketOptions(socket -> socket.connectTimeout(timeout).tcpNoDelay(true))
+                .proxy(Proxy.noProxy())
+                // no discovered client services (tracing, security): the edge traces upstream calls itself
+                .servicesDiscoverServices(false)
+                .build());
     }
 
     @Override

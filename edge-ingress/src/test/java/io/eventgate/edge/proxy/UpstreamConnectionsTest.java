@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The edge's own keep-alive connections to upstreams: reused while open, and an upstream closing one is no client error. */
+/**
+ * The edge's HTTP/1.1 exchanges with upstreams: keep-alive connections reused while open, an upstream closing one is no
+ * client error, and each way an upstream may frame its answer (RFC 9112 §6) is relayed whole.
+ */
 @ExtendWith(KafkaExtension.class)
 class UpstreamConnectionsTest {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -75,24 +78,70 @@ class UpstreamConnectionsTest {
         }
     }
 
+    @Test
+    void chunkedAnswersWithExtensionsAndTrailersAreRelayedAndTheConnectionKept(TestKafka kafka) throws Exception {
+        String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5;name=value\r\nhello\r\n7\r\n, world\r\n0\r\nChecksum: 1\r\n\r\n";
+        try (RawUpstream upstream = RawUpstream.start(Integer.MAX_VALUE, chunked); EdgeServer edge = edge(kafka, upstream)) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = call(edge, "GET");
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("hello, world");
+            }
+            assertThat(upstream.connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void interimAnswersArePassedOverForTheFinalOne(TestKafka kafka) throws Exception {
+        String answer = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                + "HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\nmade";
+        try (RawUpstream upstream = RawUpstream.start(Integer.MAX_VALUE, answer); EdgeServer edge = edge(kafka, upstream)) {
+            HttpResponse<String> response = call(edge, "GET");
+            assertThat(response.statusCode()).isEqualTo(201);
+            assertThat(response.body()).isEqualTo("made");
+        }
+    }
+
+    @Test
+    void anAnswerEndedByClosingTheConnectionIsRelayedAndTheConnectionNotReused(TestKafka kafka) throws Exception {
+        // an HTTP/1.0 answer without a length ends when the upstream closes; RawUpstream closes after it
+        try (RawUpstream upstream = RawUpstream.start(1, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+             EdgeServer edge = edge(kafka, upstream)) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> response = call(edge, "GET");
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo("until the end");
+            }
+            assertThat(upstream.connections()).isEqualTo(3);
+            assertThat(upstream.requests()).as("no request was sent on a closed connection").isEqualTo(3);
+        }
+    }
+
     /**
-     * An HTTP/1.1 upstream on a plain server socket that answers {@code 200 ok} to requests without a body and closes
-     * each connection after {@code answersPerConnection} answers, without a {@code Connection: close}.
+     * An HTTP/1.1 upstream on a plain server socket that sends a fixed answer ({@code 200 ok} unless given) to each
+     * request and closes each connection after {@code answersPerConnection} answers, without a {@code Connection: close}.
      */
     static final class RawUpstream implements AutoCloseable {
         private final ServerSocket server;
         private final int answersPerConnection;
+        private final byte[] answer;
         private final AtomicInteger connections = new AtomicInteger();
         private final AtomicInteger requests = new AtomicInteger();
 
-        private RawUpstream(int answersPerConnection) throws IOException {
+        private RawUpstream(int answersPerConnection, String answer) throws IOException {
             this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
             this.answersPerConnection = answersPerConnection;
+            this.answer = answer.getBytes(StandardCharsets.US_ASCII);
             Thread.ofVirtual().start(this::accept);
         }
 
         static RawUpstream start(int answersPerConnection) throws IOException {
-            return new RawUpstream(answersPerConnection);
+            return start(answersPerConnection, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok");
+        }
+
+        static RawUpstream start(int answersPerConnection, String answer) throws IOException {
+            return new RawUpstream(answersPerConnection, answer);
         }
 
         String url() {
@@ -128,7 +177,7 @@ class UpstreamConnectionsTest {
                     }
                     skipBody(in, head);
                     requests.incrementAndGet();
-                    out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                    out.write(answer);
                     out.flush();
                 }
             } catch (IOException e) {

@@ -1,0 +1,280 @@
+package io.eventgate.edge.proxy;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
+import io.helidon.http.Http1HeadersParser;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webclient.api.ClientConnection;
+import io.helidon.webclient.http1.Http1StatusParser;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One HTTP/1.1 request and its response over a kept upstream connection (RFC 9112).
+ *
+ * <p>The edge writes the request head itself instead of through Helidon's client request, because that request
+ * rebuilds the request target from a parsed URI: it decodes percent-escapes (a routed {@code /a%3Fb} would reach the
+ * upstream as path {@code /a} with query {@code b}, {@code %20} as a raw space) and turns a query's {@code +} into a
+ * space. A proxy must send the target it routed, byte for byte. The response's status line and headers are read by
+ * Helidon's HTTP/1 parsers; its body framing, which Helidon keeps inside its client, is {@link Body} below.
+ */
+public final class UpstreamExchange implements AutoCloseable {
+    /** Longest status line, and longest response head, taken from an upstream. */
+    static final int MAX_STATUS_LINE = 8 * 1024;
+    static final int MAX_RESPONSE_HEAD = 64 * 1024;
+    private static final int MAX_CHUNK_LINE = 1024;
+    private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private final ClientConnection connection;
+    private int status;
+    private WritableHeaders<?> headers;
+    private Body body;
+    private boolean reusable;
+    private boolean released;
+
+    private UpstreamExchange(ClientConnection connection) {
+        this.connection = connection;
+    }
+
+    /** Writes the request line and headers, and {@code body} when given whole (null for none or a streamed one), in one write. */
+    public static UpstreamExchange send(ClientConnection connection, String method, String target, Headers headers, byte[] body) {
+        BufferData head = BufferData.growing(256 + 64 * headers.size() + (body == null ? 0 : body.length));
+        head.writeAscii(method);
+        head.write(' ');
+        head.writeAscii(target);
+        head.writeAscii(" HTTP/1.1\r\n");
+        for (Header header : headers) {
+            header.writeHttp1Header(head);
+        }
+        head.write(CRLF);
+        if (body != null) {
+            head.write(body);
+        }
+        connection.writer().writeNow(head);
+        return new UpstreamExchange(connection);
+    }
+
+    /**
+     * The stream to write a request body sent after the head: as is when the head declared its length, else in chunks
+     * (the head then says {@code Transfer-Encoding: chunked}). Closing it ends the body.
+     */
+    public OutputStream requestBody(boolean chunked) {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) {
+                if (length == 0) {
+                    return;
+                }
+                if (!chunked) {
+                    connection.writer().writeNow(BufferData.create(bytes, offset, length));
+                    return;
+                }
+                BufferData chunk = BufferData.growing(length + 16);
+                chunk.writeAscii(Integer.toHexString(length));
+                chunk.write(CRLF);
+                chunk.write(bytes, offset, length);
+                chunk.write(CRLF);
+                connection.writer().writeNow(chunk);
+            }
+
+            @Override
+            public void close() {
+                if (chunked) {
+                    connection.writer().writeNow(BufferData.create(LAST_CHUNK));
+                }
+            }
+        };
+    }
+
+    /** Reads the response head, past interim (1xx) answers other than 101; blocks until it arrives. */
+    public UpstreamExchange receive(boolean headRequest) {
+        DataReader reader = connection.reader();
+        while (true) {
+            reader.findNewLine(MAX_STATUS_LINE); // the whole status line is read before it is looked at
+            boolean http10 = reader.startsWith(HTTP_1_0);
+            status = Http1StatusParser.readStatus(reader, MAX_STATUS_LINE).code();
+            headers = Http1HeadersParser.readHeaders(reader, MAX_RESPONSE_HEAD, false);
+            if (status >= 100 && status < 200 && status != 101) {
+                continue;
+            }
+            boolean noBody = headRequest || status < 200 || status == 204 || status == 304;
+            boolean chunked = !noBody && headers.contains(HeaderNames.TRANSFER_ENCODING)
+                    && headers.get(HeaderNames.TRANSFER_ENCODING).allValues().getLast().toLowerCase(Locale.ROOT).endsWith("chunked");
+            long length = noBody ? 0 : chunked ? -1 : headers.contentLength().orElse(-1);
+            boolean untilClose = !noBody && !chunked && length < 0;
+            reusable = !http10 && !untilClose && status != 101 && !headers.containsToken(HeaderValues.CONNECTION_CLOSE);
+            body = new Body(reader, chunked, length, untilClose);
+            if (body.done) {
+                finished();
+            }
+            return this;
+        }
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Headers headers() {
+        return headers;
+    }
+
+    /** The response body, decoded from its framing; reading it to the end gives the connection back for reuse. */
+    public InputStream body() {
+        return body;
+    }
+
+    /** Gives the connection back if the body was read whole, else closes it: what is left of the body cannot be told from the next response. */
+    @Override
+    public void close() {
+        if (!released) {
+            released = true;
+            if (body == null || !body.done) {
+                connection.closeResource();
+            }
+        }
+    }
+
+    private void finished() {
+        if (!released) {
+            released = true;
+            if (reusable) {
+                connection.releaseResource();
+            } else {
+                connection.closeResource();
+            }
+        }
+    }
+
+    /** A response body: {@code Content-Length} bytes, chunks (RFC 9112 §7.1), or all bytes until the upstream closes. */
+    private final class Body extends InputStream {
+        private final DataReader reader;
+        private final boolean chunked;
+        private final boolean untilClose;
+        private long remaining; // in the body, or in the current chunk
+        private boolean done;
+
+        Body(DataReader reader, boolean chunked, long length, boolean untilClose) {
+            this.reader = reader;
+            this.chunked = chunked;
+            this.untilClose = untilClose;
+            this.remaining = chunked ? 0 : length;
+            this.done = !chunked && !untilClose && length == 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] target, int offset, int length) throws IOException {
+            if (done) {
+                return -1;
+            }
+            if (length == 0) {
+                return 0;
+            }
+            if (chunked && remaining == 0 && !nextChunk()) {
+                return -1;
+            }
+            try {
+                if (reader.available() == 0) {
+                    reader.pullData();
+                }
+            } catch (DataReader.InsufficientDataAvailableException e) {
+                if (untilClose) {
+                    done = true;
+                    finished();
+                    return -1;
+                }
+                throw new IOException("the upstream closed the connection inside the response body");
+            }
+            int n = (int) Math.min(Math.min(length, reader.available()), untilClose ? Integer.MAX_VALUE : remaining);
+            reader.readBuffer(n).read(target, offset, n);
+            if (!untilClose) {
+                remaining -= n;
+                if (remaining == 0) {
+                    if (chunked) {
+                        endOfChunk();
+                    } else {
+                        done = true;
+                        finished();
+                    }
+                }
+            }
+            return n;
+        }
+
+        /** Reads a chunk-size line; false after the last chunk and its trailer section, which the body then ends with. */
+        private boolean nextChunk() throws IOException {
+            String line = readLine();
+            int extension = line.indexOf(';');
+            String size = (extension < 0 ? line : line.substring(0, extension)).trim();
+            try {
+                remaining = Long.parseLong(size, 16);
+            } catch (NumberFormatException e) {
+                throw new IOException("the upstream sent a malformed chunk size");
+            }
+            if (remaining < 0) {
+                throw new IOException("the upstream sent a malformed chunk size");
+            }
+            if (remaining > 0) {
+                return true;
+            }
+            while (!readLine().isEmpty()) {
+                // trailer fields are not relayed: the edge has sent the client's headers already
+            }
+            done = true;
+            finished();
+            return false;
+        }
+
+        private void endOfChunk() throws IOException {
+            if (!readLine().isEmpty()) {
+                throw new IOException("the upstream sent more bytes than its chunk size");
+            }
+        }
+
+        private String readLine() throws IOException {
+            try {
+                int end = reader.findNewLine(MAX_CHUNK_LINE);
+                if (end == MAX_CHUNK_LINE) {
+                    throw new IOException("the upstream sent a chunk line longer than " + MAX_CHUNK_LINE + " bytes");
+                }
+                String line = reader.readAsciiString(end);
+                reader.skip(2);
+                return line;
+            } catch (DataReader.InsufficientDataAvailableException e) {
+                throw new IOException("the upstream closed the connection inside a chunked body");
+            } catch (DataReader.IncorrectNewLineException e) {
+                throw new IOException("the upstream sent a malformed chunk line");
+            }
+        }
+
+        @Override
+        public int available() {
+            return done ? 0 : (int) Math.min(reader.available(), untilClose ? Integer.MAX_VALUE : remaining);
+        }
+
+        @Override
+        public void close() {
+            // the exchange decides what happens to the connection
+        }
+    }
+}
