@@ -67,8 +67,7 @@ public final class GlobalDemandStep implements Step {
     }
 
     private GlobalLimit globalLimitOf(Exchange exchange) {
-        String plan = exchange.plan();
-        PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
+        PlanSettings settings = exchange.planSettings();
         GlobalLimit byPlan = settings != null && settings.global() ? new GlobalLimit(settings.ratePerSecond(), settings.burst()) : null;
         Map<String, LimitDirective> all = directives.get();
         LimitDirective operator = all.isEmpty() ? null : all.get("consumer:" + exchange.consumerId());

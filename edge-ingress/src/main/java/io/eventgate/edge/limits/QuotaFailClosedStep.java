@@ -26,14 +26,13 @@ public final class QuotaFailClosedStep implements Step {
 
     @Override
     public void handle(Exchange exchange, Chain next) {
-        String plan = exchange.plan();
-        PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
+        PlanSettings settings = exchange.planSettings();
         if (settings == null || !settings.quotaFailClosed() || !settings.hasQuota() || limitsReachable.getAsBoolean()) {
             next.proceed(exchange);
             return;
         }
-        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.DENY, "plan:" + plan + "/quota", exchange.snapshot().version(),
-                null, null, 5L, "the quota state on gateway.limits is unreachable and plan " + plan + " fails closed", false), () -> {
+        Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.DENY, "plan:" + exchange.plan() + "/quota", exchange.snapshot().version(),
+                null, null, 5L, "the quota state on gateway.limits is unreachable and plan " + exchange.plan() + " fails closed", false), () -> {
                     exchange.client().header("Retry-After", "5");
                     Replies.json(exchange, 503, RequestOutcome.DENIED, "quota_unavailable", "the quota cannot be checked right now; retry later");
                 });

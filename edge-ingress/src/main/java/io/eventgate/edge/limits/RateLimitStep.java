@@ -112,8 +112,7 @@ public final class RateLimitStep implements Step {
 
     private static List<Applicable> applicable(Exchange exchange) {
         List<Applicable> limits = new ArrayList<>(4);
-        String plan = exchange.plan();
-        PlanSettings settings = plan == null ? null : exchange.snapshot().settings().plans().get(plan);
+        PlanSettings settings = exchange.planSettings();
         GlobalPolicy global = exchange.snapshot().settings().globalPolicy();
         if (settings != null) {
             limits.add(new Applicable(Kind.PLAN, exchange.consumerId(), global.cap(settings.ratePerSecond()), settings.burst()));

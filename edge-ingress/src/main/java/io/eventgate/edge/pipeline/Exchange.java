@@ -7,6 +7,7 @@ import io.eventgate.edge.routing.RequestView;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.routing.RouteTable;
 import io.eventgate.edge.snapshot.Snapshot;
+import io.eventgate.policy.model.PlanSettings;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class Exchange implements RequestView {
     private final RequestHeaders headers;
     private final ClientConnection client;
     private final Snapshot snapshot;
+    private PlanSettings planSettings;
     private final long startNanos = System.nanoTime();
     private final Instant receivedAt = Instant.now();
 
@@ -284,9 +286,15 @@ public final class Exchange implements RequestView {
         return plan;
     }
 
+    /** The settings of the consumer's plan in this exchange's snapshot; null when anonymous or the plan is unknown. */
+    public PlanSettings planSettings() {
+        return planSettings;
+    }
+
     public void consumer(String consumerId, String plan) {
         this.consumerId = consumerId;
         this.plan = plan;
+        this.planSettings = plan == null ? null : snapshot.settings().plans().get(plan);
     }
 
     public String decision() {
