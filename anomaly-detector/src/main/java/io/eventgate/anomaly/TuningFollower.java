@@ -1,6 +1,5 @@
 package io.eventgate.anomaly;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.schemas.Topic;
@@ -17,7 +16,6 @@ import java.util.logging.Logger;
  */
 final class TuningFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TuningFollower.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String KEY = "detectors:" + DetectorTuning.ENTITY_ID;
 
     private final TopicFollower<PolicyEntity> follower;
@@ -44,7 +42,7 @@ final class TuningFollower implements AutoCloseable {
             return;
         }
         try {
-            current = SettingsLoader.bind(JSON.readTree(entity.getSpec()), "spec", DetectorTuning.class);
+            current = SettingsLoader.bindJson(entity.getSpec(), "spec", DetectorTuning.class);
             LOG.info("detector tuning version " + entity.getVersion() + " received");
         } catch (Exception e) {
             LOG.warning("detector tuning version " + entity.getVersion() + " cannot be read, keeping the previous one: " + e.getMessage());

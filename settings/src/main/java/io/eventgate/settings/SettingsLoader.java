@@ -31,6 +31,8 @@ public final class SettingsLoader {
             .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
             .build();
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private SettingsLoader() {
     }
 
@@ -63,6 +65,20 @@ public final class SettingsLoader {
             EnvironmentOverrides.apply(object, envPrefix, env);
         }
         return bind(object, source, type);
+    }
+
+    /** Binds a JSON document, such as a policy entity's spec, to a settings record; {@code source} names it in errors. */
+    public static <T> T bindJson(String json, String source, Class<T> type) {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(json == null ? "" : json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SettingsException(source, "", "not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        if (tree == null || tree.isMissingNode()) {
+            throw new SettingsException(source, "", "the document is empty", null);
+        }
+        return bind(tree, source, type);
     }
 
     /** Binds an already parsed tree (e.g. a JSON policy document) to a settings record. */

@@ -56,6 +56,17 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void jsonDocumentsSuchAsPolicySpecsBindTheSameWay() {
+        assertThat(SettingsLoader.bindJson("{\"host\":\"a\",\"port\":1}", "route:r", Server.class)).isEqualTo(new Server("a", 1));
+        assertThatThrownBy(() -> SettingsLoader.bindJson("{\"host\":\"a\",\"port\":1,\"prot\":1}", "route:r", Server.class))
+                .isInstanceOfSatisfying(SettingsException.class, e -> assertThat(e.problem()).isEqualTo("unknown setting 'prot'"));
+        assertThatThrownBy(() -> SettingsLoader.bindJson("{\"host\":", "route:r", Server.class))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("route:r").hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> SettingsLoader.bindJson("", "route:r", Server.class))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("empty");
+    }
+
+    @Test
     void envNamesSplitCamelCase() {
         assertThat(EnvironmentOverrides.envName("demoUpstream")).isEqualTo("DEMO_UPSTREAM");
         assertThat(EnvironmentOverrides.envName("data-dir")).isEqualTo("DATA_DIR");

@@ -121,8 +121,8 @@ public final class PolicyFollower implements AutoCloseable {
         }
     }
 
-    private static <T extends Record> T bind(PolicyEntity entity, Class<T> type) throws IOException {
-        return SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), type);
+    private static <T extends Record> T bind(PolicyEntity entity, Class<T> type) {
+        return SettingsLoader.bindJson(entity.getSpec(), entity.getEntityKey(), type);
     }
 
     private void loadCache() {

@@ -228,8 +228,8 @@ public final class CommandValidator {
     /** An entity in force, which was valid when it was accepted. */
     private static <T> T bind(PolicyEntity entity, Class<T> type) {
         try {
-            return SettingsLoader.bind(JSON.readTree(entity.getSpec()), entity.getEntityKey(), type);
-        } catch (JsonProcessingException | SettingsException e) {
+            return SettingsLoader.bindJson(entity.getSpec(), entity.getEntityKey(), type);
+        } catch (SettingsException e) {
             throw new IllegalStateException("stored entity " + entity.getEntityKey() + " no longer parses: " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,5 @@
 package io.eventgate.policy.quota;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyEntity;
@@ -10,7 +9,9 @@ import io.eventgate.settings.SettingsLoader;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.logging.Logger;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -31,7 +32,6 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class QuotaProcessor implements Processor<String, RequestEvent, String, LimitDirective> {
     private static final Logger LOG = Logger.getLogger(QuotaProcessor.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** The level a period's count has reached: the index of the highest warning threshold crossed, or this when exhausted. */
     private static final int EXHAUSTED = Integer.MAX_VALUE;
 
@@ -39,6 +39,7 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
     private final Duration grace;
     private ProcessorContext<String, LimitDirective> context;
     private KeyValueStore<String, ValueAndTimestamp<PolicyEntity>> plans;
+    private final Map<String, BoundPlan> boundPlans = new HashMap<>();
     private KeyValueStore<String, Long> counts;
     private KeyValueStore<String, Integer> levels;
     private long streamTime;
@@ -179,11 +180,22 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
         if (entity == null || entity.value() == null) {
             return null;
         }
-        try {
-            return SettingsLoader.bind(JSON.readTree(entity.value().getSpec()), "plan:" + plan, PlanSettings.class);
-        } catch (Exception e) {
-            LOG.warning("plan " + plan + " on the policies topic does not parse: " + e.getMessage());
-            return null;
+        String spec = entity.value().getSpec();
+        BoundPlan known = boundPlans.get(plan);
+        if (known != null && known.spec().equals(spec)) {
+            return known.settings();
         }
+        PlanSettings settings = null;
+        try {
+            settings = SettingsLoader.bindJson(spec, "plan:" + plan, PlanSettings.class);
+        } catch (RuntimeException e) {
+            LOG.warning("plan " + plan + " on the policies topic does not parse: " + e.getMessage());
+        }
+        boundPlans.put(plan, new BoundPlan(spec, settings));
+        return settings;
+    }
+
+    /** A plan's spec and its settings (null if it does not parse), so each event does not parse the spec again. */
+    private record BoundPlan(String spec, PlanSettings settings) {
     }
 }
