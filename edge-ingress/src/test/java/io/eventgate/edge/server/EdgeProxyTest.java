@@ -75,6 +75,18 @@ class EdgeProxyTest {
     }
 
     @Test
+    void aRequestBodyOfUnknownLengthReachesTheUpstreamInChunks() throws Exception {
+        String text = "line of a streamed upload\n".repeat(5_000);
+        HttpResponse<String> response = send(get("/echo/upload").POST(HttpRequest.BodyPublishers.ofInputStream(
+                () -> new java.io.ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)))));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode echo = JSON.readTree(response.body());
+        assertThat(echo.path("headers").path("transfer-encoding").path(0).asText()).isEqualTo("chunked");
+        assertThat(echo.path("body").asText()).isEqualTo(text);
+    }
+
+    @Test
     void theRoutedPathAndTheQueryReachTheUpstreamByteForByte() throws Exception {
         // an escaped '?', '#', '&' or space stays escaped: decoded, it would make another path or other parameters; and a
         // '+' is not a space to every upstream (signed URLs, timestamps), so the edge neither decodes nor re-encodes
