@@ -37,6 +37,8 @@ public final class UpstreamClients implements AutoCloseable {
     private static final List<String> HTTP1 = List.of("http/1.1");
     private static final Tls NO_TLS = Tls.builder().enabled(false).build();
     private static final Duration CLOSE_CHECK_READ = Duration.ofMillis(1);
+    private static final long CHECK_AFTER_IDLE_NANOS = CHECK_AFTER_IDLE.toNanos();
+    private static final long MAX_IDLE_NANOS = MAX_IDLE.toNanos();
 
     /** A client for each connect timeout (a client fixes it when built); only their socket options are used. */
     private final Map<Duration, WebClient> byConnectTimeout = new ConcurrentHashMap<>();
@@ -54,13 +56,8 @@ public final class UpstreamClients implements AutoCloseable {
 
     private KeptConnections keptFor(URI instance) {
         return byInstance.computeIfAbsent(instance, uri -> new KeptConnections(
-                ConnectionKey.create("http", instance.getHost(), instance.getPort(), NO_TLS,
+                ConnectionKey.create("http", uri.getHost(), uri.getPort(), NO_TLS,
                         DefaultDnsResolver.create(), DnsAddressLookup.defaultLookup(), Proxy.noProxy())));
-    }
-
-    /** Idle connections now kept, all upstreams together. */
-    int idleConnections() {
-        return byInstance.values().stream().mapToInt(kept -> kept.count.get()).sum();
     }
 
     private WebClient client(Duration connectTimeout) {
@@ -95,7 +92,7 @@ public final class UpstreamClients implements AutoCloseable {
             while ((next = idle.pollFirst()) != null) {
                 count.decrementAndGet();
                 long idleNanos = now - next.sinceNanos();
-                if (idleNanos > MAX_IDLE.toNanos() || idleNanos > CHECK_AFTER_IDLE.toNanos() && closedByPeer(next.connection())) {
+                if (idleNanos > MAX_IDLE_NANOS || idleNanos > CHECK_AFTER_IDLE_NANOS && closedByPeer(next.connection())) {
                     next.connection().closeResource();
                     continue;
                 }
@@ -112,7 +109,7 @@ public final class UpstreamClients implements AutoCloseable {
         private boolean giveBack(ClientConnection connection) {
             long now = System.nanoTime();
             Idle oldest = idle.peekLast();
-            if (oldest != null && now - oldest.sinceNanos() > MAX_IDLE.toNanos() && idle.removeLastOccurrence(oldest)) {
+            if (oldest != null && now - oldest.sinceNanos() > MAX_IDLE_NANOS && idle.removeLastOccurrence(oldest)) {
                 count.decrementAndGet();
                 oldest.connection().closeResource();
             }

@@ -138,14 +138,15 @@ public final class UpstreamExchange implements AutoCloseable {
         return body;
     }
 
-    /** Gives the connection back if the body was read whole, else closes it: what is left of the body cannot be told from the next response. */
+    /**
+     * Closes the connection unless the body was read whole, which gave it back already: what is left of the body cannot
+     * be told from the next response.
+     */
     @Override
     public void close() {
         if (!released) {
             released = true;
-            if (body == null || !body.done) {
-                connection.closeResource();
-            }
+            connection.closeResource();
         }
     }
 
@@ -165,14 +166,14 @@ public final class UpstreamExchange implements AutoCloseable {
         private final DataReader reader;
         private final boolean chunked;
         private final boolean untilClose;
-        private long remaining; // in the body, or in the current chunk
+        private long remaining; // in the body, or in the current chunk; unbounded for a body that ends with the connection
         private boolean done;
 
         Body(DataReader reader, boolean chunked, long length, boolean untilClose) {
             this.reader = reader;
             this.chunked = chunked;
             this.untilClose = untilClose;
-            this.remaining = chunked ? 0 : length;
+            this.remaining = chunked ? 0 : untilClose ? Long.MAX_VALUE : length;
             this.done = !chunked && !untilClose && length == 0;
         }
 
@@ -205,17 +206,15 @@ public final class UpstreamExchange implements AutoCloseable {
                 }
                 throw new IOException("the upstream closed the connection inside the response body");
             }
-            int n = (int) Math.min(Math.min(length, reader.available()), untilClose ? Integer.MAX_VALUE : remaining);
+            int n = (int) Math.min(Math.min(length, reader.available()), remaining);
             reader.readBuffer(n).read(target, offset, n);
-            if (!untilClose) {
-                remaining -= n;
-                if (remaining == 0) {
-                    if (chunked) {
-                        endOfChunk();
-                    } else {
-                        done = true;
-                        finished();
-                    }
+            remaining -= n;
+            if (remaining == 0) {
+                if (chunked) {
+                    endOfChunk();
+                } else {
+                    done = true;
+                    finished();
                 }
             }
             return n;
@@ -269,7 +268,7 @@ public final class UpstreamExchange implements AutoCloseable {
 
         @Override
         public int available() {
-            return done ? 0 : (int) Math.min(reader.available(), untilClose ? Integer.MAX_VALUE : remaining);
+            return done ? 0 : (int) Math.min(reader.available(), remaining);
         }
 
         @Override

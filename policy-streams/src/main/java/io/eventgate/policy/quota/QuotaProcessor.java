@@ -106,8 +106,9 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
             String key = key(consumer, period, start);
             long quota = quota(plan, period);
             Long counted = counts.get(key);
-            if (quota > 0 && quota - (counted == null ? 0 : counted) < remaining) {
-                remaining = quota - (counted == null ? 0 : counted);
+            long left = quota - (counted == null ? 0 : counted);
+            if (quota > 0 && left < remaining) {
+                remaining = left;
                 remainingUntil = period.end(start, zone);
             }
             Integer level = levels.get(key);
