@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 
 /**
  * The admin port's endpoints: liveness, readiness, Prometheus metrics, the active configuration's version
- * and checksum, and the emergency switch that makes a route answer 503.
+ * and checksum, open to probes; and the emergency switch that makes a route answer 503, which changes the node and so
+ * takes the admin bearer token (its hash is configured as {@code server.adminTokenHash}; with none, no one may).
  */
 public final class AdminService implements HttpService {
     private static final Logger LOG = Logger.getLogger(AdminService.class.getName());
@@ -24,11 +25,13 @@ public final class AdminService implements HttpService {
     private final SnapshotHolder snapshots;
     private final EdgeMetrics metrics;
     private final BooleanSupplier ready;
+    private final AdminToken token;
 
-    public AdminService(SnapshotHolder snapshots, EdgeMetrics metrics, BooleanSupplier ready) {
+    public AdminService(SnapshotHolder snapshots, EdgeMetrics metrics, BooleanSupplier ready, String tokenHash) {
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.ready = ready;
+        this.token = new AdminToken(tokenHash);
     }
 
     @Override
@@ -41,8 +44,8 @@ public final class AdminService implements HttpService {
                 .get("/observe/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
                         .send(metrics.scrape()))
                 .get("/config", (req, res) -> json(res, Status.OK_200, describe(snapshots.get())))
-                .post("/routes/{id}/disable", (req, res) -> switchRoute(req.path().pathParameters().get("id"), true, res))
-                .post("/routes/{id}/enable", (req, res) -> switchRoute(req.path().pathParameters().get("id"), false, res));
+                .post("/routes/{id}/disable", token.required((req, res) -> switchRoute(req.path().pathParameters().get("id"), true, res)))
+                .post("/routes/{id}/enable", token.required((req, res) -> switchRoute(req.path().pathParameters().get("id"), false, res)));
     }
 
     private void switchRoute(String id, boolean disable, ServerResponse res) {
@@ -67,7 +70,7 @@ public final class AdminService implements HttpService {
         return body;
     }
 
-    private static void json(ServerResponse res, Status status, ObjectNode body) {
+    static void json(ServerResponse res, Status status, ObjectNode body) {
         res.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(body.toString());
     }
 }

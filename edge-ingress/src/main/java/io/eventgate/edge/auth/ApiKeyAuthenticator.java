@@ -40,4 +40,9 @@ final class ApiKeyAuthenticator implements Authenticator {
     public String challenge() {
         return "ApiKey header=\"" + header + "\"";
     }
+
+    @Override
+    public String credentialHeader() {
+        return null;
+    }
 }

@@ -71,6 +71,9 @@ public final class AuthenticateStep implements Step {
             if (found instanceof Identification.Identified identified) {
                 ConsumerSettings settings = exchange.snapshot().settings().consumers().get(identified.consumerId());
                 exchange.consumer(identified.consumerId(), settings.plan());
+                if (authenticator.credentialHeader() != null) {
+                    exchange.consumedCredentialHeader(authenticator.credentialHeader());
+                }
                 if (holdsAGroup(access, settings, identified)) {
                     next.proceed(exchange);
                 } else {

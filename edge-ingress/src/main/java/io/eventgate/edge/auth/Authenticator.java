@@ -12,6 +12,15 @@ public interface Authenticator {
     /** The scheme's name in a route's {@code access.methods}: apiKey, basic, jwt or introspection. */
     String method();
 
+    /**
+     * The request header (lower case) that carries this scheme's credential, kept from the upstream once it named the
+     * consumer unless the route forwards credentials; null when the credential is no header of its own (a certificate),
+     * or is always kept back (the API key header).
+     */
+    default String credentialHeader() {
+        return "authorization";
+    }
+
     /** The scopes of a token: a space-separated {@code scope} string, or a list (as in {@code scp}). */
     static java.util.Set<String> scopes(Object claim) {
         if (claim instanceof String text && !text.isBlank()) {

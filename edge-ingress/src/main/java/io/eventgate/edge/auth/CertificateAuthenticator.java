@@ -87,4 +87,9 @@ final class CertificateAuthenticator implements Authenticator {
     public String challenge() {
         return "";
     }
+
+    @Override
+    public String credentialHeader() {
+        return null;
+    }
 }

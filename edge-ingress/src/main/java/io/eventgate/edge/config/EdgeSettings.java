@@ -106,7 +106,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
     /** These settings for another node beside this one: its own id, free ports, and its own spool and policy cache. */
     public EdgeSettings forAnotherNode(String otherNodeId) {
         ServerSettings freePorts = new ServerSettings(server.host(), 0, 0, server.maxHeaderBytes(), server.maxUriBytes(), server.maxBodyBytes(),
-                server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout());
+                server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout(), server.adminHost(), server.adminTokenHash());
         EventSettings.Spool spool = events.spool();
         EventSettings ownSpool = new EventSettings(events.enabled(), events.bufferCapacity(), events.maxUnacknowledged(),
                 new EventSettings.Spool(spool.dir().resolveSibling(spool.dir().getFileName() + "-" + otherNodeId), spool.segmentBytes(),

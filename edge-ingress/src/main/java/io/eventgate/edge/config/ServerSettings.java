@@ -9,12 +9,22 @@ import java.util.List;
  * The client-facing listener and the admin listener, with the request limits enforced before routing:
  * header block size (431), request-target length (414), body size (413), the idle timeout that closes silent
  * connections and the head timeout that closes clients trickling a request's line and headers (slow loris);
- * and TLS on the client port, with client certificates ({@code tls}, optional).
+ * and TLS on the client port, with client certificates ({@code tls}, optional). The admin listener binds
+ * {@code adminHost} (loopback unless set), and its mutating endpoints take a bearer token whose SHA-256 is
+ * {@code adminTokenHash}, in the stored form of API keys ({@code sha256:<hex>}; none configured: they always answer 401).
  */
 public record ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
-                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout) {
+                             Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout,
+                             String adminHost, String adminTokenHash) {
+    private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
+
     public ServerSettings {
         host = Check.orDefault(host, "127.0.0.1");
+        adminHost = Check.orDefault(adminHost, "127.0.0.1");
+        if (adminTokenHash != null && !SHA256_HEX.matcher(adminTokenHash).matches()) {
+            throw new IllegalArgumentException("adminTokenHash must be 'sha256:' and the SHA-256 of the admin token in 64 lower-case hex"
+                    + " digits, the stored form of an API key (printf %s \"$TOKEN\" | sha256sum), never the token itself");
+        }
         Check.range(port, 0, 65535, "port");
         Check.range(adminPort, 0, 65535, "adminPort");
         if (port != 0 && port == adminPort) {
@@ -26,6 +36,17 @@ public record ServerSettings(String host, int port, int adminPort, int maxHeader
         idleTimeout = Check.positive(Check.orDefault(idleTimeout, Duration.ofSeconds(60)), "idleTimeout");
         headTimeout = Check.positive(Check.orDefault(headTimeout, Duration.ofSeconds(10)), "headTimeout");
         trustedProxies = List.copyOf(Check.orDefault(trustedProxies, List.of()));
+    }
+
+    public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
+                          Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout) {
+        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls, headTimeout, null, null);
+    }
+
+    /** The same listener with another admin token hash. */
+    public ServerSettings withAdminTokenHash(String hash) {
+        return new ServerSettings(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls,
+                headTimeout, adminHost, hash);
     }
 
     public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,

@@ -27,6 +27,14 @@ public interface ClientConnection {
     /** Whether status and headers have gone to the client already. */
     boolean committed();
 
+    /**
+     * The connection as plain bytes, once a {@code 101 Switching Protocols} answer went out; only a request that asked to
+     * switch protocols (a WebSocket upgrade) has one.
+     */
+    default ClientStream switched() {
+        throw new IllegalStateException("this request did not ask to switch protocols");
+    }
+
     /** The certificate the client presented over TLS, verified against the configured client CAs, if any. */
     default java.util.Optional<java.security.cert.X509Certificate> clientCertificate() {
         return java.util.Optional.empty();

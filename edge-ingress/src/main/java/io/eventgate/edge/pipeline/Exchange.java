@@ -21,6 +21,7 @@ import java.util.Map;
 public final class Exchange implements RequestView {
     public static final String ANONYMOUS = "anonymous";
 
+    private final Protocol protocol;
     private final String method;
     private final String rawPath;
     private String rawQuery;
@@ -53,10 +54,12 @@ public final class Exchange implements RequestView {
     private String decision = "allow";
     private String decidingPolicy;
     private String failedCredential;
+    private String consumedCredentialHeader;
     private final List<DecisionEvent> decisions = new ArrayList<>(0);
 
-    public Exchange(String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
+    public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
                     RequestHeaders headers, ClientConnection client, Snapshot snapshot) {
+        this.protocol = protocol;
         this.method = method;
         this.rawPath = rawPath;
         this.rawQuery = rawQuery;
@@ -67,6 +70,11 @@ public final class Exchange implements RequestView {
         this.client = client;
         this.snapshot = snapshot;
         this.clientAddress = peerAddress;
+    }
+
+    /** How the request goes on once admitted: which exit of the pipeline serves it. */
+    public Protocol protocol() {
+        return protocol;
     }
 
     @Override
@@ -308,6 +316,16 @@ public final class Exchange implements RequestView {
 
     public void failedCredential(String fingerprint) {
         this.failedCredential = fingerprint;
+    }
+
+    /** The request header that carried the credential the edge checked (lower case), or null. */
+    public String consumedCredentialHeader() {
+        return consumedCredentialHeader;
+    }
+
+    /** Marks the header whose credential named the consumer: it stays at the gateway unless the route forwards credentials. */
+    public void consumedCredentialHeader(String lowerCaseName) {
+        this.consumedCredentialHeader = lowerCaseName;
     }
 
     public String decidingPolicy() {

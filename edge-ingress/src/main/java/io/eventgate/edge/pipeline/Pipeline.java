@@ -1,17 +1,31 @@
 package io.eventgate.edge.pipeline;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
-/** The request pipeline: steps run in the order given, each deciding whether the rest runs. */
+/**
+ * The one way into the gateway: admission steps run in the order given, each deciding whether the rest runs,
+ * and a request that passes them all leaves through the exit of its protocol. Every protocol must have an exit
+ * when the pipeline is built, and an exit is reached only from here.
+ */
 public final class Pipeline {
     private final List<Step> steps;
+    private final Map<Protocol, Exit> exits;
 
-    private Pipeline(List<Step> steps) {
+    private Pipeline(List<Step> steps, Map<Protocol, Exit> exits) {
         this.steps = List.copyOf(steps);
+        for (Protocol protocol : Protocol.values()) {
+            if (!exits.containsKey(protocol)) {
+                throw new IllegalArgumentException("no exit for protocol " + protocol + ": every protocol leaves through the pipeline");
+            }
+        }
+        this.exits = new EnumMap<>(exits);
     }
 
-    public static Pipeline of(Step... steps) {
-        return new Pipeline(List.of(steps));
+    /** Admission {@code steps}, then the exit of each protocol. */
+    public static Pipeline of(List<Step> steps, Map<Protocol, Exit> exits) {
+        return new Pipeline(steps, exits);
     }
 
     public void run(Exchange exchange) {
@@ -21,10 +35,14 @@ public final class Pipeline {
     private void proceed(int index, Exchange exchange) {
         if (index < steps.size()) {
             steps.get(index).handle(exchange, next -> proceed(index + 1, next));
+        } else {
+            exits.get(exchange.protocol()).serve(new Admitted(exchange));
         }
     }
 
     public List<String> stepNames() {
-        return steps.stream().map(s -> s.getClass().getSimpleName()).toList();
+        List<String> names = new java.util.ArrayList<>(steps.stream().map(s -> s.getClass().getSimpleName()).toList());
+        exits.forEach((protocol, exit) -> names.add(exit.getClass().getSimpleName() + " (" + protocol + ")"));
+        return names;
     }
 }

@@ -9,7 +9,8 @@ import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Replies;
-import io.eventgate.edge.pipeline.Step;
+import io.eventgate.edge.pipeline.Admitted;
+import io.eventgate.edge.pipeline.Exit;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.upstream.Instance;
 import io.eventgate.edge.upstream.UpstreamPool;
@@ -35,12 +36,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends the exchange to an instance of the route's pool and streams the answer back. Idempotent requests
+ * The HTTP exit of the pipeline: sends an admitted exchange to an instance of the route's pool and streams the answer back. Idempotent requests
  * are retried on connect failures and the route's retry statuses, with exponential backoff and full
  * jitter, within the route's retry budget; an open breaker or an empty pool answers 503 with Retry-After;
  * timeouts answer 504. Bodies stream in both directions, so their size does not change memory use.
  */
-public final class ProxyStep implements Step {
+public final class ProxyStep implements Exit {
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     /** Bodies up to this size are kept so an idempotent request can be retried; larger ones stream once. */
     private static final int REPLAYABLE_BODY_BYTES = 64 * 1024;
@@ -48,14 +49,6 @@ public final class ProxyStep implements Step {
     /** Bodies up to this size (with a declared length) are relayed in one write instead of streamed. */
     private static final int SMALL_BODY_BYTES = 64 * 1024;
 
-    private static final HeaderName X_FORWARDED_FOR = HeaderNames.create("X-Forwarded-For");
-    private static final HeaderName X_FORWARDED_PROTO = HeaderNames.create("X-Forwarded-Proto");
-    private static final HeaderName X_FORWARDED_HOST = HeaderNames.create("X-Forwarded-Host");
-    private static final HeaderName FORWARDED = HeaderNames.create("Forwarded");
-    private static final HeaderName X_REQUEST_ID = HeaderNames.create("X-Request-Id");
-    private static final HeaderName X_CONSUMER_ID = HeaderNames.create("X-Consumer-Id");
-    private static final HeaderName X_CONSUMER_PLAN = HeaderNames.create("X-Consumer-Plan");
-    private static final HeaderName X_CONSUMER_GROUPS = HeaderNames.create("X-Consumer-Groups");
 
     private final String nodeId;
     private final UpstreamClients clients;
@@ -86,7 +79,8 @@ public final class ProxyStep implements Step {
     }
 
     @Override
-    public void handle(Exchange exchange, Chain next) {
+    public void serve(Admitted admitted) {
+        Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
         String poolName = route.choosePool();
@@ -171,7 +165,7 @@ public final class ProxyStep implements Step {
             if (attempt.response() == null) {
                 UpstreamFailure failure = attempt.failure();
                 Replies.json(exchange, failure.status(), failure.timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
-                        failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + poolName + ": " + describe(failure));
+                        failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + poolName + ": " + failure.description());
                 return;
             }
             relay(exchange, attempt.response());
@@ -184,8 +178,7 @@ public final class ProxyStep implements Step {
         String query = exchange.rawQuery();
         String target = route.upstreamPath(exchange.path()) + (query == null || query.isEmpty() ? "" : "?" + query);
         Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
-        WritableHeaders<?> headers = WritableHeaders.create();
-        copyRequestHeaders(exchange, settings, instance, headers, span);
+        WritableHeaders<?> headers = UpstreamHeaders.of(exchange, instance, tracing, span);
         boolean chunkedBody = streamBody && exchange.client().requestContentLength() < 0;
         if (chunkedBody) {
             headers.set(HeaderValues.TRANSFER_ENCODING_CHUNKED);
@@ -232,7 +225,8 @@ public final class ProxyStep implements Step {
             return new Attempt(null, failure, latency);
         }
         if (guard.stop()) {
-            // the headers arrived just as the timer fired; the socket may be closed, so treat it as the timeout
+            // the headers arrived just as the timer fired; the socket may be closed, so treat it as the timeout and close
+            // the connection, which a bodiless answer has not given back yet
             response.close();
             long latency = System.nanoTime() - started;
             pool.finished(instance, latency, true);
@@ -241,6 +235,7 @@ public final class ProxyStep implements Step {
             span.end();
             return new Attempt(null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
         }
+        response.answered();
         long latency = System.nanoTime() - started;
         int status = response.status();
         pool.finished(instance, latency, status >= 500);
@@ -252,39 +247,6 @@ public final class ProxyStep implements Step {
         }
         span.end();
         return new Attempt(response, null, latency);
-    }
-
-    private void copyRequestHeaders(Exchange exchange, RouteSettings settings, Instance instance, WritableHeaders<?> out, Span span) {
-        Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
-        String credential = exchange.snapshot().settings().auth().apiKeyHeader().toLowerCase(Locale.ROOT);
-        exchange.headers().forEach((name, values) -> {
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardRequestHeader(lower, named) && !lower.equals(credential)) {
-                out.add(HeaderNames.create(name), values.toArray(String[]::new));
-            }
-        });
-        out.set(HeaderNames.HOST, settings.preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
-        long length = exchange.client().requestContentLength();
-        if (exchange.client().hasRequestBody() && length >= 0) {
-            out.set(HeaderNames.CONTENT_LENGTH, Long.toString(length));
-        }
-        Exchange.Forwarding forwarding = exchange.forwarding();
-        out.set(X_FORWARDED_FOR, forwarding.forwardedFor());
-        out.set(X_FORWARDED_PROTO, forwarding.proto());
-        if (forwarding.host() != null) {
-            out.set(X_FORWARDED_HOST, forwarding.host());
-        }
-        out.set(FORWARDED, HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
-        out.set(X_REQUEST_ID, exchange.requestId());
-        if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
-            out.set(X_CONSUMER_ID, exchange.consumerId());
-            out.set(X_CONSUMER_PLAN, exchange.plan());
-            var groups = exchange.snapshot().settings().consumers().get(exchange.consumerId()).groups();
-            if (!groups.isEmpty()) {
-                out.set(X_CONSUMER_GROUPS, String.join(",", groups));
-            }
-        }
-        tracing.inject(span, (key, value) -> out.set(HeaderNames.create(key), value));
     }
 
     private static void forwardBody(Exchange exchange, OutputStream upstream) throws IOException {
@@ -450,17 +412,5 @@ public final class ProxyStep implements Step {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static String describe(UpstreamFailure failure) {
-        return switch (failure) {
-            case CONNECT_FAILED -> "connection refused or unreachable";
-            case CONNECT_TIMEOUT -> "connect timed out";
-            case FIRST_BYTE_TIMEOUT -> "no response within the first-byte timeout";
-            case IDLE_TIMEOUT -> "no data within the idle timeout";
-            case RESET -> "connection broke before a response";
-            case CLIENT_ABORTED -> "client went away";
-            case BODY_TOO_LARGE -> "request body too large";
-        };
     }
 }

@@ -118,10 +118,21 @@ public final class UpstreamExchange implements AutoCloseable {
             boolean untilClose = !noBody && !chunked && length < 0;
             reusable = !http10 && !untilClose && status != 101 && !headers.containsToken(HeaderValues.CONNECTION_CLOSE);
             body = new Body(reader, chunked, length, untilClose);
-            if (body.done) {
-                finished();
+            if (status == 101) {
+                released = true; // the connection now carries another protocol, and whoever asked for it owns it
             }
             return this;
+        }
+    }
+
+    /**
+     * Call once the answer is known to have come in time: an answer without a body gives its connection back now. Until
+     * then it is held, so that a first-byte timer firing as the head arrived can still close it ({@link #close()})
+     * rather than leave a connection it interrupted among the kept ones.
+     */
+    public void answered() {
+        if (body.done) {
+            finished();
         }
     }
 

@@ -44,6 +44,19 @@ public enum UpstreamFailure {
         return status == 504;
     }
 
+    /** What happened, in words for the client's error body. */
+    public String description() {
+        return switch (this) {
+            case CONNECT_FAILED -> "connection refused or unreachable";
+            case CONNECT_TIMEOUT -> "connect timed out";
+            case FIRST_BYTE_TIMEOUT -> "no response within the first-byte timeout";
+            case IDLE_TIMEOUT -> "no data within the idle timeout";
+            case RESET -> "connection broke before a response";
+            case CLIENT_ABORTED -> "client went away";
+            case BODY_TOO_LARGE -> "request body too large";
+        };
+    }
+
     /** Classifies an exception from the upstream client, given whether the first-byte timer fired. */
     public static UpstreamFailure classify(Throwable error, boolean firstByteExpired) {
         if (firstByteExpired) {

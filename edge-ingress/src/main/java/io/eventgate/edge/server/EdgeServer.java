@@ -27,9 +27,11 @@ import io.eventgate.edge.proxy.FirstByteWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
 import io.eventgate.edge.proxy.UpstreamClients;
-import io.eventgate.edge.proxy.WebSocketProxy;
-import io.helidon.webserver.websocket.WsRoute;
-import io.helidon.webserver.websocket.WsRouting;
+import io.eventgate.edge.websocket.WebSocketExit;
+import io.eventgate.edge.pipeline.Protocol;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2Upgrader;
 import io.eventgate.edge.routing.NormalizeStep;
 import io.eventgate.edge.routing.RouteStep;
 import io.eventgate.edge.routing.RouteSwitchStep;
@@ -45,6 +47,7 @@ import io.helidon.webserver.http.ServerResponse;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -93,7 +96,7 @@ public final class EdgeServer implements AutoCloseable {
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new FirstByteWatchdog();
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
-        this.pipeline = Pipeline.of(
+        this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
                         events != null ? events : EventSink.DISCARD, metrics, new AccessLog(settings.server().accessLog())),
                 new RequestSizeStep(settings.server()),
@@ -107,8 +110,9 @@ public final class EdgeServer implements AutoCloseable {
                 new QuotaFailClosedStep(settings.nodeId(), () -> limits == null || limits.reachable()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
-                new RateLimitStep(settings.nodeId()),
-                new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics));
+                new RateLimitStep(settings.nodeId())),
+                Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
+                        Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null
@@ -125,42 +129,57 @@ public final class EdgeServer implements AutoCloseable {
         return new EdgeServer(settings, producerOverrides);
     }
 
+    /**
+     * The client listener has two ways in, HTTP requests (HTTP/1.1, and HTTP/2 by prior knowledge or h2c upgrade) and
+     * WebSocket upgrades, and both lead into the pipeline and nowhere else. Protocols are not discovered from the class
+     * path: only the HTTP/1.1 selector built here, with exactly these upgrades, and HTTP/2 serve the port.
+     */
     private WebServer startServer(ServerSettings s) {
+        Http1Config http1 = Http1Config.builder()
+                .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
+                .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
+                .validatePath(false)
+                // response headers are the upstream's, parsed line by line, and the edge's own
+                .validateResponseHeaders(false)
+                .addReceiveListener(headDeadline.receiving())
+                .addSendListener(headDeadline.sending())
+                .build();
+        Http2Config http2 = Http2Config.create();
+        var http1Selector = Http1ConnectionSelector.builder()
+                .config(http1)
+                .putUpgrader("websocket", new WebSocketUpgrade("websocket", this::enterUpgrade))
+                .putUpgrader("WebSocket", new WebSocketUpgrade("WebSocket", this::enterUpgrade))
+                .addUpgrader(Http2Upgrader.create(http2))
+                .build();
         WebServer started = WebServer.builder()
                 .host(s.host())
                 .port(s.port())
                 .idleConnectionTimeout(s.idleTimeout())
                 .idleConnectionPeriod(s.idleTimeout().dividedBy(2))
                 .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()).tcpNoDelay(true))
-                .addProtocol(Http1Config.builder()
-                        .maxHeadersSize(Math.max(4 * s.maxHeaderBytes(), 64 * 1024))
-                        .maxPrologueLength(Math.max(4 * s.maxUriBytes(), 16 * 1024))
-                        .validatePath(false)
-                        // response headers are the upstream's, parsed line by line, and the edge's own
-                        .validateResponseHeaders(false)
-                        .addReceiveListener(headDeadline.receiving())
-                        .addSendListener(headDeadline.sending())
-                        .build())
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(http1Selector)
+                .addProtocol(http2)
                 .update(builder -> {
                     if (s.tls() != null) {
                         builder.tls(tls -> tls.sslContext(s.tls().sslContext()).clientAuth(TlsClientAuth.valueOf(s.tls().clientAuth().toUpperCase(java.util.Locale.ROOT))));
                     }
                 })
-                .routing(routing -> routing.any(this::handle))
-                .addRouting(WsRouting.builder().route(WsRoute.create("/*",
-                        () -> new WebSocketProxy(settings.nodeId(), snapshots, events != null ? events : EventSink.DISCARD))))
-                .putSocket(ADMIN_SOCKET, admin -> admin.host(s.host()).port(s.adminPort())
-                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, this::ready))))
+                .routing(routing -> routing.any(this::enter))
+                .putSocket(ADMIN_SOCKET, admin -> admin.host(s.adminHost()).port(s.adminPort())
+                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, this::ready, s.adminTokenHash()))))
                 .build()
                 .start();
-        LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.host() + ":" + started.port(ADMIN_SOCKET)
+        LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.adminHost() + ":" + started.port(ADMIN_SOCKET)
                 + "; pipeline " + pipeline.stepNames());
         return started;
     }
 
-    private void handle(ServerRequest request, ServerResponse response) {
+    /** An HTTP request (either version) enters the pipeline. */
+    private void enter(ServerRequest request, ServerResponse response) {
         String query = request.query().rawValue();
-        Exchange exchange = new Exchange(
+        pipeline.run(new Exchange(
+                Protocol.HTTP,
                 request.prologue().method().text(),
                 request.path().rawPath(),
                 query == null || query.isEmpty() ? null : query,
@@ -169,8 +188,24 @@ public final class EdgeServer implements AutoCloseable {
                 request.isSecure() ? "https" : "http",
                 HelidonConnection.headers(request.headers()),
                 new HelidonConnection(request, response, settings.server().maxBodyBytes()),
-                snapshots.get());
-        pipeline.run(exchange);
+                snapshots.get()));
+    }
+
+    /** A WebSocket upgrade enters the same pipeline, with its raw connection to answer or switch. */
+    private void enterUpgrade(WebSocketUpgrade.Upgrade upgrade, UpgradeConnection connection) {
+        String query = upgrade.prologue().query().rawValue();
+        var headers = upgrade.headers();
+        pipeline.run(new Exchange(
+                Protocol.WEBSOCKET,
+                "GET",
+                upgrade.prologue().uriPath().rawPath(),
+                query == null || query.isEmpty() ? null : query,
+                headers.first(io.helidon.http.HeaderNames.HOST).orElse(null),
+                peerAddress(upgrade.ctx().remotePeer().address()),
+                upgrade.ctx().isSecure() ? "https" : "http",
+                HelidonConnection.headers(headers),
+                connection,
+                snapshots.get()));
     }
 
     private static String peerAddress(SocketAddress address) {

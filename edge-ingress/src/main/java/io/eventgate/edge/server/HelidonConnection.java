@@ -4,7 +4,6 @@ import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.RequestHeaders;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.ServerRequestHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -33,7 +32,7 @@ final class HelidonConnection implements ClientConnection {
                 .map(chain -> (java.security.cert.X509Certificate) chain[0]);
     }
 
-    static RequestHeaders headers(ServerRequestHeaders headers) {
+    static RequestHeaders headers(io.helidon.http.Headers headers) {
         return new RequestHeaders() {
             @Override
             public String first(String name) {

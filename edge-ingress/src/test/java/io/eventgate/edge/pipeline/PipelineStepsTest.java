@@ -50,7 +50,7 @@ class PipelineStepsTest {
                     List.of(new RouteSettings.Destination("p", 1)), null, null, null, null, null))), 1, null);
 
     static Exchange exchange(String method, String path, Map<String, List<String>> headers, RecordingClient client) {
-        Exchange exchange = new Exchange(method, path, null, "h", "127.0.0.1", "http", RequestHeaders.of(headers), client, SNAPSHOT);
+        Exchange exchange = new Exchange(Protocol.HTTP, method, path, null, "h", "127.0.0.1", "http", RequestHeaders.of(headers), client, SNAPSHOT);
         exchange.requestId("r-1");
         return exchange;
     }

@@ -10,6 +10,7 @@ import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.EdgeFixture;
 import io.eventgate.edge.RequestEventsOnTopic;
 import io.eventgate.edge.config.EdgeSettings;
+import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topics;
 import io.eventgate.testkit.KafkaExtension;
@@ -48,6 +49,8 @@ class EdgeProxyTest {
     TestKafka kafka;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    static final String ADMIN_TOKEN = "admin-token-for-tests";
+
     @BeforeAll
     void start(TestKafka kafka, @TempDir Path spool) {
         this.kafka = kafka;
@@ -57,7 +60,7 @@ class EdgeProxyTest {
         EdgeSettings settings = EdgeFixture.settings(kafka, spool, Map.of("demo", EdgeFixture.pool(upstream.url())),
                 List.of(EdgeFixture.route("echo", "/echo/**", "demo"), api, EdgeFixture.route("status", "/status/{code}", "demo"),
                         EdgeFixture.route("ws", "/ws/**", "demo")));
-        edge = EdgeServer.start(settings);
+        edge = EdgeServer.start(settings.withServer(settings.server().withAdminTokenHash(ConsumerSettings.hashKey(ADMIN_TOKEN))));
     }
 
     @AfterAll
@@ -278,8 +281,15 @@ class EdgeProxyTest {
 
     @Test
     void emergencySwitchTurnsARouteTo503AndBack() throws Exception {
-        HttpRequest.Builder disable = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/disable"))
+        HttpRequest.Builder withoutToken = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/disable"))
                 .POST(HttpRequest.BodyPublishers.noBody());
+        HttpResponse<String> refused401 = send(withoutToken);
+        assertThat(refused401.statusCode()).as("a change to the node needs the admin token").isEqualTo(401);
+        assertThat(refused401.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"eventgate-admin\"");
+        assertThat(send(withoutToken.copy().header("Authorization", "Bearer not-the-token")).statusCode()).isEqualTo(401);
+        assertThat(send(get("/status/200")).statusCode()).as("a refused admin call changed nothing").isEqualTo(200);
+
+        HttpRequest.Builder disable = withoutToken.copy().header("Authorization", "Bearer " + ADMIN_TOKEN);
         assertThat(send(disable).statusCode()).isEqualTo(200);
         HttpResponse<String> refused = send(get("/status/200"));
         assertThat(refused.statusCode()).isEqualTo(503);
@@ -287,11 +297,11 @@ class EdgeProxyTest {
         assertThat(send(get("/echo/still-fine")).statusCode()).isEqualTo(200);
 
         HttpRequest.Builder enable = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/enable"))
-                .POST(HttpRequest.BodyPublishers.noBody());
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody());
         assertThat(send(enable).statusCode()).isEqualTo(200);
         assertThat(send(get("/status/200")).statusCode()).isEqualTo(200);
         HttpRequest.Builder unknown = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/nope/disable"))
-                .POST(HttpRequest.BodyPublishers.noBody());
+                .header("Authorization", "Bearer " + ADMIN_TOKEN).POST(HttpRequest.BodyPublishers.noBody());
         assertThat(send(unknown).statusCode()).isEqualTo(404);
     }
 

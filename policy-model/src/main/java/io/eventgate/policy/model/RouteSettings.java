@@ -12,11 +12,12 @@ import java.util.regex.Pattern;
  * its timeouts and retries, whether callers must present credentials ({@code anonymous: false}), and
  * whether its refusals (authentication, directives, plan limits) are only reported as would-deny decisions
  * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it), its own
- * rate limits, and who may use it ({@code access}).
+ * rate limits, who may use it ({@code access}), and whether the {@code Authorization} header the gateway checked
+ * still reaches the upstream ({@code forwardCredentials}, off by default: a credential stays at the gateway).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
                             Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow,
-                            RateLimits rateLimits, Access access) {
+                            RateLimits rateLimits, Access access, Boolean forwardCredentials) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -46,6 +47,13 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         shadow = Check.orDefault(shadow, Boolean.FALSE);
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
         access = Check.orDefault(access, new Access(null, null, null, null));
+        forwardCredentials = Check.orDefault(forwardCredentials, Boolean.FALSE);
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
+                         Access access) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, null);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -65,21 +73,34 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
 
     /**
      * Token buckets of the route, each optional: one for all its traffic ({@code route}), one per client
-     * address ({@code client}), one per consumer on this route ({@code consumer}), on top of the consumers' plans.
+     * address ({@code client}), one per consumer on this route ({@code consumer}), on top of the consumers' plans;
+     * and one per WebSocket session for the messages a client sends on it ({@code messages}; exceeding it closes
+     * the session with 1008).
      */
-    public record RateLimits(Rate route, Rate client, Rate consumer) {
+    public record RateLimits(Rate route, Rate client, Rate consumer, Rate messages) {
+        public RateLimits(Rate route, Rate client, Rate consumer) {
+            this(route, client, consumer, null);
+        }
     }
 
     /**
      * Who may use the route: the credential schemes it accepts ({@code methods}, all when empty: mtls, apiKey,
      * basic, jwt, introspection), the groups of which a caller must hold one ({@code groups}: the consumer's groups and
      * its token's scopes; none required when empty), and client addresses let in ({@code allowClients}, everyone
-     * when empty) or kept out ({@code denyClients}), as CIDR ranges.
+     * when empty) or kept out ({@code denyClients}), as CIDR ranges; and how many failed authentications one client
+     * address may make in a minute before it is refused with 429 without its credential being checked
+     * ({@code authFailuresPerMinute}, 10 by default).
      */
-    public record Access(List<String> methods, List<String> groups, List<String> allowClients, List<String> denyClients) {
+    public record Access(List<String> methods, List<String> groups, List<String> allowClients, List<String> denyClients,
+                         Integer authFailuresPerMinute) {
         public static final Set<String> METHODS = Set.of("mtls", "apiKey", "basic", "jwt", "introspection");
 
+        public Access(List<String> methods, List<String> groups, List<String> allowClients, List<String> denyClients) {
+            this(methods, groups, allowClients, denyClients, null);
+        }
+
         public Access {
+            authFailuresPerMinute = Check.range(Check.orDefault(authFailuresPerMinute, 10), 1, 1_000_000, "authFailuresPerMinute");
             methods = List.copyOf(Check.orDefault(methods, List.of()));
             for (String method : methods) {
                 if (!METHODS.contains(method)) {

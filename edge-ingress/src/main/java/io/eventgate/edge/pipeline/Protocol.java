@@ -1,0 +1,9 @@
+package io.eventgate.edge.pipeline;
+
+/** How a request goes on once the pipeline has admitted it: each protocol has one {@link Exit}. */
+public enum Protocol {
+    /** An HTTP/1.1 or HTTP/2 request and its response. */
+    HTTP,
+    /** An HTTP/1.1 upgrade to a WebSocket session (RFC 6455), relayed frame by frame once the upstream accepted it. */
+    WEBSOCKET
+}

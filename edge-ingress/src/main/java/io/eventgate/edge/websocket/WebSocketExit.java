@@ -1,0 +1,269 @@
+package io.eventgate.edge.websocket;
+
+import io.eventgate.avro.DecisionKind;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.limits.TokenBucket;
+import io.eventgate.edge.observe.EdgeMetrics;
+import io.eventgate.edge.observe.EdgeTracing;
+import io.eventgate.edge.pipeline.Admitted;
+import io.eventgate.edge.pipeline.ClientStream;
+import io.eventgate.edge.pipeline.Decisions;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Exit;
+import io.eventgate.edge.pipeline.Replies;
+import io.eventgate.edge.proxy.HeaderHygiene;
+import io.eventgate.edge.proxy.UpstreamClients;
+import io.eventgate.edge.proxy.UpstreamExchange;
+import io.eventgate.edge.proxy.UpstreamFailure;
+import io.eventgate.edge.proxy.UpstreamHeaders;
+import io.eventgate.edge.routing.Route;
+import io.eventgate.edge.upstream.Instance;
+import io.eventgate.edge.upstream.UpstreamPool;
+import io.eventgate.policy.model.RouteSettings;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.WritableHeaders;
+import io.helidon.webclient.api.ClientConnection;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+
+/**
+ * The WebSocket exit of the pipeline: an admitted upgrade is offered to an instance of the route's pool first, and only
+ * the upstream's {@code 101} is answered with a 101 (any other answer, or no answer, is a 502 or 504 and nothing is
+ * switched). Then the session's frames are relayed unchanged both ways, the client's messages counted against the
+ * route's {@code rateLimits.messages} (exceeding it closes both sides with 1008). The request's one RequestEvent is
+ * published when the session ends, with status 101 and the bytes relayed each way.
+ */
+public final class WebSocketExit implements Exit {
+    private static final Logger LOG = Logger.getLogger(WebSocketExit.class.getName());
+    static final int POLICY_VIOLATION = 1008;
+
+    private final String nodeId;
+    private final UpstreamClients clients;
+    private final EdgeTracing tracing;
+    private final EdgeMetrics metrics;
+
+    public WebSocketExit(String nodeId, UpstreamClients clients, EdgeTracing tracing, EdgeMetrics metrics) {
+        this.nodeId = nodeId;
+        this.clients = clients;
+        this.tracing = tracing;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void serve(Admitted admitted) {
+        Exchange exchange = admitted.exchange();
+        Route route = exchange.route();
+        RouteSettings settings = route.settings();
+        UpstreamPool pool = exchange.snapshot().pool(route.choosePool());
+        Optional<Instance> chosen = pool.choose(null);
+        if (chosen.isEmpty()) {
+            exchange.client().header("Retry-After", "1");
+            Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "no_upstream", "no healthy instance in pool " + pool.name());
+            return;
+        }
+        Instance instance = chosen.get();
+        exchange.upstreamInstance(instance.address());
+        String query = exchange.rawQuery();
+        String target = route.upstreamPath(exchange.path()) + (query == null ? "" : "?" + query);
+        Span span = tracing.startUpstreamSpan(exchange.span(), "GET " + pool.name() + " (WebSocket)");
+        WritableHeaders<?> headers = UpstreamHeaders.of(exchange, instance, tracing, span);
+        headers.set(HeaderNames.CONNECTION, "Upgrade");
+        headers.set(HeaderNames.UPGRADE, "websocket");
+
+        pool.started(instance);
+        long started = System.nanoTime();
+        ClientConnection upstream = null;
+        UpstreamExchange answer;
+        try {
+            upstream = clients.open(instance.uri(), settings.timeouts().connect());
+            upstream.readTimeout(settings.timeouts().firstByte());
+            answer = UpstreamExchange.send(upstream, "GET", target, headers, null).receive(false);
+        } catch (RuntimeException e) {
+            if (upstream != null) {
+                upstream.closeResource();
+            }
+            long latency = System.nanoTime() - started;
+            pool.finished(instance, latency, true);
+            exchange.addUpstreamLatency(latency);
+            span.setStatus(StatusCode.ERROR, "handshake failed");
+            span.end();
+            UpstreamFailure failure = UpstreamFailure.classify(e, false);
+            Replies.json(exchange, failure.timeout() ? 504 : 502, failure.timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
+                    failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + pool.name() + ": " + failure.description());
+            return;
+        }
+        long latency = System.nanoTime() - started;
+        exchange.addUpstreamLatency(latency);
+        metrics.upstreamLatency(pool.name(), latency);
+        span.setAttribute("http.response.status_code", answer.status());
+        span.end();
+        if (answer.status() != 101) {
+            answer.close();
+            pool.finished(instance, latency, answer.status() >= 500);
+            Replies.json(exchange, 502, RequestOutcome.UPSTREAM_FAILURE, "upgrade_refused",
+                    "upstream " + instance.address() + " of pool " + pool.name() + " answered " + answer.status() + " to the WebSocket upgrade");
+            return;
+        }
+        pool.finished(instance, latency, false);
+        switchProtocols(exchange, answer);
+        try {
+            relay(exchange, exchange.client().switched(), upstream, settings);
+        } finally {
+            upstream.closeResource();
+        }
+    }
+
+    /** The upstream's 101 goes to the client with its WebSocket headers (accept key, subprotocol, extensions). */
+    private static void switchProtocols(Exchange exchange, UpstreamExchange answer) {
+        var client = exchange.client();
+        client.status(101);
+        Set<String> named = HeaderHygiene.namedByConnection(answer.headers().all(HeaderNames.CONNECTION, List::of));
+        for (Header header : answer.headers()) {
+            String lower = header.name().toLowerCase(Locale.ROOT);
+            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
+                header.allValues().forEach(value -> client.header(header.name(), value));
+            }
+        }
+        client.header("Upgrade", "websocket");
+        client.header("Connection", "Upgrade");
+        if (!answer.headers().contains(HeaderNames.create("X-Request-Id"))) {
+            client.header("X-Request-Id", exchange.requestId());
+        }
+        client.send(new byte[0]);
+        exchange.ended(101, RequestOutcome.PROXIED);
+    }
+
+    /**
+     * Upstream to client on a thread of its own, client to upstream on this one, until either side closes, breaks, or
+     * both stay silent for the route's idle timeout. Closing one side wakes the read blocked on the other.
+     */
+    private void relay(Exchange exchange, ClientStream client, ClientConnection upstream, RouteSettings settings) {
+        long idleNanos = settings.timeouts().idle().toNanos();
+        AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+        ReentrantLock toClient = new ReentrantLock();
+        AtomicLong bytesOut = new AtomicLong();
+        upstream.readTimeout(settings.timeouts().idle());
+        Thread fromUpstream = Thread.ofVirtual().name("ws-upstream-" + exchange.requestId()).start(() -> {
+            DataReader reader = upstream.reader();
+            try {
+                while (true) {
+                    try {
+                        if (reader.available() == 0) {
+                            reader.pullData();
+                        }
+                    } catch (UncheckedIOException e) {
+                        if (timedOut(e) && System.nanoTime() - lastActivity.get() < idleNanos) {
+                            continue; // the client side was busy: the session is not idle
+                        }
+                        return;
+                    }
+                    byte[] bytes = reader.readBytes(reader.available());
+                    toClient.lock();
+                    try {
+                        client.write(bytes, 0, bytes.length);
+                    } finally {
+                        toClient.unlock();
+                    }
+                    bytesOut.addAndGet(bytes.length);
+                    lastActivity.set(System.nanoTime());
+                }
+            } catch (RuntimeException e) {
+                // the upstream closed or broke (DataReader's end of stream included), or the client did
+            } finally {
+                client.close();
+            }
+        });
+
+        RateLimitedMessages messages = RateLimitedMessages.of(settings.rateLimits().messages());
+        ClientFrames frames = new ClientFrames(messages::admit);
+        try {
+            while (true) {
+                byte[] chunk;
+                try {
+                    chunk = client.read();
+                } catch (UncheckedIOException e) {
+                    if (timedOut(e) && System.nanoTime() - lastActivity.get() < idleNanos) {
+                        continue;
+                    }
+                    break;
+                }
+                if (chunk == null) {
+                    break;
+                }
+                lastActivity.set(System.nanoTime());
+                byte[] pass = frames.pass(chunk);
+                if (pass.length > 0) {
+                    upstream.writer().writeNow(BufferData.create(pass));
+                    exchange.addBytesIn(pass.length);
+                }
+                if (frames.refused()) {
+                    closeForMessageRate(exchange, client, upstream, settings, toClient, frames.messages());
+                    break;
+                }
+            }
+        } catch (RuntimeException e) {
+            // either side broke while a chunk was on its way; the session ends like any other
+        } finally {
+            upstream.closeResource();
+            try {
+                fromUpstream.join();
+            } catch (InterruptedException e) {
+                // closing the client interrupts this thread; the upstream reader has ended all the same
+            }
+            Thread.interrupted();
+            exchange.addBytesOut(bytesOut.get());
+        }
+    }
+
+    private void closeForMessageRate(Exchange exchange, ClientStream client, ClientConnection upstream, RouteSettings settings,
+                                     ReentrantLock toClient, long messages) {
+        RouteSettings.Rate limit = settings.rateLimits().messages();
+        String reason = "message rate exceeded";
+        exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, "route:" + exchange.route().id() + "/rate/messages",
+                exchange.snapshot().version(), limit.ratePerSecond(), 0.0, null,
+                "WebSocket session sent more than " + limit.ratePerSecond() + " messages/s (burst " + limit.burst() + ") after "
+                        + messages + " messages; closed with " + POLICY_VIOLATION, false), true);
+        LOG.fine(() -> "WebSocket " + exchange.requestId() + " on route " + exchange.route().id() + ": " + reason + ", closing with 1008");
+        byte[] toUpstream = ClientFrames.closeFrame(POLICY_VIOLATION, reason, true);
+        upstream.writer().writeNow(BufferData.create(toUpstream));
+        byte[] toClientFrame = ClientFrames.closeFrame(POLICY_VIOLATION, reason, false);
+        toClient.lock();
+        try {
+            client.write(toClientFrame, 0, toClientFrame.length);
+        } finally {
+            toClient.unlock();
+        }
+    }
+
+    private static boolean timedOut(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The route's per-session message limit, as a token bucket; every message passes when the route sets none. */
+    private record RateLimitedMessages(TokenBucket bucket) {
+        static RateLimitedMessages of(RouteSettings.Rate rate) {
+            return new RateLimitedMessages(rate == null ? null : new TokenBucket(rate.ratePerSecond(), rate.burst(), System.nanoTime()));
+        }
+
+        boolean admit() {
+            return bucket == null || bucket.take(System.nanoTime()).allowed();
+        }
+    }
+}
