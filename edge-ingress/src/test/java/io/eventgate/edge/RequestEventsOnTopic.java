@@ -12,7 +12,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads RequestEvents back from a requests topic, as any Confluent-compatible consumer would, for the edge's tests. */
+/** Reads RequestEvents (and DecisionEvents) back from their topic, as any Confluent-compatible consumer would, for the edge's tests. */
 public final class RequestEventsOnTopic {
     private RequestEventsOnTopic() {
     }
@@ -23,8 +23,19 @@ public final class RequestEventsOnTopic {
      */
     public static List<RequestEvent> read(String bootstrapServers, String registryUrl, String topic, Predicate<List<RequestEvent>> enough,
                                           Duration timeout) {
-        var deserializer = ContractSerdes.of(registryUrl).<RequestEvent>serde(Topic.REQUESTS).deserializer();
-        List<RequestEvent> events = new ArrayList<>();
+        return read(bootstrapServers, registryUrl, Topic.REQUESTS, topic, enough, timeout);
+    }
+
+    /** The same for the DecisionEvents on {@code topic}. */
+    public static List<io.eventgate.avro.DecisionEvent> decisions(String bootstrapServers, String registryUrl, String topic,
+                                                                  Predicate<List<io.eventgate.avro.DecisionEvent>> enough, Duration timeout) {
+        return read(bootstrapServers, registryUrl, Topic.DECISIONS, topic, enough, timeout);
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(String bootstrapServers, String registryUrl, Topic contract, String topic, Predicate<List<T>> enough,
+                                    Duration timeout) {
+        var deserializer = ContractSerdes.of(registryUrl).<T>serde(contract).deserializer();
+        List<T> events = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, "request-events-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
                 new StringDeserializer(), deserializer)) {

@@ -23,12 +23,15 @@ import java.util.Set;
  * tokens exist. A token that cannot be checked right now (introspection endpoint down) answers 503. On other
  * routes a good credential still identifies the consumer. A route takes only the schemes in its
  * {@code access.methods}, and when it names {@code access.groups} a consumer must hold one of them (as a
- * group of its own or a scope of its token), else 403.
+ * group of its own or a scope of its token), else 403. A client address that failed to authenticate
+ * {@code access.authFailuresPerMinute} times this minute is answered 429 with {@code Retry-After} before any credential
+ * of its is checked.
  */
 public final class AuthenticateStep implements Step {
     private final String nodeId;
     private final List<Authenticator> authenticators;
     private final String challenges;
+    private final AuthFailures failures = new AuthFailures();
 
     public AuthenticateStep(String nodeId, AuthSettings settings) {
         this.nodeId = nodeId;
@@ -63,6 +66,17 @@ public final class AuthenticateStep implements Step {
     public void handle(Exchange exchange, Chain next) {
         Identification.Refused refused = null;
         RouteSettings.Access access = exchange.route().settings().access();
+        long retryAfter = failures.retryAfterSeconds(exchange.clientAddress(), access.authFailuresPerMinute(), System.nanoTime());
+        if (retryAfter > 0) {
+            Refusal.refuse(exchange, next, Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, "route:" + exchange.route().id() + "/auth/failures",
+                    exchange.snapshot().version(), (double) access.authFailuresPerMinute(), 0.0, retryAfter, "client " + exchange.clientAddress()
+                            + " failed to authenticate " + access.authFailuresPerMinute() + " times within a minute", false), () -> {
+                        exchange.client().header("Retry-After", Long.toString(retryAfter));
+                        Replies.json(exchange, 429, RequestOutcome.DENIED, "too_many_failed_authentications",
+                                "too many failed authentications from this address; retry later");
+                    });
+            return;
+        }
         for (Authenticator authenticator : authenticators) {
             if (!access.accepts(authenticator.method())) {
                 continue;
@@ -96,6 +110,9 @@ public final class AuthenticateStep implements Step {
         }
         if (refused != null && refused.fingerprint() != null) {
             exchange.failedCredential(refused.fingerprint());
+        }
+        if (refused != null && refused.status() == 401) {
+            failures.failed(exchange.clientAddress(), System.nanoTime());
         }
         String reason = refused == null ? "no credential" : refused.reason();
         int status = refused == null ? 401 : refused.status();

@@ -17,6 +17,7 @@ final class BasicAuthenticator implements Authenticator {
     private static final Duration REMEMBER = Duration.ofMinutes(1);
     private static final int MAX_REMEMBERED = 10_000;
     private final Map<String, Long> matched = new ConcurrentHashMap<>();
+    private volatile Typical typical;
 
     @Override
     public Identification identify(Exchange exchange) {
@@ -37,10 +38,30 @@ final class BasicAuthenticator implements Authenticator {
         String user = userAndPassword.substring(0, colon);
         String password = userAndPassword.substring(colon + 1);
         ConsumerSettings consumer = exchange.snapshot().settings().consumers().get(user);
-        if (consumer == null || consumer.passwordHash() == null || !matches(consumer.passwordHash(), password)) {
+        if (consumer == null || consumer.passwordHash() == null) {
+            // as slow as a wrong password, so the answer's timing does not tell which users exist
+            PasswordHashes.matches(PasswordHashes.decoyLike(typicalHash(exchange.snapshot())), password);
+            return Identification.Refused.unauthenticated("unknown user or wrong password", ApiKeys.fingerprint("basic", user));
+        }
+        if (!matches(consumer.passwordHash(), password)) {
             return Identification.Refused.unauthenticated("unknown user or wrong password", ApiKeys.fingerprint("basic", user));
         }
         return new Identification.Identified(user);
+    }
+
+    /** A password hash of the snapshot's consumers, whose cost the decoy copies; looked up once per snapshot. */
+    private String typicalHash(io.eventgate.edge.snapshot.Snapshot snapshot) {
+        Typical known = typical;
+        if (known == null || known.snapshot() != snapshot) {
+            String hash = snapshot.settings().consumers().values().stream().map(ConsumerSettings::passwordHash)
+                    .filter(java.util.Objects::nonNull).findFirst().orElse(PasswordHashes.DEFAULT_COST);
+            known = new Typical(snapshot, hash);
+            typical = known;
+        }
+        return known.hash();
+    }
+
+    private record Typical(io.eventgate.edge.snapshot.Snapshot snapshot, String hash) {
     }
 
     private boolean matches(String stored, String password) {

@@ -9,7 +9,38 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 
 /** Checks a password against a stored bcrypt ({@code $2b$...}) or Argon2id ({@code $argon2id$v=19$m=..,t=..,p=..$salt$hash}) hash, with Bouncy Castle. */
 public final class PasswordHashes {
+    /** The cost of the decoy checked when no consumer has a password to take the cost from: bcrypt's usual 10. */
+    static final String DEFAULT_COST = "$2b$10$";
+    private static final java.util.Map<String, String> DECOYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
     private PasswordHashes() {
+    }
+
+    /**
+     * A hash of a random password with the algorithm and cost of {@code like}, made once per cost: checking a password
+     * against it takes as long as checking against {@code like}, so an unknown user costs as much time as a wrong password.
+     */
+    static String decoyLike(String like) {
+        String cost = like.startsWith("$2") ? like.substring(0, 7) : like.substring(0, like.lastIndexOf('$', like.lastIndexOf('$') - 1) + 1);
+        return DECOYS.computeIfAbsent(cost, c -> {
+            byte[] salt = new byte[16];
+            RANDOM.nextBytes(salt);
+            String secret = java.util.HexFormat.of().formatHex(salt);
+            if (c.startsWith("$2")) {
+                return OpenBSDBCrypt.generate(c.substring(1, 3), secret.toCharArray(), salt, Integer.parseInt(c.substring(4, 6)));
+            }
+            String[] parts = like.split("\\$");
+            String[] params = parts[3].split(",");
+            byte[] hash = new byte[Base64.getDecoder().decode(parts[5]).length];
+            Argon2BytesGenerator generator = new Argon2BytesGenerator();
+            generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                    .withMemoryAsKB(Integer.parseInt(params[0].substring(2))).withIterations(Integer.parseInt(params[1].substring(2)))
+                    .withParallelism(Integer.parseInt(params[2].substring(2))).withSalt(salt).build());
+            generator.generateBytes(secret.getBytes(StandardCharsets.UTF_8), hash);
+            Base64.Encoder base64 = Base64.getEncoder().withoutPadding();
+            return c + base64.encodeToString(salt) + "$" + base64.encodeToString(hash);
+        });
     }
 
     public static boolean matches(String stored, String password) {

@@ -11,10 +11,17 @@ import java.util.Set;
  * JWT bearer tokens: the algorithms accepted (an explicit list; {@code none} never), the issuer and audiences a
  * token must name, where the signing keys come from ({@code jwksUrl} for RS/ES/PS/EdDSA, fetched and cached,
  * fetched again for an unknown key id at most every {@code jwksMinRefresh}; {@code hsSecrets} for HS
- * algorithms only), the claim naming the consumer, and the clock skew allowed on {@code exp} and {@code nbf}.
+ * algorithms only), the claim naming the consumer, and the clock skew allowed on {@code exp} and {@code nbf}. The JWKS
+ * comes over https only, since whoever can change its keys can mint any token; plain http takes
+ * {@code allowInsecureHttp: true}.
  */
 public record JwtSettings(List<String> algorithms, String issuer, List<String> audiences, String jwksUrl, List<String> hsSecrets,
-                          String consumerClaim, Duration clockSkew, Duration jwksCacheTtl, Duration jwksMinRefresh) {
+                          String consumerClaim, Duration clockSkew, Duration jwksCacheTtl, Duration jwksMinRefresh, boolean allowInsecureHttp) {
+    public JwtSettings(List<String> algorithms, String issuer, List<String> audiences, String jwksUrl, List<String> hsSecrets,
+                       String consumerClaim, Duration clockSkew, Duration jwksCacheTtl, Duration jwksMinRefresh) {
+        this(algorithms, issuer, audiences, jwksUrl, hsSecrets, consumerClaim, clockSkew, jwksCacheTtl, jwksMinRefresh, false);
+    }
+
     private static final Set<String> ASYMMETRIC = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
     private static final Set<String> SYMMETRIC = Set.of("HS256", "HS384", "HS512");
 
@@ -47,7 +54,11 @@ public record JwtSettings(List<String> algorithms, String issuer, List<String> a
         if (jwksUrl != null && !jwksUrl.isBlank()) {
             String scheme = URI.create(jwksUrl).getScheme();
             if (!"https".equals(scheme) && !"http".equals(scheme)) {
-                throw new IllegalArgumentException("jwt.jwksUrl must be an http(s) URL, was " + jwksUrl);
+                throw new IllegalArgumentException("jwt.jwksUrl must be an https URL, was " + jwksUrl);
+            }
+            if ("http".equals(scheme) && !allowInsecureHttp) {
+                throw new IllegalArgumentException("jwt.jwksUrl must be https: keys fetched over plain http can be replaced on the way,"
+                        + " and then any token verifies; set jwt.allowInsecureHttp: true only for a JWKS on a trusted network, was " + jwksUrl);
             }
         }
         Check.required(issuer, "jwt.issuer");

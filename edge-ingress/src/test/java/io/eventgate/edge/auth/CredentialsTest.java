@@ -114,8 +114,8 @@ class CredentialsTest {
                         Map.of("gold", new PlanSettings(1000, 1000)))
                 .withAuth(new AuthSettings(null, "api_key",
                         new JwtSettings(List.of("RS256", "HS256"), ISSUER, List.of("eventgate"), auth + "/jwks", List.of(SECRET), null,
-                                Duration.ofSeconds(30), null, Duration.ofMillis(100)),
-                        new IntrospectionSettings(auth + "/introspect", "gateway", "s3cret", null, Duration.ofSeconds(30), null)));
+                                Duration.ofSeconds(30), null, Duration.ofMillis(100), true),
+                        new IntrospectionSettings(auth + "/introspect", "gateway", "s3cret", null, Duration.ofSeconds(30), null, true)));
         edge = EdgeServer.start(settings);
     }
 

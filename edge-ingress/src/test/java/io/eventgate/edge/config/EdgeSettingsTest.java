@@ -69,7 +69,7 @@ class EdgeSettingsTest {
 
     @Test
     void credentialSettingsRefuseWhatWouldWeakenThem() {
-        String jwt = "nodeId: edge-1\nauth: {jwt: {algorithms: [RS256], issuer: https://issuer.test, audiences: [api], jwksUrl: \"http://127.0.0.1:1/jwks\"}}";
+        String jwt = "nodeId: edge-1\nauth: {jwt: {algorithms: [RS256], issuer: https://issuer.test, audiences: [api], jwksUrl: \"https://127.0.0.1:1/jwks\"}}";
         assertThat(parse(VALID.replace("nodeId: edge-1", jwt)).auth().jwt().consumerClaim()).isEqualTo("sub");
         assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", jwt.replace("[RS256]", "[RS256, none]"))))
                 .hasMessageContaining("'none' would accept unsigned tokens");
@@ -79,7 +79,13 @@ class EdgeSettingsTest {
                 .hasMessageContaining("jwt.audiences is required");
         assertThatThrownBy(() -> parse(VALID + "plans: {gold: {ratePerSecond: 1, burst: 1}}\nconsumers: {acme: {plan: gold, passwordHash: hunter2}}\n"))
                 .hasMessageContaining("never a password in plain text");
-        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nauth: {introspection: {url: \"http://x\", clientId: gw, clientSecret: s, cacheTtl: 1h}}")))
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nauth: {introspection: {url: \"https://x\", clientId: gw, clientSecret: s, cacheTtl: 1h}}")))
                 .hasMessageContaining("cacheTtl must be at most 5m");
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", jwt.replace("https://127.0.0.1", "http://127.0.0.1")))).as("keys over plain http")
+                .hasMessageContaining("jwt.jwksUrl must be https");
+        assertThat(parse(VALID.replace("nodeId: edge-1", jwt.replace("https://127.0.0.1", "http://127.0.0.1").replace("}}", ", allowInsecureHttp: true}}")))
+                .auth().jwt().allowInsecureHttp()).isTrue();
+        assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nauth: {introspection: {url: \"http://x\", clientId: gw, clientSecret: s}}")))
+                .hasMessageContaining("introspection.url must be https");
     }
 }

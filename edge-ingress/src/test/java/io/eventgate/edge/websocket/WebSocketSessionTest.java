@@ -18,7 +18,6 @@ import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.io.InputStream;
@@ -38,9 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,22 +148,9 @@ class WebSocketSessionTest {
         echoed.drainTo(got);
         assertThat(got).as("messages within the burst went through, nothing after the refused one").hasSizeLessThanOrEqualTo(5).contains("m0");
 
-        String decisions = new Topics(kafka.topicPrefix()).name(Topic.DECISIONS);
-        var deserializer = ContractSerdes.of(kafka.registryUrl()).<DecisionEvent>serde(Topic.DECISIONS).deserializer();
-        List<DecisionEvent> throttles = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "ws-decisions-" + UUID.randomUUID(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new StringDeserializer(), deserializer)) {
-            consumer.subscribe(List.of(decisions));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (throttles.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.value().getRequestId().equals(requestId)) {
-                        throttles.add(r.value());
-                    }
-                });
-            }
-        }
+        List<DecisionEvent> throttles = RequestEventsOnTopic.decisions(kafka.bootstrapServers(), kafka.registryUrl(),
+                        new Topics(kafka.topicPrefix()).name(Topic.DECISIONS), all -> all.stream().anyMatch(d -> d.getRequestId().equals(requestId)),
+                        Duration.ofSeconds(30)).stream().filter(d -> d.getRequestId().equals(requestId)).toList();
         assertThat(throttles).singleElement().satisfies(d -> {
             assertThat(d.getKind()).isEqualTo(DecisionKind.THROTTLE);
             assertThat(d.getPolicy()).isEqualTo("route:chat/rate/messages");
