@@ -1,5 +1,7 @@
 package io.eventgate.anomaly;
 
+import io.eventgate.schemas.LimitKeys;
+import org.apache.kafka.streams.KeyValue;
 import io.eventgate.anomaly.counts.CountTopology;
 import io.eventgate.anomaly.latency.LatencyTopology;
 import io.eventgate.avro.AnomalyEvent;
@@ -67,7 +69,8 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         detections.mapValues(Detection::anomaly, Named.as("anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES)).withName("anomalies"));
         detections.filter((scope, detection) -> detection.directive() != null, Named.as("acted-on"))
-                .mapValues(Detection::directive, Named.as("directive"))
+                .map((scope, detection) -> KeyValue.pair(LimitKeys.of(detection.directive().getScope(), LimitKeys.ANOMALY_DETECTOR),
+                        detection.directive()), Named.as("directive-by-scope-and-source"))
                 .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("directives"));
         return builder.build();
     }

@@ -270,7 +270,7 @@ public final class Ctl {
             }
         }
 
-        @Command(name = "clear", description = "Lift the emergency limit of a scope.")
+        @Command(name = "clear", description = "Lift the operators' emergency limit of a scope (quota states and the anomaly detector's directives on it stay).")
         static final class Clear implements Callable<Integer> {
             @ParentCommand
             Limit limit;

@@ -20,7 +20,7 @@ public enum Topic {
     CONTROL("control", "entity key (route:ID, consumer:ID, plan:ID, pool:ID, global:ID, limit:SCOPE)", PolicyCommand.class, PolicyCommand.getClassSchema(), Cleanup.COMPACT),
     CONTROL_REJECTIONS("control-rejections", "entity key", CommandRejection.class, CommandRejection.getClassSchema(), Cleanup.DELETE),
     POLICIES("policies", "entity key", PolicyEntity.class, PolicyEntity.getClassSchema(), Cleanup.COMPACT),
-    LIMITS("limits", "scope (consumer:ID, route:ID, client:IP, consumer:ID@node:N)", LimitDirective.class, LimitDirective.getClassSchema(), Cleanup.COMPACT),
+    LIMITS("limits", "scope|source (scope: consumer:ID, route:ID, client:IP, consumer:ID@node:N; source: policy-streams, anomaly-detector, operator)", LimitDirective.class, LimitDirective.getClassSchema(), Cleanup.COMPACT),
     USAGE("usage", "consumer id", UsageRecord.class, UsageRecord.getClassSchema(), Cleanup.DELETE),
     ROUTE_STATS("route-stats", "route id", RouteStats.class, RouteStats.getClassSchema(), Cleanup.DELETE),
     ANOMALIES("anomalies", "scope", AnomalyEvent.class, AnomalyEvent.getClassSchema(), Cleanup.DELETE),

@@ -124,7 +124,9 @@ class CountTopologyTest {
         assertThat(anomaly.getExplanation()).startsWith("consumer acme: 6,000 req/min vs baseline ");
         assertThat(anomaly.getWindowEnd()).isEqualTo(T0.plusSeconds(130));
 
-        LimitDirective throttle = limits.readValue();
+        var keyed = limits.readKeyValue();
+        assertThat(keyed.key).as("the detector's own record on the scope, beside any operator's").isEqualTo("consumer:acme|anomaly-detector");
+        LimitDirective throttle = keyed.value;
         assertThat(throttle.getKind()).isEqualTo(DirectiveKind.ADAPTIVE_LIMIT);
         assertThat(throttle.getScope()).isEqualTo("consumer:acme");
         assertThat(throttle.getValue()).as("2x the baseline of ~10 req/s").isBetween(18.0, 22.0);

@@ -11,6 +11,7 @@ import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import java.time.Duration;
 import java.time.Instant;
+import io.eventgate.schemas.LimitKeys;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,8 @@ import java.util.function.Supplier;
  * Applies the directives that Kafka feeds back (gateway.limits). The pipeline has two: one before
  * authentication for the client address and the route (so a blocked address is refused before it can try
  * another credential), one after it for the consumer (and this node's share of a consumer's global limit).
- * Expired directives are ignored; the most restrictive applicable one wins: a block (403), then an exhausted
+ * A scope holds one directive from each source that set one (policy-streams, the anomaly detector, operators), so none
+ * lifts another's. Expired directives are ignored; the most restrictive applicable one wins: a block (403), then an exhausted
  * quota (429 until it resets), then a quota warning whose remaining requests this node has served since it
  * arrived (429: the breach is refused here before the QUOTA_EXHAUSTED directive comes back), then the lowest
  * rate (429 when its token bucket is empty). The first time a directive version is applied on this node a
@@ -32,34 +34,34 @@ import java.util.function.Supplier;
  */
 public final class DirectiveStep implements Step {
     private final String nodeId;
-    private final Supplier<Map<String, LimitDirective>> directives;
+    private final Supplier<Map<String, List<LimitDirective>>> directives;
     private final Function<Exchange, List<String>> scopes;
     private final Map<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
-    private volatile Map<String, LimitDirective> pruned = Map.of();
-    /** Billable requests this node served under each quota warning (scope#version), counted against its {@code remaining}. */
+    private volatile Map<String, List<LimitDirective>> pruned = Map.of();
+    /** Billable requests this node served under each quota warning (scope|source#version), counted against its {@code remaining}. */
     private final Map<String, AtomicLong> spentSinceWarning = new ConcurrentHashMap<>();
 
-    private DirectiveStep(String nodeId, Supplier<Map<String, LimitDirective>> directives, Function<Exchange, List<String>> scopes) {
+    private DirectiveStep(String nodeId, Supplier<Map<String, List<LimitDirective>>> directives, Function<Exchange, List<String>> scopes) {
         this.nodeId = nodeId;
         this.directives = directives;
         this.scopes = scopes;
     }
 
     /** Directives on the client address and the route: before authentication. */
-    public static DirectiveStep forAddressAndRoute(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+    public static DirectiveStep forAddressAndRoute(String nodeId, Supplier<Map<String, List<LimitDirective>>> directives) {
         return new DirectiveStep(nodeId, directives, exchange -> List.of("client:" + exchange.clientAddress(), "route:" + exchange.route().id()));
     }
 
     /** Directives on the consumer and on this node's share of its global limit: after authentication. */
-    public static DirectiveStep forConsumer(String nodeId, Supplier<Map<String, LimitDirective>> directives) {
+    public static DirectiveStep forConsumer(String nodeId, Supplier<Map<String, List<LimitDirective>>> directives) {
         return new DirectiveStep(nodeId, directives, exchange -> exchange.consumerId().equals(Exchange.ANONYMOUS) ? List.of()
                 : List.of("consumer:" + exchange.consumerId(), "consumer:" + exchange.consumerId() + "@node:" + nodeId));
     }
 
     @Override
     public void handle(Exchange exchange, Chain next) {
-        Map<String, LimitDirective> all = directives.get();
+        Map<String, List<LimitDirective>> all = directives.get();
         if (all.isEmpty()) {
             next.proceed(exchange);
             return;
@@ -70,10 +72,11 @@ public final class DirectiveStep implements Step {
         Instant now = Instant.now();
         List<LimitDirective> applicable = new ArrayList<>(4);
         for (String scope : scopes.apply(exchange)) {
-            LimitDirective directive = all.get(scope);
-            if (directive != null && inForce(directive, now)) {
-                applicable.add(directive);
-                announce(exchange, directive);
+            for (LimitDirective directive : all.getOrDefault(scope, List.of())) {
+                if (inForce(directive, now)) {
+                    applicable.add(directive);
+                    announce(exchange, directive);
+                }
             }
         }
         LimitDirective block = first(applicable, DirectiveKind.BLOCK);
@@ -90,7 +93,7 @@ public final class DirectiveStep implements Step {
         LimitDirective warning = first(applicable, DirectiveKind.QUOTA_WARNING);
         AtomicLong spent = null;
         if (warning != null && warning.getRemaining() != null) {
-            spent = spentSinceWarning.computeIfAbsent(warning.getScope() + "#" + warning.getVersion(), key -> new AtomicLong());
+            spent = spentSinceWarning.computeIfAbsent(identity(warning) + "#" + warning.getVersion(), key -> new AtomicLong());
             if (spent.get() >= warning.getRemaining()) {
                 long retryAfter = warning.getExpiresAt() == null ? 60 : Math.max(1, Duration.between(now, warning.getExpiresAt()).toSeconds() + 1);
                 refuse(exchange, next, warning, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
@@ -107,8 +110,8 @@ public final class DirectiveStep implements Step {
             LimitDirective chosen = rate;
             double burst = chosen.getBurst() == null ? Math.max(1, chosen.getValue()) : chosen.getBurst();
             long nanos = System.nanoTime();
-            // one bucket per scope, retuned when a new version changes the rate, so a new version grants no fresh burst
-            TokenBucket bucket = buckets.compute(chosen.getScope(), (scope, existing) -> existing == null
+            // one bucket per scope and source, retuned when a new version changes the rate, so a new version grants no fresh burst
+            TokenBucket bucket = buckets.compute(identity(chosen), (key, existing) -> existing == null
                     ? new TokenBucket(chosen.getValue(), burst, nanos)
                     : existing.ratePerSecond() == chosen.getValue() && existing.burst() == burst ? existing : existing.retuned(chosen.getValue(), burst, nanos));
             TokenBucket.Take take = bucket.take(nanos);
@@ -130,20 +133,26 @@ public final class DirectiveStep implements Step {
     }
 
     /** The directives changed: drop the buckets and announcements of those that were lifted, so neither grows without end. */
-    private void forgetLifted(Map<String, LimitDirective> all) {
+    private void forgetLifted(Map<String, List<LimitDirective>> all) {
         pruned = all;
-        buckets.keySet().retainAll(all.keySet());
-        announced.removeIf(key -> lifted(all, key));
-        spentSinceWarning.keySet().removeIf(key -> lifted(all, key));
+        Set<String> live = new java.util.HashSet<>();
+        Set<String> liveVersions = new java.util.HashSet<>();
+        all.values().forEach(list -> list.forEach(d -> {
+            live.add(identity(d));
+            liveVersions.add(identity(d) + "#" + d.getVersion());
+        }));
+        buckets.keySet().retainAll(live);
+        announced.retainAll(liveVersions);
+        spentSinceWarning.keySet().retainAll(liveVersions);
     }
 
-    private static boolean lifted(Map<String, LimitDirective> all, String scopeAndVersion) {
-        LimitDirective directive = all.get(scopeAndVersion.substring(0, scopeAndVersion.lastIndexOf('#')));
-        return directive == null || !scopeAndVersion.endsWith("#" + directive.getVersion());
+    /** Which directive this is: its scope and its source, as it is keyed on gateway.limits. */
+    private static String identity(LimitDirective directive) {
+        return LimitKeys.of(directive.getScope(), directive.getSource());
     }
 
     private void announce(Exchange exchange, LimitDirective directive) {
-        if (announced.add(directive.getScope() + "#" + directive.getVersion())) {
+        if (announced.add(identity(directive) + "#" + directive.getVersion())) {
             exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.DIRECTIVE_APPLIED, "limit:" + directive.getScope(), directive.getVersion(),
                     directive.getValue(), null, null, directive.getKind() + " from " + directive.getSource() + ": " + directive.getReason(), false), false);
         }

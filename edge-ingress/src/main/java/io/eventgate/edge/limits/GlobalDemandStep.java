@@ -9,6 +9,7 @@ import io.eventgate.policy.model.PlanSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,14 +34,14 @@ public final class GlobalDemandStep implements Step {
     }
 
     private final Duration keepListed;
-    private final Supplier<Map<String, LimitDirective>> directives;
+    private final Supplier<Map<String, List<LimitDirective>>> directives;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     /**
      * {@code directives}: those on gateway.limits, for operators' global limits; {@code keepListed}: how long a
      * consumer stays in the samples (at 0) after its last request, so its shares stay put.
      */
-    public GlobalDemandStep(Supplier<Map<String, LimitDirective>> directives, Duration keepListed) {
+    public GlobalDemandStep(Supplier<Map<String, List<LimitDirective>>> directives, Duration keepListed) {
         this.directives = directives;
         this.keepListed = keepListed;
     }
@@ -69,12 +70,15 @@ public final class GlobalDemandStep implements Step {
     private GlobalLimit globalLimitOf(Exchange exchange) {
         PlanSettings settings = exchange.planSettings();
         GlobalLimit byPlan = settings != null && settings.global() ? new GlobalLimit(settings.ratePerSecond(), settings.burst()) : null;
-        Map<String, LimitDirective> all = directives.get();
-        LimitDirective operator = all.isEmpty() ? null : all.get("consumer:" + exchange.consumerId());
-        GlobalLimit byOperator = operator != null && operator.getGlobal() && operator.getKind() == DirectiveKind.OPERATOR_LIMIT
-                && operator.getValue() != null && DirectiveStep.inForce(operator, Instant.now())
-                ? new GlobalLimit(operator.getValue(), operator.getBurst() == null ? Math.max(1, operator.getValue()) : operator.getBurst())
-                : null;
+        Map<String, List<LimitDirective>> all = directives.get();
+        GlobalLimit byOperator = null;
+        for (LimitDirective operator : all.isEmpty() ? List.<LimitDirective>of() : all.getOrDefault("consumer:" + exchange.consumerId(), List.of())) {
+            if (operator.getGlobal() && operator.getKind() == DirectiveKind.OPERATOR_LIMIT && operator.getValue() != null
+                    && DirectiveStep.inForce(operator, Instant.now())) {
+                byOperator = tighter(byOperator, new GlobalLimit(operator.getValue(),
+                        operator.getBurst() == null ? Math.max(1, operator.getValue()) : operator.getBurst()));
+            }
+        }
         return tighter(byPlan, byOperator);
     }
 

@@ -7,6 +7,7 @@ import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,7 +19,7 @@ public final class LimitFollower implements AutoCloseable {
     static final java.time.Duration UNREACHABLE_AFTER = java.time.Duration.ofSeconds(10);
 
     private final Map<String, LimitDirective> building = new HashMap<>();
-    private volatile Map<String, LimitDirective> current = Map.of();
+    private volatile Map<String, List<LimitDirective>> current = Map.of();
     private final TopicFollower<LimitDirective> follower;
 
     public LimitFollower(EdgeSettings settings, ContractSerdes serdes) {
@@ -27,8 +28,11 @@ public final class LimitFollower implements AutoCloseable {
                 this::record, this::forget, this::publish);
     }
 
-    /** The directives in force, by scope ({@code consumer:ID}, {@code route:ID}, {@code client:IP}, {@code consumer:ID@node:N}). */
-    public Map<String, LimitDirective> current() {
+    /**
+     * The directives in force, by scope ({@code consumer:ID}, {@code route:ID}, {@code client:IP}, {@code consumer:ID@node:N}):
+     * each source's own (the topic keeps one per scope and source), for the edge to enforce the strictest.
+     */
+    public Map<String, List<LimitDirective>> current() {
         return current;
     }
 
@@ -41,11 +45,11 @@ public final class LimitFollower implements AutoCloseable {
         return follower.reachedWithin(UNREACHABLE_AFTER);
     }
 
-    private synchronized void record(String scope, LimitDirective directive) {
+    private synchronized void record(String key, LimitDirective directive) {
         if (directive == null) {
-            building.remove(scope);
+            building.remove(key);
         } else {
-            building.put(scope, directive);
+            building.put(key, directive);
         }
     }
 
@@ -54,7 +58,10 @@ public final class LimitFollower implements AutoCloseable {
     }
 
     private synchronized void publish() {
-        current = Map.copyOf(building);
+        Map<String, List<LimitDirective>> byScope = new HashMap<>();
+        building.values().forEach(d -> byScope.computeIfAbsent(d.getScope(), scope -> new java.util.ArrayList<>(2)).add(d));
+        byScope.replaceAll((scope, directives) -> List.copyOf(directives));
+        current = Map.copyOf(byScope);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.eventgate.policy.control;
 
+import io.eventgate.schemas.LimitKeys;
 import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
@@ -54,8 +55,8 @@ public final class ControlTopology {
                 .mapValues(verdict -> ((CommandValidator.Accepted) verdict).entity(), Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted accepted && accepted.scope() != null, Named.as("operator-limits"))
-                .map((key, verdict) -> KeyValue.pair(((CommandValidator.Accepted) verdict).scope(), ((CommandValidator.Accepted) verdict).directive()),
-                        Named.as("directive-by-scope"))
+                .map((key, verdict) -> KeyValue.pair(LimitKeys.of(((CommandValidator.Accepted) verdict).scope(), LimitKeys.OPERATOR),
+                                ((CommandValidator.Accepted) verdict).directive()), Named.as("directive-by-scope-and-source"))
                 .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("operator-directives"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Rejected, Named.as("rejected"))
                 .mapValues(verdict -> ((CommandValidator.Rejected) verdict).rejection(), Named.as("rejection"))

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
+import io.eventgate.schemas.LimitKeys;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -86,7 +87,7 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
             }
         }
         if (changed && plan != null) {
-            context.forward(new Record<>("consumer:" + consumer, state(consumer, record.value().getPlan(), plan, at), record.timestamp()));
+            context.forward(new Record<>(LimitKeys.of("consumer:" + consumer, LimitKeys.POLICY_STREAMS), state(consumer, record.value().getPlan(), plan, at), record.timestamp()));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.eventgate.policy.shares;
 
+import io.eventgate.schemas.LimitKeys;
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.GlobalLimit;
 import io.eventgate.avro.LimitDirective;
@@ -28,7 +29,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * change. Liveness is judged by when heartbeats arrive here, not by the nodes' clocks.
  */
 final class ShareProcessor implements Processor<String, NodeHeartbeat, String, LimitDirective> {
-    static final String SOURCE = "policy-streams";
+    static final String SOURCE = LimitKeys.POLICY_STREAMS;
     /** Beats a node may miss before it is taken as gone. */
     static final int MISSED_BEATS = 3;
     /** A node's beat interval when its heartbeat does not say. */
@@ -158,7 +159,7 @@ final class ShareProcessor implements Processor<String, NodeHeartbeat, String, L
         long now = context.currentSystemTimeMs();
         for (String scope : lifted) {
             shares.delete(scope);
-            context.forward(new Record<>(scope, null, now));
+            context.forward(new Record<>(LimitKeys.of(scope, SOURCE), null, now));
         }
         double total = demand.values().stream().mapToDouble(Double::doubleValue).sum();
         split.forEach((node, share) -> {
@@ -169,7 +170,7 @@ final class ShareProcessor implements Processor<String, NodeHeartbeat, String, L
             }
             shares.put(scope, share.ratePerSecond());
             lastVersion = Math.max(lastVersion + 1, now);
-            context.forward(new Record<>(scope, LimitDirective.newBuilder()
+            context.forward(new Record<>(LimitKeys.of(scope, SOURCE), LimitDirective.newBuilder()
                     .setScope(scope)
                     .setKind(DirectiveKind.RATE_SHARE)
                     .setSource(SOURCE)

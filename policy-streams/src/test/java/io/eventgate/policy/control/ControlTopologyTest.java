@@ -218,7 +218,7 @@ class ControlTopologyTest {
 
         assertThat(policies.readKeyValue().key).isEqualTo("limit:consumer:acme");
         KeyValue<String, io.eventgate.avro.LimitDirective> directive = limits.readKeyValue();
-        assertThat(directive.key).isEqualTo("consumer:acme");
+        assertThat(directive.key).as("one record per scope and source").isEqualTo("consumer:acme|operator");
         assertThat(directive.value.getKind()).isEqualTo(io.eventgate.avro.DirectiveKind.OPERATOR_LIMIT);
         assertThat(directive.value.getValue()).isEqualTo(5.0);
         assertThat(directive.value.getSource()).isEqualTo("operator:ops");
@@ -227,7 +227,7 @@ class ControlTopologyTest {
         control.pipeInput("limit:consumer:acme", command(CommandAction.DELETE, EntityType.LIMIT, "consumer:acme", null));
         assertThat(policies.readKeyValue().value).isNull();
         KeyValue<String, io.eventgate.avro.LimitDirective> lifted = limits.readKeyValue();
-        assertThat(lifted.key).isEqualTo("consumer:acme");
+        assertThat(lifted.key).as("lifts the operators' directive only").isEqualTo("consumer:acme|operator");
         assertThat(lifted.value).isNull();
 
         upsert(EntityType.LIMIT, "limit:everyone", "everyone", spec);

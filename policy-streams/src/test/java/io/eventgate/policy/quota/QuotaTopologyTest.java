@@ -97,7 +97,7 @@ class QuotaTopologyTest {
         request("acme", DAY1.plusSeconds(3605), 301, RequestOutcome.PROXIED);
 
         KeyValue<String, LimitDirective> exhausted = limits.readKeyValue();
-        assertThat(exhausted.key).isEqualTo("consumer:acme");
+        assertThat(exhausted.key).as("one record per scope and source").isEqualTo("consumer:acme|policy-streams");
         assertThat(exhausted.value.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
         assertThat(exhausted.value.getExpiresAt()).isEqualTo(DAY2);
         assertThat(exhausted.value.getSource()).isEqualTo("policy-streams");
@@ -119,7 +119,7 @@ class QuotaTopologyTest {
         request("late", DAY1.plusSeconds(80_001), 200, RequestOutcome.PROXIED);
         request("other", DAY2.plusSeconds(120), 200, RequestOutcome.PROXIED);         // stream time: 00:02 on day 2
         request("late", DAY1.plusSeconds(86_000), 200, RequestOutcome.PROXIED);      // day 1, two minutes late
-        assertThat(limits.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("consumer:late");
+        assertThat(limits.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("consumer:late|policy-streams");
 
         request("tardy", DAY1.plusSeconds(80_000), 200, RequestOutcome.PROXIED);
         request("tardy", DAY1.plusSeconds(80_001), 200, RequestOutcome.PROXIED);

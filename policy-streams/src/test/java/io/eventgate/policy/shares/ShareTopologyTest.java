@@ -81,12 +81,14 @@ class ShareTopologyTest {
     void follow() {
         limits.readKeyValuesToList().forEach(kv -> {
             published++;
+            assertThat(kv.key).as("keyed by scope and source").endsWith("|policy-streams");
+            String scope = io.eventgate.schemas.LimitKeys.scopeOf(kv.key);
             if (kv.value == null) {
-                inForce.remove(kv.key);
+                inForce.remove(scope);
             } else {
                 assertThat(kv.value.getKind()).isEqualTo(DirectiveKind.RATE_SHARE);
-                assertThat(kv.value.getScope()).isEqualTo(kv.key);
-                inForce.put(kv.key, kv.value);
+                assertThat(kv.value.getScope()).isEqualTo(scope);
+                inForce.put(scope, kv.value);
             }
         });
     }
