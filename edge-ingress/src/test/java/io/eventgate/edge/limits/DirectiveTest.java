@@ -12,6 +12,7 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.PlanSettings;
+import io.eventgate.schemas.LimitKeys;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -131,6 +132,57 @@ class DirectiveTest {
                     return throttled >= 3 ? 1 : 0;
                 }, 1);
             }
+        }
+    }
+
+    @Test
+    void directivesOfDifferentSourcesOnOneConsumerStandSideBySideAndEachIsLiftedAlone(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
+                            List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
+                    .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null)),
+                            Map.of("gold", new PlanSettings(1000, 1000)));
+            String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
+            try (EdgeServer edge = EdgeServer.start(settings);
+                 var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                         ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer())) {
+                await("ready", () -> edge.ready() ? 1 : 0, 1);
+                Instant later = Instant.now().plusSeconds(300);
+                LimitDirective block = directive("consumer:acme", DirectiveKind.BLOCK, null, later, 1);
+                block.setSource("operator:alice");
+                LimitDirective quota = directive("consumer:acme", DirectiveKind.QUOTA_EXHAUSTED, null, later, 1);
+                quota.setSource("policy-streams");
+                // one token per 100 s with a burst of 1: the first request passes, the next is throttled, on any machine
+                LimitDirective throttle = directive("consumer:acme", DirectiveKind.ADAPTIVE_LIMIT, 0.01, later, 1);
+                throttle.setSource("anomaly-detector");
+                throttle.setBurst(1.0);
+                // the operator's block first, the detector's throttle last: under one key per scope, the throttle would lift the block
+                for (LimitDirective directive : List.of(block, quota, throttle)) {
+                    producer.send(new ProducerRecord<>(limits, LimitKeys.of(directive.getScope(), directive.getSource()), directive)).get();
+                }
+                await("the block, strictest of the three, holds", () -> status(edge, "/echo/a", "acme-key"), 403);
+
+                producer.send(new ProducerRecord<>(limits, LimitKeys.of("consumer:acme", LimitKeys.OPERATOR), null)).get();
+                await("the operator cleared the block; the exhausted quota remains", () -> status(edge, "/echo/a", "acme-key"), 429);
+                assertThat(body(edge, "/echo/a", "acme-key")).contains("quota_exhausted");
+
+                producer.send(new ProducerRecord<>(limits, LimitKeys.of("consumer:acme", LimitKeys.POLICY_STREAMS), null)).get();
+                await("the quota reset; the detector's throttle remains", () -> body(edge, "/echo/a", "acme-key").contains("quota_exhausted") ? 0 : 1, 1);
+                assertThat(body(edge, "/echo/a", "acme-key")).as("its bucket holds one token per 100 s").contains("rate_limited");
+
+                producer.send(new ProducerRecord<>(limits, LimitKeys.of("consumer:acme", LimitKeys.ANOMALY_DETECTOR), null)).get();
+                await("nothing remains", () -> status(edge, "/echo/a", "acme-key"), 200);
+                assertThat(status(edge, "/echo/a", "acme-key")).isEqualTo(200);
+            }
+        }
+    }
+
+    String body(EdgeServer edge, String path, String key) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path)).header("X-API-Key", key).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
         }
     }
 
