@@ -99,7 +99,7 @@ public final class LocalStack implements AutoCloseable {
                     .withPools(resolveDemoUpstream(s.edge().pools()));
             edge = own(EdgeServer.start(edgeSettings));
             endpoints.put("edge", "http://" + edgeSettings.server().host() + ":" + edge.port() + "/echo/hi");
-            endpoints.put("edge admin", "http://" + edgeSettings.server().host() + ":" + edge.adminPort() + "/observe/health");
+            endpoints.put("edge admin", "http://" + edgeSettings.server().adminHost() + ":" + edge.adminPort() + "/observe/health");
         }
     }
 

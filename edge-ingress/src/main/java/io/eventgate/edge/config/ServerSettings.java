@@ -21,6 +21,7 @@ public record ServerSettings(String host, int port, int adminPort, int maxHeader
     public ServerSettings {
         host = Check.orDefault(host, "127.0.0.1");
         adminHost = Check.orDefault(adminHost, "127.0.0.1");
+        adminTokenHash = adminTokenHash == null || adminTokenHash.isBlank() ? null : adminTokenHash;
         if (adminTokenHash != null && !SHA256_HEX.matcher(adminTokenHash).matches()) {
             throw new IllegalArgumentException("adminTokenHash must be 'sha256:' and the SHA-256 of the admin token in 64 lower-case hex"
                     + " digits, the stored form of an API key (printf %s \"$TOKEN\" | sha256sum), never the token itself");

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
@@ -153,6 +154,7 @@ public final class WebSocketExit implements Exit {
         long idleNanos = settings.timeouts().idle().toNanos();
         AtomicLong lastActivity = new AtomicLong(System.nanoTime());
         ReentrantLock toClient = new ReentrantLock();
+        AtomicBoolean clientClosing = new AtomicBoolean();
         AtomicLong bytesOut = new AtomicLong();
         upstream.readTimeout(settings.timeouts().idle());
         Thread fromUpstream = Thread.ofVirtual().name("ws-upstream-" + exchange.requestId()).start(() -> {
@@ -172,6 +174,9 @@ public final class WebSocketExit implements Exit {
                     byte[] bytes = reader.readBytes(reader.available());
                     toClient.lock();
                     try {
+                        if (clientClosing.get()) {
+                            return; // the edge closed the session itself: nothing after its close frame
+                        }
                         client.write(bytes, 0, bytes.length);
                     } finally {
                         toClient.unlock();
@@ -209,7 +214,7 @@ public final class WebSocketExit implements Exit {
                     exchange.addBytesIn(pass.length);
                 }
                 if (frames.refused()) {
-                    closeForMessageRate(exchange, client, upstream, settings, toClient, frames.messages());
+                    closeForMessageRate(exchange, client, upstream, settings, toClient, clientClosing, frames.messages());
                     break;
                 }
             }
@@ -227,8 +232,9 @@ public final class WebSocketExit implements Exit {
         }
     }
 
+    /** The client hears 1008 first and nothing after it; then the upstream is told the same. */
     private void closeForMessageRate(Exchange exchange, ClientStream client, ClientConnection upstream, RouteSettings settings,
-                                     ReentrantLock toClient, long messages) {
+                                     ReentrantLock toClient, AtomicBoolean clientClosing, long messages) {
         RouteSettings.Rate limit = settings.rateLimits().messages();
         String reason = "message rate exceeded";
         exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.THROTTLE, "route:" + exchange.route().id() + "/rate/messages",
@@ -236,15 +242,15 @@ public final class WebSocketExit implements Exit {
                 "WebSocket session sent more than " + limit.ratePerSecond() + " messages/s (burst " + limit.burst() + ") after "
                         + messages + " messages; closed with " + POLICY_VIOLATION, false), true);
         LOG.fine(() -> "WebSocket " + exchange.requestId() + " on route " + exchange.route().id() + ": " + reason + ", closing with 1008");
-        byte[] toUpstream = ClientFrames.closeFrame(POLICY_VIOLATION, reason, true);
-        upstream.writer().writeNow(BufferData.create(toUpstream));
         byte[] toClientFrame = ClientFrames.closeFrame(POLICY_VIOLATION, reason, false);
         toClient.lock();
         try {
+            clientClosing.set(true);
             client.write(toClientFrame, 0, toClientFrame.length);
         } finally {
             toClient.unlock();
         }
+        upstream.writer().writeNow(BufferData.create(ClientFrames.closeFrame(POLICY_VIOLATION, reason, true)));
     }
 
     private static boolean timedOut(Throwable error) {
