@@ -15,11 +15,20 @@ record Tally(long total, long errors, long unauthenticated, long notFound) {
         return new Tally(0, 0, 0, 0);
     }
 
-    /** What a request adds to its scopes' tallies, as bit flags (the repartition carries 4 bytes, not the event). */
+    /**
+     * What a request adds to its scopes' tallies, as bit flags (the repartition carries 4 bytes, not the event). A request
+     * the edge refused for its address's failed logins ({@code route:ID/auth/failures}) is one more failed login: the
+     * attacker is still guessing, only the edge no longer checks its guesses.
+     */
     static int flags(RequestEvent event) {
         int status = event.getStatus();
-        return (status >= 500 && status < 600 ? ERROR : 0) | (status == 401 ? UNAUTHENTICATED : 0) | (status == 404 ? NOT_FOUND : 0);
+        boolean unauthenticated = status == 401 || status == 429 && event.getDecidingPolicy() != null
+                && event.getDecidingPolicy().endsWith(AUTH_FAILURES_POLICY);
+        return (status >= 500 && status < 600 ? ERROR : 0) | (unauthenticated ? UNAUTHENTICATED : 0) | (status == 404 ? NOT_FOUND : 0);
     }
+
+    /** The policy the edge names when it refuses an address for its failed logins (route:ID/auth/failures). */
+    static final String AUTH_FAILURES_POLICY = "/auth/failures";
 
     Tally add(int flags) {
         return new Tally(total + 1, errors + ((flags & ERROR) != 0 ? 1 : 0), unauthenticated + ((flags & UNAUTHENTICATED) != 0 ? 1 : 0),

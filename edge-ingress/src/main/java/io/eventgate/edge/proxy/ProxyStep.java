@@ -188,11 +188,11 @@ public final class ProxyStep implements Exit {
         long started = System.nanoTime();
         FirstByteWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
         UpstreamExchange response;
-        io.helidon.webclient.api.ClientConnection kept = newConnection ? null : clients.kept(instance.uri());
+        io.helidon.webclient.api.ClientConnection kept = newConnection ? null : clients.kept(instance);
         io.helidon.webclient.api.ClientConnection connection = kept;
         try {
             if (connection == null) {
-                connection = clients.open(instance.uri(), settings.timeouts().connect());
+                connection = clients.open(instance, settings.timeouts().connect());
             }
             connection.readTimeout(settings.timeouts().idle());
             response = UpstreamExchange.send(connection, exchange.method(), target, headers, bufferedBody);

@@ -1,7 +1,7 @@
 package io.eventgate.edge.proxy;
 
 import io.helidon.common.buffers.BufferData;
-import io.helidon.common.tls.Tls;
+import io.eventgate.edge.upstream.Instance;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.ConnectionKey;
 import io.helidon.webclient.api.DefaultDnsResolver;
@@ -35,30 +35,48 @@ public final class UpstreamClients implements AutoCloseable {
     /** Longer than this, the upstream has probably closed the connection, or will while it is in use. */
     static final Duration MAX_IDLE = Duration.ofSeconds(30);
     private static final List<String> HTTP1 = List.of("http/1.1");
-    private static final Tls NO_TLS = Tls.builder().enabled(false).build();
     private static final Duration CLOSE_CHECK_READ = Duration.ofMillis(1);
     private static final long CHECK_AFTER_IDLE_NANOS = CHECK_AFTER_IDLE.toNanos();
     private static final long MAX_IDLE_NANOS = MAX_IDLE.toNanos();
 
     /** A client for each connect timeout (a client fixes it when built); only their socket options are used. */
     private final Map<Duration, WebClient> byConnectTimeout = new ConcurrentHashMap<>();
-    private final Map<URI, KeptConnections> byInstance = new ConcurrentHashMap<>();
+    private final Map<Instance.Endpoint, KeptConnections> byInstance = new ConcurrentHashMap<>();
 
     /** A kept connection to {@code instance} that looks open, or null; closing the response it serves gives it back. */
-    public ClientConnection kept(URI instance) {
+    public ClientConnection kept(Instance instance) {
         return keptFor(instance).take(System.nanoTime());
     }
 
-    /** A new connection to {@code instance}; closing the response it serves keeps it for reuse. */
-    public ClientConnection open(URI instance, Duration connectTimeout) {
+    /** A new connection to {@code instance} (over TLS for an https:// one); closing the response it serves keeps it for reuse. */
+    public ClientConnection open(Instance instance, Duration connectTimeout) {
         return keptFor(instance).open(client(connectTimeout));
     }
 
-    private KeptConnections keptFor(URI instance) {
-        return byInstance.computeIfAbsent(instance, uri -> new KeptConnections(
-                ConnectionKey.create("http", uri.getHost(), uri.getPort(), NO_TLS,
-                        DefaultDnsResolver.create(), DnsAddressLookup.defaultLookup(), Proxy.noProxy())));
+    private KeptConnections keptFor(Instance instance) {
+        return byInstance.computeIfAbsent(instance.endpoint(), endpoint -> new KeptConnections(
+                ConnectionKey.create(endpoint.uri().getScheme(), endpoint.uri().getHost(), endpoint.uri().getPort(), instance.tls(),
+                        KEEP_NAME, DnsAddressLookup.defaultLookup(), Proxy.noProxy())));
     }
+
+    /**
+     * Resolves as Helidon does, but the address keeps the name the pool's URL gives it: TLS then checks the instance's
+     * certificate against that name or IP address, where Helidon would look the address's name up in reverse
+     * (127.0.0.1 becoming "localhost").
+     */
+    private static final io.helidon.webclient.spi.DnsResolver KEEP_NAME = new io.helidon.webclient.spi.DnsResolver() {
+        private final io.helidon.webclient.spi.DnsResolver resolver = DefaultDnsResolver.create();
+
+        @Override
+        public java.net.InetAddress resolveAddress(String hostname, DnsAddressLookup lookup) {
+            java.net.InetAddress resolved = resolver.resolveAddress(hostname, lookup);
+            try {
+                return java.net.InetAddress.getByAddress(hostname, resolved.getAddress());
+            } catch (java.net.UnknownHostException e) {
+                return resolved; // cannot happen: the address has a valid length
+            }
+        }
+    };
 
     private WebClient client(Duration connectTimeout) {
         return byConnectTimeout.computeIfAbsent(connectTimeout, timeout -> WebClient.builder()

@@ -32,7 +32,8 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void run(UpstreamPool pool, PoolSettings.HealthCheck check) {
-        WebClient client = WebClient.builder().connectTimeout(check.timeout()).readTimeout(check.timeout()).followRedirects(false).build();
+        WebClient client = WebClient.builder().connectTimeout(check.timeout()).readTimeout(check.timeout()).followRedirects(false)
+                .tls(pool.tls()).build();
         Map<Instance, Integer> streak = new HashMap<>(); // > 0 consecutive passes, < 0 consecutive failures
         while (running) {
             for (Instance instance : pool.instances()) {

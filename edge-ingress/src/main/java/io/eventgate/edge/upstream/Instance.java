@@ -21,6 +21,8 @@ public final class Instance {
     private final URI uri;
     private final String address;
     private final long slowStartNanos;
+    private final io.helidon.common.tls.Tls tls;
+    private final Endpoint endpoint;
     private final CircuitBreaker breaker;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -32,8 +34,11 @@ public final class Instance {
     private volatile double ewmaNanos;
     private volatile long lastSampleNanos;
 
-    Instance(String pool, PoolSettings.Instance settings, Duration slowStart, PoolSettings.CircuitBreaker breakerSettings, long nowNanos) {
+    Instance(String pool, PoolSettings.Instance settings, Duration slowStart, PoolSettings.CircuitBreaker breakerSettings,
+             io.helidon.common.tls.Tls tls, PoolSettings.Tls trust, long nowNanos) {
         this.pool = pool;
+        this.tls = tls;
+        this.endpoint = new Endpoint(settings.uri(), trust);
         this.settings = settings;
         this.uri = settings.uri();
         this.address = settings.address();
@@ -57,6 +62,22 @@ public final class Instance {
 
     public URI uri() {
         return uri;
+    }
+
+    /**
+     * Where connections to this instance go and what they trust: instances of two pools with the same URL but other
+     * certificate authorities must not share connections.
+     */
+    public record Endpoint(URI uri, PoolSettings.Tls trust) {
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** TLS towards this instance, its pool's (disabled for http://). */
+    public io.helidon.common.tls.Tls tls() {
+        return tls;
     }
 
     /** {@code host:port}, as reported in events. */

@@ -20,15 +20,17 @@ public final class UpstreamPool {
     private final List<Instance> instances;
     private final LoadBalancer balancer;
     private final LongSupplier clock;
+    private final io.helidon.common.tls.Tls tls;
 
     public UpstreamPool(String name, PoolSettings settings, LongSupplier clock) {
         this.name = name;
         this.settings = settings;
         this.clock = clock;
+        this.tls = UpstreamTls.of(name, settings);
         long now = clock.getAsLong();
         List<Instance> built = new ArrayList<>();
         for (PoolSettings.Instance instance : settings.instances()) {
-            built.add(new Instance(name, instance, settings.slowStart(), settings.circuitBreaker(), now));
+            built.add(new Instance(name, instance, settings.slowStart(), settings.circuitBreaker(), tls, settings.tls(), now));
         }
         this.instances = List.copyOf(built);
         this.balancer = LoadBalancer.of(settings.balancer());
@@ -40,6 +42,11 @@ public final class UpstreamPool {
 
     public String name() {
         return name;
+    }
+
+    /** TLS towards the instances (disabled for http:// pools). */
+    public io.helidon.common.tls.Tls tls() {
+        return tls;
     }
 
     public PoolSettings settings() {

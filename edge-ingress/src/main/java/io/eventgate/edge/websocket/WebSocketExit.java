@@ -88,7 +88,7 @@ public final class WebSocketExit implements Exit {
         ClientConnection upstream = null;
         UpstreamExchange answer;
         try {
-            upstream = clients.open(instance.uri(), settings.timeouts().connect());
+            upstream = clients.open(instance, settings.timeouts().connect());
             upstream.readTimeout(settings.timeouts().firstByte());
             answer = UpstreamExchange.send(upstream, "GET", target, headers, null).receive(false);
         } catch (RuntimeException e) {

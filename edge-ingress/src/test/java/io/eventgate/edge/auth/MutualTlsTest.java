@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.demo.DemoUpstream;
+import static io.eventgate.edge.TestCertificates.PASSWORD;
+import static io.eventgate.edge.TestCertificates.issue;
+import static io.eventgate.edge.TestCertificates.store;
+
 import io.eventgate.edge.EdgeFixture;
+import io.eventgate.edge.TestCertificates.Issued;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.config.TlsSettings;
@@ -53,37 +58,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** TLS on the client port with client certificates: a CA-signed certificate names its consumer by subject or by DNS name. */
 @ExtendWith(KafkaExtension.class)
 class MutualTlsTest {
-    static final char[] PASSWORD = "changeit".toCharArray();
-
-    record Issued(KeyPair keys, X509Certificate certificate) {
-    }
-
-    static Issued issue(String subject, Issued issuer, boolean ca, GeneralName... alternativeNames) throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        KeyPair keys = generator.generateKeyPair();
-        X500Name name = X500Name.getInstance(new javax.security.auth.x500.X500Principal(subject).getEncoded()); // RFC 2253 order, as consumers write it
-        JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer == null ? name : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
-                BigInteger.valueOf(System.nanoTime()), Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plus(Duration.ofDays(1))),
-                name, keys.getPublic());
-        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-        if (alternativeNames.length > 0) {
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(alternativeNames));
-        }
-        var signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuer == null ? keys.getPrivate() : issuer.keys().getPrivate());
-        return new Issued(keys, new JcaX509CertificateConverter().getCertificate(builder.build(signer)));
-    }
-
-    static KeyStore store(Issued issued, X509Certificate... chain) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        X509Certificate[] full = new X509Certificate[chain.length + 1];
-        full[0] = issued.certificate();
-        System.arraycopy(chain, 0, full, 1, chain.length);
-        store.setKeyEntry("key", issued.keys().getPrivate(), PASSWORD, full);
-        return store;
-    }
-
     static SSLContext client(Issued identity, X509Certificate trusted) throws Exception {
         return client(identity, trusted, false);
     }

@@ -59,6 +59,19 @@ class DirectiveTest {
         }
     }
 
+    /** A producer of directives to the test's gateway.limits. */
+    static KafkaProducer<String, LimitDirective> directives(TestKafka kafka) {
+        return new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer());
+    }
+
+    /** The settings of a node with consumer acme (key acme-key, plan gold) and these routes to the demo upstream. */
+    static EdgeSettings withAcme(TestKafka kafka, Path dir, DemoUpstream upstream, List<io.eventgate.policy.model.RouteSettings> routes) {
+        return EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())), routes)
+                .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null)),
+                        Map.of("gold", new PlanSettings(1000, 1000)));
+    }
+
     static void await(String what, IntSupplier actual, int expected) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (actual.getAsInt() != expected && System.nanoTime() < deadline) {
@@ -70,14 +83,11 @@ class DirectiveTest {
     @Test
     void blocksQuotasAndRateDirectivesApplyAndLapse(TestKafka kafka, @TempDir Path dir) throws Exception {
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
-            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
-                            List.of(EdgeFixture.route("echo", "/echo/**", "demo"), EdgeFixture.route("status", "/status/**", "demo")))
-                    .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null)),
-                            Map.of("gold", new PlanSettings(1000, 1000)));
+            EdgeSettings settings = withAcme(kafka, dir, upstream,
+                    List.of(EdgeFixture.route("echo", "/echo/**", "demo"), EdgeFixture.route("status", "/status/**", "demo")));
             String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
             try (EdgeServer edge = EdgeServer.start(settings);
-                 var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
-                         ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer())) {
+                 var producer = directives(kafka)) {
                 await("ready", () -> edge.ready() ? 1 : 0, 1);
                 assertThat(status(edge, "/echo/a", null)).isEqualTo(200);
 
@@ -138,14 +148,10 @@ class DirectiveTest {
     @Test
     void directivesOfDifferentSourcesOnOneConsumerStandSideBySideAndEachIsLiftedAlone(TestKafka kafka, @TempDir Path dir) throws Exception {
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
-            EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
-                            List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
-                    .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), null)),
-                            Map.of("gold", new PlanSettings(1000, 1000)));
+            EdgeSettings settings = withAcme(kafka, dir, upstream, List.of(EdgeFixture.route("echo", "/echo/**", "demo")));
             String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
             try (EdgeServer edge = EdgeServer.start(settings);
-                 var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
-                         ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer())) {
+                 var producer = directives(kafka)) {
                 await("ready", () -> edge.ready() ? 1 : 0, 1);
                 Instant later = Instant.now().plusSeconds(300);
                 LimitDirective block = directive("consumer:acme", DirectiveKind.BLOCK, null, later, 1);

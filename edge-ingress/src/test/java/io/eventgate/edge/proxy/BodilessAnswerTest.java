@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +44,9 @@ class BodilessAnswerTest {
             return new OneAnswer(server, closed);
         }
 
-        URI uri() {
-            return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        io.eventgate.edge.upstream.Instance instance() {
+            return new io.eventgate.edge.upstream.UpstreamPool("p", io.eventgate.edge.EdgeFixture.pool("http://127.0.0.1:" + server.getLocalPort()))
+                    .instances().getFirst();
         }
 
         @Override
@@ -55,8 +55,8 @@ class BodilessAnswerTest {
         }
     }
 
-    static UpstreamExchange ask(UpstreamClients clients, URI uri) {
-        var connection = clients.open(uri, Duration.ofSeconds(2));
+    static UpstreamExchange ask(UpstreamClients clients, io.eventgate.edge.upstream.Instance instance) {
+        var connection = clients.open(instance, Duration.ofSeconds(2));
         return UpstreamExchange.send(connection, "GET", "/x", WritableHeaders.create().set(io.helidon.http.HeaderNames.HOST, "up"), null)
                 .receive(false);
     }
@@ -64,10 +64,11 @@ class BodilessAnswerTest {
     @Test
     void aBodilessAnswerTheTimerOvertookClosesItsConnection() throws Exception {
         try (OneAnswer upstream = OneAnswer.start(); UpstreamClients clients = new UpstreamClients()) {
-            UpstreamExchange answer = ask(clients, upstream.uri());
+            var instance = upstream.instance();
+            UpstreamExchange answer = ask(clients, instance);
             assertThat(answer.status()).isEqualTo(204);
             answer.close(); // what the proxy does when the first-byte timer fired first
-            assertThat(clients.kept(upstream.uri())).as("nothing was given back").isNull();
+            assertThat(clients.kept(instance)).as("nothing was given back").isNull();
             assertThat(upstream.closedByEdge().get()).as("the upstream saw the connection closed").isTrue();
         }
     }
@@ -75,11 +76,12 @@ class BodilessAnswerTest {
     @Test
     void aBodilessAnswerInTimeGivesItsConnectionBack() throws Exception {
         try (OneAnswer upstream = OneAnswer.start(); UpstreamClients clients = new UpstreamClients()) {
-            UpstreamExchange answer = ask(clients, upstream.uri());
-            assertThat(clients.kept(upstream.uri())).as("held until the answer is known to be in time").isNull();
+            var instance = upstream.instance();
+            UpstreamExchange answer = ask(clients, instance);
+            assertThat(clients.kept(instance)).as("held until the answer is known to be in time").isNull();
             answer.answered();
             answer.close();
-            var kept = clients.kept(upstream.uri());
+            var kept = clients.kept(instance);
             assertThat(kept).as("kept for the next request").isNotNull();
             assertThat(upstream.closedByEdge().get()).isFalse();
             kept.closeResource();

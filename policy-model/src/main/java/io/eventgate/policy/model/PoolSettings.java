@@ -4,9 +4,17 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
-/** An upstream pool: its instances, how requests are balanced over them, and how failing instances are detected. */
+/**
+ * An upstream pool: its instances, how requests are balanced over them, how failing instances are detected, and for
+ * {@code https://} instances which certificate authorities to trust ({@code tls}; the JVM's own when unset).
+ */
 public record PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
-                           Outlier outlier, CircuitBreaker circuitBreaker) {
+                           Outlier outlier, CircuitBreaker circuitBreaker, Tls tls) {
+    public PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
+                        Outlier outlier, CircuitBreaker circuitBreaker) {
+        this(instances, balancer, slowStart, healthCheck, outlier, circuitBreaker, null);
+    }
+
     public PoolSettings {
         Check.required(instances, "instances");
         if (instances.isEmpty()) {
@@ -17,12 +25,32 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
         slowStart = Check.orDefault(slowStart, Duration.ZERO);
         outlier = Check.orDefault(outlier, new Outlier(0, null));
         circuitBreaker = Check.orDefault(circuitBreaker, new CircuitBreaker(0, 0, 0, null, 0));
+        boolean secure = instances.getFirst().secure();
+        if (instances.stream().anyMatch(i -> i.secure() != secure)) {
+            throw new IllegalArgumentException("instances must all be http:// or all be https://");
+        }
+        if (tls != null && !secure) {
+            throw new IllegalArgumentException("tls applies to https:// instances only");
+        }
+    }
+
+    /**
+     * TLS to the pool's instances: the certificate authorities (PEM, one or more certificates) that sign their
+     * certificates. The instances' names (or IP addresses) are always verified against their certificates.
+     */
+    public record Tls(String caCertificates) {
+        public Tls {
+            Check.required(caCertificates, "tls.caCertificates");
+            if (!caCertificates.contains("-----BEGIN CERTIFICATE-----")) {
+                throw new IllegalArgumentException("tls.caCertificates must hold PEM certificates (-----BEGIN CERTIFICATE-----)");
+            }
+        }
     }
 
     /** Load-balancing algorithms. */
     public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA }
 
-    /** One upstream instance: an http URL (scheme, host, port) and a relative weight. */
+    /** One upstream instance: an http or https URL (scheme, host, port) and a relative weight. */
     public record Instance(String url, int weight) {
         public Instance {
             Check.required(url, "url");
@@ -32,14 +60,19 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("url '" + url + "' is not a URI: " + e.getMessage());
             }
-            if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
-                throw new IllegalArgumentException("url '" + url + "' must be http://host:port");
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null || uri.getPort() < 1) {
+                throw new IllegalArgumentException("url '" + url + "' must be http://host:port or https://host:port");
             }
             weight = weight == 0 ? 1 : Check.range(weight, 1, 1000, "weight");
         }
 
         public URI uri() {
             return URI.create(url);
+        }
+
+        /** Whether the instance is reached over TLS. */
+        public boolean secure() {
+            return url.startsWith("https:");
         }
 
         public String address() {
