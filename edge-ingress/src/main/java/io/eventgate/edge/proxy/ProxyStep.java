@@ -52,12 +52,12 @@ public final class ProxyStep implements Exit {
 
     private final String nodeId;
     private final UpstreamClients clients;
-    private final FirstByteWatchdog watchdog;
+    private final UpstreamWatchdog watchdog;
     private final EdgeTracing tracing;
     private final EdgeMetrics metrics;
     private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
 
-    public ProxyStep(String nodeId, UpstreamClients clients, FirstByteWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics) {
+    public ProxyStep(String nodeId, UpstreamClients clients, UpstreamWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics) {
         this.nodeId = nodeId;
         this.clients = clients;
         this.watchdog = watchdog;
@@ -66,7 +66,13 @@ public final class ProxyStep implements Exit {
     }
 
     /** One attempt's result: a response whose body is still to be read, or a failure. */
-    private record Attempt(UpstreamExchange response, UpstreamFailure failure, long latencyNanos) {
+    private record Attempt(UpstreamExchange response, UpstreamWatchdog.Guard guard, UpstreamFailure failure, long latencyNanos) {
+        /** Gives up on a response that will not be relayed (a retry follows): its connection closes, its guard stops. */
+        void abandon() {
+            response.close();
+            guard.stop();
+        }
+
         int status() {
             return response == null ? failure.status() : response.status();
         }
@@ -153,7 +159,7 @@ public final class ProxyStep implements Exit {
                     : settings.retries().onStatus().contains(attempt.status());
             if (retryable && worthRetrying && attempts < settings.retries().attempts() && budget.tryRetry()) {
                 if (attempt.response() != null) {
-                    attempt.response().close();
+                    attempt.abandon();
                 }
                 attempts++;
                 exchange.retried();
@@ -168,7 +174,7 @@ public final class ProxyStep implements Exit {
                         failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + poolName + ": " + failure.description());
                 return;
             }
-            relay(exchange, attempt.response());
+            relay(exchange, attempt.response(), attempt.guard(), settings.timeouts().idle().toNanos());
             return;
         }
     }
@@ -186,7 +192,7 @@ public final class ProxyStep implements Exit {
 
         pool.started(instance);
         long started = System.nanoTime();
-        FirstByteWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
+        UpstreamWatchdog.Guard guard = watchdog.start(settings.timeouts().firstByte().toNanos());
         UpstreamExchange response;
         io.helidon.webclient.api.ClientConnection kept = newConnection ? null : clients.kept(instance);
         io.helidon.webclient.api.ClientConnection connection = kept;
@@ -194,7 +200,6 @@ public final class ProxyStep implements Exit {
             if (connection == null) {
                 connection = clients.open(instance, settings.timeouts().connect());
             }
-            connection.readTimeout(settings.timeouts().idle());
             response = UpstreamExchange.send(connection, exchange.method(), target, headers, bufferedBody);
             if (streamBody) {
                 try {
@@ -222,18 +227,19 @@ public final class ProxyStep implements Exit {
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, failure.name());
             span.end();
-            return new Attempt(null, failure, latency);
+            return new Attempt(null, null, failure, latency);
         }
-        if (guard.stop()) {
+        if (!guard.renew(settings.timeouts().idle().toNanos())) {
             // the headers arrived just as the timer fired; the socket may be closed, so treat it as the timeout and close
             // the connection, which a bodiless answer has not given back yet
+            guard.stop();
             response.close();
             long latency = System.nanoTime() - started;
             pool.finished(instance, latency, true);
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, UpstreamFailure.FIRST_BYTE_TIMEOUT.name());
             span.end();
-            return new Attempt(null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
+            return new Attempt(null, null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
         }
         response.answered();
         long latency = System.nanoTime() - started;
@@ -246,7 +252,7 @@ public final class ProxyStep implements Exit {
             span.setStatus(StatusCode.ERROR);
         }
         span.end();
-        return new Attempt(response, null, latency);
+        return new Attempt(response, guard, null, latency); // the guard goes on, as the idle timeout of the body
     }
 
     private static void forwardBody(Exchange exchange, OutputStream upstream) throws IOException {
@@ -268,7 +274,15 @@ public final class ProxyStep implements Exit {
         upstream.close();
     }
 
-    private static void relay(Exchange exchange, UpstreamExchange response) {
+    private static void relay(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
+        try {
+            relayAnswer(exchange, response, guard, idleNanos);
+        } finally {
+            guard.stop();
+        }
+    }
+
+    private static void relayAnswer(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
@@ -295,7 +309,7 @@ public final class ProxyStep implements Exit {
         }
         long declared = response.headers().contentLength().orElse(-1);
         if (declared >= 0 && declared <= SMALL_BODY_BYTES) {
-            relaySmall(exchange, response, status, (int) declared);
+            relaySmall(exchange, response, guard, status, (int) declared);
             return;
         }
         if (declared >= 0) {
@@ -309,13 +323,13 @@ public final class ProxyStep implements Exit {
                 try {
                     n = in.read(buffer);
                 } catch (IOException | UncheckedIOException e) {
-                    if (interruptedByServer(e)) {
+                    if (!guard.expired() && interruptedByServer(e)) {
                         // the server interrupts the handler when the client's connection closes: the client left
                         exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                         return;
                     }
                     // the upstream broke or went idle mid-body: the status is gone, so cut the client connection
-                    exchange.ended(status, UpstreamFailure.classify(e, false).timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE);
+                    exchange.ended(status, guard.expired() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE);
                     throw new UncheckedIOException("upstream body interrupted", e instanceof IOException io ? io : new IOException(e));
                 }
                 if (n < 0) {
@@ -329,6 +343,7 @@ public final class ProxyStep implements Exit {
                     return; // closing the upstream response (try-with-resources) cancels the upstream call
                 }
                 exchange.addBytesOut(n);
+                guard.renew(idleNanos);
             }
             try {
                 out.close();
@@ -353,12 +368,12 @@ public final class ProxyStep implements Exit {
     }
 
     /** A small body of known length is read whole and sent with the headers in one write. */
-    private static void relaySmall(Exchange exchange, UpstreamExchange response, int status, int length) {
+    private static void relaySmall(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, int status, int length) {
         byte[] body;
         try (response; InputStream in = response.body()) {
             body = in.readNBytes(length);
         } catch (IOException | UncheckedIOException e) {
-            boolean timeout = UpstreamFailure.classify(e, false).timeout();
+            boolean timeout = guard.stop(); // clears the watchdog's interrupt, so the answer below can still be written
             Replies.json(exchange, timeout ? 504 : 502, timeout ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
                     timeout ? "idle_timeout" : "upstream_body", "the upstream's response body " + (timeout ? "stalled" : "broke off"));
             return;

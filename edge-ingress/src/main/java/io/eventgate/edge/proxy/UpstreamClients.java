@@ -146,7 +146,11 @@ public final class UpstreamClients implements AutoCloseable {
                 connection.helidonSocket().read(BufferData.create(1));
                 return true;
             } catch (UncheckedIOException e) {
-                return !(e.getCause() instanceof SocketTimeoutException);
+                if (e.getCause() instanceof SocketTimeoutException) {
+                    connection.readTimeout(Duration.ZERO); // reads wait without a timer again: the watchdog bounds them
+                    return false;
+                }
+                return true;
             } catch (RuntimeException e) {
                 return true;
             }

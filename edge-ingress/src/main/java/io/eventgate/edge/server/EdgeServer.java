@@ -23,7 +23,7 @@ import io.eventgate.edge.limits.DirectiveStep;
 import io.eventgate.edge.policy.HeartbeatPublisher;
 import io.eventgate.edge.policy.LimitFollower;
 import io.eventgate.edge.policy.PolicyFollower;
-import io.eventgate.edge.proxy.FirstByteWatchdog;
+import io.eventgate.edge.proxy.UpstreamWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
 import io.eventgate.edge.proxy.UpstreamClients;
@@ -70,7 +70,7 @@ public final class EdgeServer implements AutoCloseable {
     private final PolicyFollower policies;
     private final LimitFollower limits;
     private final HeartbeatPublisher heartbeats;
-    private final FirstByteWatchdog watchdog;
+    private final UpstreamWatchdog watchdog;
     private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
     private final WebServer server;
@@ -94,7 +94,7 @@ public final class EdgeServer implements AutoCloseable {
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
-        this.watchdog = new FirstByteWatchdog();
+        this.watchdog = new UpstreamWatchdog();
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
