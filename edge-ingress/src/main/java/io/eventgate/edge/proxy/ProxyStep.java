@@ -184,10 +184,10 @@ public final class ProxyStep implements Exit {
         String query = exchange.rawQuery();
         String target = route.upstreamPath(exchange.path()) + (query == null || query.isEmpty() ? "" : "?" + query);
         Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
-        WritableHeaders<?> headers = UpstreamHeaders.of(exchange, instance, tracing, span);
+        UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead(exchange.method(), target));
         boolean chunkedBody = streamBody && exchange.client().requestContentLength() < 0;
         if (chunkedBody) {
-            headers.set(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+            head.header("Transfer-Encoding", "chunked");
         }
 
         pool.started(instance);
@@ -200,7 +200,7 @@ public final class ProxyStep implements Exit {
             if (connection == null) {
                 connection = clients.open(instance, settings.timeouts().connect());
             }
-            response = UpstreamExchange.send(connection, exchange.method(), target, headers, bufferedBody);
+            response = UpstreamExchange.send(connection, head, bufferedBody);
             if (streamBody) {
                 try {
                     forwardBody(exchange, response.requestBody(chunkedBody));

@@ -45,21 +45,9 @@ public final class UpstreamExchange implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Writes the request line and headers, and {@code body} when given whole (null for none or a streamed one), in one write. */
-    public static UpstreamExchange send(ClientConnection connection, String method, String target, Headers headers, byte[] body) {
-        BufferData head = BufferData.growing(256 + 64 * headers.size() + (body == null ? 0 : body.length));
-        head.writeAscii(method);
-        head.write(' ');
-        head.writeAscii(target);
-        head.writeAscii(" HTTP/1.1\r\n");
-        for (Header header : headers) {
-            header.writeHttp1Header(head);
-        }
-        head.write(CRLF);
-        if (body != null) {
-            head.write(body);
-        }
-        connection.writer().writeNow(head);
+    /** Writes the request's head, and {@code body} when given whole (null for none or a streamed one), in one write. */
+    public static UpstreamExchange send(ClientConnection connection, UpstreamRequestHead head, byte[] body) {
+        connection.writer().writeNow(head.end(body));
         return new UpstreamExchange(connection);
     }
 

@@ -19,8 +19,8 @@ import java.util.logging.Logger;
  * trickling client sends. A connection's clock starts when the request line has been read (the HTTP/1
  * receive listener's prologue; Helidon 4.5 calls no listener for earlier bytes, so a client trickling the
  * request line itself is bounded only by the idle timeout per byte and the request-line limit), stops when
- * the headers are complete, and is forgotten once the response status is sent; a sweeper closes connections
- * past the deadline, and forgets closed ones.
+ * the headers are complete, and stays stopped while the response goes out; a sweeper closes connections past the
+ * deadline, and forgets closed ones.
  */
 final class HeadDeadline implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HeadDeadline.class.getName());
@@ -58,7 +58,7 @@ final class HeadDeadline implements AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void status(ConnectionContext ctx, Status status) {
-                heads.remove(ctx);
+                heads.put(ctx, IN_REQUEST); // kept, not removed: the connection's next request replaces it (no map resize per request)
             }
         };
     }

@@ -32,16 +32,30 @@ final class HelidonConnection implements ClientConnection {
                 .map(chain -> (java.security.cert.X509Certificate) chain[0]);
     }
 
+    /** The header names the pipeline asks for (the code's and the configuration's, so few), made once each. */
+    private static final java.util.Map<String, io.helidon.http.HeaderName> NAMES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static io.helidon.http.HeaderName name(String name) {
+        io.helidon.http.HeaderName known = NAMES.get(name);
+        if (known == null) {
+            known = HeaderNames.create(name);
+            if (NAMES.size() < 1024) {
+                NAMES.put(name, known);
+            }
+        }
+        return known;
+    }
+
     static RequestHeaders headers(io.helidon.http.Headers headers) {
         return new RequestHeaders() {
             @Override
             public String first(String name) {
-                return headers.first(HeaderNames.create(name)).orElse(null);
+                return headers.first(name(name)).orElse(null);
             }
 
             @Override
             public List<String> all(String name) {
-                return headers.all(HeaderNames.create(name), List::of);
+                return headers.all(name(name), List::of);
             }
 
             @Override

@@ -16,6 +16,7 @@ import io.eventgate.edge.proxy.UpstreamClients;
 import io.eventgate.edge.proxy.UpstreamExchange;
 import io.eventgate.edge.proxy.UpstreamFailure;
 import io.eventgate.edge.proxy.UpstreamHeaders;
+import io.eventgate.edge.proxy.UpstreamRequestHead;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.upstream.Instance;
 import io.eventgate.edge.upstream.UpstreamPool;
@@ -79,9 +80,9 @@ public final class WebSocketExit implements Exit {
         String query = exchange.rawQuery();
         String target = route.upstreamPath(exchange.path()) + (query == null ? "" : "?" + query);
         Span span = tracing.startUpstreamSpan(exchange.span(), "GET " + pool.name() + " (WebSocket)");
-        WritableHeaders<?> headers = UpstreamHeaders.of(exchange, instance, tracing, span);
-        headers.set(HeaderNames.CONNECTION, "Upgrade");
-        headers.set(HeaderNames.UPGRADE, "websocket");
+        UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead("GET", target))
+                .header("Connection", "Upgrade")
+                .header("Upgrade", "websocket");
 
         pool.started(instance);
         long started = System.nanoTime();
@@ -90,7 +91,7 @@ public final class WebSocketExit implements Exit {
         try {
             upstream = clients.open(instance, settings.timeouts().connect());
             upstream.readTimeout(settings.timeouts().firstByte());
-            answer = UpstreamExchange.send(upstream, "GET", target, headers, null).receive(false);
+            answer = UpstreamExchange.send(upstream, head, null).receive(false);
         } catch (RuntimeException e) {
             if (upstream != null) {
                 upstream.closeResource();

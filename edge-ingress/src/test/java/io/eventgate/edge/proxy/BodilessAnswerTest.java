@@ -2,7 +2,6 @@ package io.eventgate.edge.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.helidon.http.WritableHeaders;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -57,7 +56,7 @@ class BodilessAnswerTest {
 
     static UpstreamExchange ask(UpstreamClients clients, io.eventgate.edge.upstream.Instance instance) {
         var connection = clients.open(instance, Duration.ofSeconds(2));
-        return UpstreamExchange.send(connection, "GET", "/x", WritableHeaders.create().set(io.helidon.http.HeaderNames.HOST, "up"), null)
+        return UpstreamExchange.send(connection, new UpstreamRequestHead("GET", "/x").header("Host", "up"), null)
                 .receive(false);
     }
 
