@@ -89,7 +89,7 @@ final class HelidonConnection implements ClientConnection {
 
     @Override
     public void header(String name, String value) {
-        response.headers().add(HeaderNames.create(name), value);
+        response.headers().add(name(name), value);
     }
 
     @Override
