@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Proxy benchmark: req/s and p50/p99 at 64 connections, all in one run on this machine, for
+# Proxy benchmark: req/s and p50/p99 at 64 connections (saturation), all in one run on this machine, for
 #   1. the upstream alone (nginx serving a fixed body: faster than every proxy it is compared with)
 #   2. nginx as a reverse proxy to it (1 worker, keep-alive upstream connections): the reference
-#   3. the edge with routing only (events disabled)
-#   4. the edge with events on (embedded Kafka and registry of the local stack)
-#   5. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
+#   3. a raw virtual-thread proxy (bench/RawSocketProxy: no HTTP library, no policy): the floor of the model
+#   4. Spring Cloud Gateway (bench/spring-cloud-gateway: WebFlux on Netty, one route): the Java peer
+#   5. the edge with routing only (events disabled)
+#   6. the edge with events on (embedded Kafka and registry of the local stack)
+#   7. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
+# Then latency at a fixed offered rate of half nginx's measured maximum, corrected for coordinated omission
+# (bench/ConstantRateLoad, HdrHistogram), the syscalls each proxy makes per request (strace -c), and the bytes the
+# edge allocates per request (its jvm_gc_memory_allocated_bytes_total).
 # Prints the edge/nginx ratios, the p99 the edge adds over the direct upstream, and the CPU time each proxy
 # spends per request (from /proc, so it holds even when other work on the machine moves the req/s).
-# Talks to 127.0.0.1 only; every wrk run is bounded by its duration.
+# Talks to 127.0.0.1 only; every load run is bounded by its duration.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DURATION="${BENCH_DURATION:-15s}"
@@ -17,7 +22,8 @@ WARMUP="${BENCH_WARMUP:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORK="$(mktemp -d /tmp/eventgate-bench.XXXXXX)"
-UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193
+UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196
+FIXED_SECONDS="${BENCH_FIXED_SECONDS:-10}" 
 PIDS=()
 
 cleanup() {
@@ -31,6 +37,7 @@ install_tools() {
   local missing=()
   command -v wrk >/dev/null || missing+=(wrk)
   command -v nginx >/dev/null || missing+=(nginx-light)
+  command -v strace >/dev/null || missing+=(strace)
   if ((${#missing[@]})); then
     echo "installing ${missing[*]} from Debian..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -105,8 +112,9 @@ install_tools
 source "$ROOT/gateway" --source-only
 find_jdk; require_maven
 echo "building eventgate..."
-(cd "$ROOT" && mvn -B -ntp -q -DskipTests -pl local-stack -am package)
+(cd "$ROOT" && mvn -B -ntp -q -DskipTests -pl bench -am package && mvn -B -ntp -q -pl bench dependency:build-classpath -Dmdep.outputFile="$WORK/bench.cp")
 CP="$ROOT/local-stack/target/classes:$(ls "$ROOT"/local-stack/target/lib/*.jar | tr '\n' ':')"
+BENCH_CP="$ROOT/bench/target/classes:$(cat "$WORK/bench.cp")"
 JAVA=("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -Djava.util.logging.config.file="$ROOT/config/logging.properties")
 
 nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type application/json; return 200 '{\"ok\":true,\"from\":\"upstream\"}'; } }"
@@ -149,15 +157,36 @@ YAML
 PIDS+=($!)
 PID_STACK=$!
 
+# the raw virtual-thread proxy: what the model costs without any HTTP library or policy
+"$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" io.eventgate.bench.RawSocketProxy $RAW_PROXY_PORT $UPSTREAM_PORT > "$WORK/raw.log" 2>&1 &
+PIDS+=($!)
+PID_RAW=$!
+
+# Spring Cloud Gateway, built from its own pom (Spring is downloaded for the benchmark only); skipped if it cannot be built
+PID_SCG=""
+if (cd "$ROOT/bench/spring-cloud-gateway" && mvn -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.outputFile="$WORK/scg.cp") > "$WORK/scg-build.log" 2>&1; then
+  "$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -cp "$ROOT/bench/spring-cloud-gateway/target/classes:$(cat "$WORK/scg.cp")" \
+    io.eventgate.bench.scg.GatewayApp --server.port=$SCG_PORT --server.address=127.0.0.1 --bench.upstream=http://127.0.0.1:$UPSTREAM_PORT \
+    --logging.level.root=WARN > "$WORK/scg.log" 2>&1 &
+  PIDS+=($!)
+  PID_SCG=$!
+else
+  echo "Spring Cloud Gateway could not be built (see below); its row is left out" >&2
+  tail -20 "$WORK/scg-build.log" >&2
+fi
+
 await_port $UPSTREAM_PORT "nginx upstream"
 await_port $NGINX_PROXY_PORT "nginx proxy"
 await_port $EDGE_PLAIN_PORT "edge (routing only)"
 await_port $EDGE_EVENTS_PORT "edge (events on)"
+[[ -n "$PID_SCG" ]] && await_port $SCG_PORT "Spring Cloud Gateway"
 
 echo "measuring: wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up each)"
 RESULTS=()
 RESULTS+=("$(measure direct-upstream $UPSTREAM_PORT /bench/ping "$PID_UPSTREAM")")
 RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
+RESULTS+=("$(measure raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
+[[ -n "$PID_SCG" ]] && RESULTS+=("$(measure spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
 RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
@@ -166,15 +195,72 @@ RESULTS+=("$(measure edge-no-upstream $EDGE_PLAIN_PORT /no-route "$PID_EDGE_PLAI
 
 published="$(curl -s http://127.0.0.1:18293/observe/metrics | awk '/^edge_events_published_total/ {print $2}')"
 printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
-  { name[NR]=$1; rps[NR]=$2; p50[NR]=$3; p99[NR]=$4; cpu[NR]=$5; extra[NR]=""; for (i=6;i<=NF;i++) extra[NR]=extra[NR] " " $i }
+  { n=$1; order[NR]=n; rps[n]=$2; p50[n]=$3; p99[n]=$4; cpu[n]=$5; extra[n]=""; for (i=6;i<=NF;i++) extra[n]=extra[n] " " $i }
   END {
     printf "\n| target | req/s | p50 ms | p99 ms | CPU µs/request | notes |\n|---|---:|---:|---:|---:|---|\n"
-    for (i=1;i<=NR;i++) printf "| %s | %.0f | %.2f | %.2f | %.1f |%s |\n", name[i], rps[i], p50[i], p99[i], cpu[i], extra[i]
-    printf "\nedge (routing only) / nginx proxy: %.2fx req/s\n", rps[3]/rps[2]
-    printf "edge (events on) / nginx proxy:    %.2fx req/s\n", rps[4]/rps[2]
-    printf "edge (full chain) / nginx proxy:   %.2fx req/s\n", rps[5]/rps[2]
-    printf "p99 added over the direct upstream: nginx %+.2f ms, edge routing %+.2f ms, edge events %+.2f ms, full chain %+.2f ms\n", p99[2]-p99[1], p99[3]-p99[1], p99[4]-p99[1], p99[5]-p99[1]
-    printf "CPU per request, edge / nginx proxy: routing %.1fx, events %.1fx, full chain %.1fx (events, full chain: the whole local stack, Kafka included)\n", cpu[3]/cpu[2], cpu[4]/cpu[2], cpu[5]/cpu[2]
-    printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu[3]-cpu[6], cpu[3]
+    for (i=1;i<=NR;i++) { n=order[i]; printf "| %s | %.0f | %.2f | %.2f | %.1f |%s |\n", n, rps[n], p50[n], p99[n], cpu[n], extra[n] }
+    ng="nginx-proxy"
+    printf "\n"
+    split("raw-vthread-proxy spring-cloud-gateway edge-routing edge-events edge-full-chain", rows, " ")
+    for (i=1;i<=5;i++) { n=rows[i]; if (n in rps) printf "%s / nginx proxy: %.2fx req/s, p99 %.1fx, CPU per request %.1fx\n", n, rps[n]/rps[ng], p99[n]/p99[ng], cpu[n]/cpu[ng] }
+    if ("spring-cloud-gateway" in rps) printf "edge (routing only) / Spring Cloud Gateway: %.2fx req/s, p99 %.2fx\n", rps["edge-routing"]/rps["spring-cloud-gateway"], p99["edge-routing"]/p99["spring-cloud-gateway"]
+    printf "p99 added over the direct upstream:"
+    for (i=1;i<=NR;i++) { n=order[i]; if (n != "direct-upstream" && n != "edge-no-upstream") printf " %s %+.2f ms,", n, p99[n]-p99["direct-upstream"] }
+    printf "\nCPU per request, edge routing / raw virtual-thread proxy: %.1fx (events, full chain rows: the whole local stack, Kafka included)\n", cpu["edge-routing"]/cpu["raw-vthread-proxy"]
+    printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu["edge-routing"]-cpu["edge-no-upstream"], cpu["edge-routing"]
     printf "events published to Kafka by the events-on edge: %s\n", published
   }'
+
+# latency at a fixed offered rate: half of what nginx as a proxy reached above
+NGINX_RPS="$(printf '%s\n' "${RESULTS[@]}" | awk '$1=="nginx-proxy" {printf "%.0f", $2}')"
+RATE=$((NGINX_RPS / 2))
+fixed_rate() { # name, port, path, [header] -> "name achieved p50 p99 p99.9"
+  local out
+  out="$("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" io.eventgate.bench.ConstantRateLoad "http://127.0.0.1:$2$3" "$RATE" "$FIXED_SECONDS" 64 5 ${4:+"$4"})"
+  awk -v n="$1" '{printf "%s %.0f %.2f %.2f %.2f %s\n", n, $2, $3, $5, $6, $8}' <<<"$out"
+}
+echo
+echo "fixed offered rate: $RATE req/s (half of nginx's maximum), 64 connections, ${FIXED_SECONDS}s after a 5 s warm-up, latency from each request's intended start"
+FIXED=()
+FIXED+=("$(fixed_rate direct-upstream $UPSTREAM_PORT /bench/ping)")
+FIXED+=("$(fixed_rate nginx-proxy $NGINX_PROXY_PORT /bench/ping)")
+FIXED+=("$(fixed_rate raw-vthread-proxy $RAW_PROXY_PORT /bench/ping)")
+[[ -n "$PID_SCG" ]] && FIXED+=("$(fixed_rate spring-cloud-gateway $SCG_PORT /bench/ping)")
+FIXED+=("$(fixed_rate edge-routing $EDGE_PLAIN_PORT /bench/ping)")
+FIXED+=("$(fixed_rate edge-events $EDGE_EVENTS_PORT /bench/ping)")
+FIXED+=("$(fixed_rate edge-full-chain $EDGE_EVENTS_PORT /chain/ping "X-API-Key: $BENCH_KEY")")
+printf '%s\n' "${FIXED[@]}" | awk '
+  { n=$1; order[NR]=n; rps[n]=$2; p50[n]=$3; p99[n]=$4; p999[n]=$5; err[n]=$6 }
+  END {
+    printf "\n| target | achieved req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|\n"
+    for (i=1;i<=NR;i++) { n=order[i]; printf "| %s | %.0f | %.2f | %.2f | %.2f | %s |\n", n, rps[n], p50[n], p99[n], p999[n], err[n] }
+    printf "\np99 added over the direct upstream at this rate:"
+    for (i=2;i<=NR;i++) { n=order[i]; printf " %s %+.2f ms,", n, p99[n]-p99["direct-upstream"] }
+    printf "\nwhole local stack (events on) p99 / edge alone p99: %.1fx\n", p99["edge-events"]/p99["edge-routing"]
+  }'
+
+# syscalls per proxied request, counted by strace over a short wrk run (strace slows the process; the counts hold)
+syscalls() { # name, port, pid -> "name: N write, N read, ... per request"
+  local requests
+  timeout 20 strace -c -f -p "$3" -o "$WORK/$1.strace" 2>/dev/null &
+  local tracer=$!
+  sleep 1
+  requests="$(wrk -t1 -c16 -d5s "http://127.0.0.1:$2/bench/ping" | awk '/requests in/ {print $1}')"
+  kill -INT "$tracer" 2>/dev/null || true
+  wait "$tracer" 2>/dev/null || true
+  awk -v n="$1" -v r="$requests" '$NF ~ /^(read|write|readv|writev|recvfrom|sendto|epoll_wait|epoll_ctl|futex|epoll_pwait)$/ {
+      out = out sprintf("%s %.2f, ", $NF, $4 / r) }
+    END { printf "%s: %s(%d requests)\n", n, out, r }' "$WORK/$1.strace"
+}
+echo
+echo "syscalls per request (strace -c -f, 5 s of wrk -c16):"
+syscalls nginx-proxy $NGINX_PROXY_PORT "$(pgrep -P "$PID_PROXY" | head -1)"
+syscalls raw-vthread-proxy $RAW_PROXY_PORT "$PID_RAW"
+syscalls edge-routing $EDGE_PLAIN_PORT "$PID_EDGE_PLAIN"
+
+# bytes the edge allocates per proxied request, from its GC's own count over a wrk run
+allocated() { curl -s "http://127.0.0.1:$1/observe/metrics" | awk '/^jvm_gc_memory_allocated_bytes_total/ {print $2}'; }
+before="$(allocated 18292)"
+requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$EDGE_PLAIN_PORT/bench/ping" | awk '/requests in/ {print $1}')"
+after="$(allocated 18292)"
+awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "\nedge (routing only) allocates %.0f bytes per proxied request (%d requests)\n", (a - b) / r, r }'

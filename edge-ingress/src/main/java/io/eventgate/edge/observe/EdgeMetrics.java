@@ -15,8 +15,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** The edge's meters, scraped by Prometheus from the admin port. */
-public final class EdgeMetrics {
+/**
+ * The edge's meters, scraped by Prometheus from the admin port, with the JVM's memory and garbage collection
+ * ({@code jvm_gc_memory_allocated_bytes_total} gives the bytes allocated per request under load).
+ */
+public final class EdgeMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger active = new AtomicInteger();
     private final java.util.concurrent.atomic.AtomicLong finished = new java.util.concurrent.atomic.AtomicLong();
@@ -24,9 +27,18 @@ public final class EdgeMetrics {
     private final Map<String, Timer[]> requestTimers = new ConcurrentHashMap<>();
     private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
+    private final io.micrometer.core.instrument.binder.jvm.JvmGcMetrics gcMetrics = new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics();
+
     public EdgeMetrics() {
         Gauge.builder("edge.requests.active", active, AtomicInteger::get)
                 .description("Requests being served").register(registry);
+        gcMetrics.bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
     }
 
     public MeterRegistry registry() {

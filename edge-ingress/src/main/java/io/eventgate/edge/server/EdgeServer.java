@@ -263,6 +263,7 @@ public final class EdgeServer implements AutoCloseable {
             events.close(Duration.ofSeconds(5));
         }
         tracing.close();
+        metrics.close();
         LOG.info("edge " + settings.nodeId() + " stopped");
     }
 }
