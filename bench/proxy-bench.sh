@@ -7,6 +7,7 @@
 #   5. the edge with routing only (events disabled)
 #   6. the edge with events on (embedded Kafka and registry of the local stack)
 #   7. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
+#   8. an edge with events on in a process of its own (the broker is the local stack's): the cost of events alone
 # Then latency at a fixed offered rate of half nginx's measured maximum, corrected for coordinated omission
 # (bench/ConstantRateLoad, HdrHistogram), the syscalls each proxy makes per request (strace -c), and the bytes the
 # edge allocates per request (its jvm_gc_memory_allocated_bytes_total).
@@ -22,7 +23,7 @@ WARMUP="${BENCH_WARMUP:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORK="$(mktemp -d /tmp/eventgate-bench.XXXXXX)"
-UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196
+UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196 EDGE_ALONE_PORT=18197
 FIXED_SECONDS="${BENCH_FIXED_SECONDS:-10}" 
 PIDS=()
 
@@ -179,6 +180,14 @@ await_port $UPSTREAM_PORT "nginx upstream"
 await_port $NGINX_PROXY_PORT "nginx proxy"
 await_port $EDGE_PLAIN_PORT "edge (routing only)"
 await_port $EDGE_EVENTS_PORT "edge (events on)"
+
+# an edge of its own with events on, publishing to the local stack's broker in that other process: its CPU column is
+# the edge's alone, to set against the routing-only edge
+edge_yaml $EDGE_ALONE_PORT 18297 true > "$WORK/edge-alone.yaml"
+"${JAVA[@]}" -cp "$CP" io.eventgate.edge.EdgeMain "$WORK/edge-alone.yaml" > "$WORK/edge-alone.log" 2>&1 &
+PIDS+=($!)
+PID_EDGE_ALONE=$!
+await_port $EDGE_ALONE_PORT "edge (events on, its own process)"
 [[ -n "$PID_SCG" ]] && await_port $SCG_PORT "Spring Cloud Gateway"
 
 echo "measuring: wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a $WARMUP warm-up each)"
@@ -188,6 +197,7 @@ RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
 RESULTS+=("$(measure raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
 [[ -n "$PID_SCG" ]] && RESULTS+=("$(measure spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
 RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
 RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
 # the edge answering itself (no route: a JSON 404) shows what the upstream call costs apart from the rest
@@ -206,6 +216,7 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     if ("spring-cloud-gateway" in rps) printf "edge (routing only) / Spring Cloud Gateway: %.2fx req/s, p99 %.2fx\n", rps["edge-routing"]/rps["spring-cloud-gateway"], p99["edge-routing"]/p99["spring-cloud-gateway"]
     printf "p99 added over the direct upstream:"
     for (i=1;i<=NR;i++) { n=order[i]; if (n != "direct-upstream" && n != "edge-no-upstream") printf " %s %+.2f ms,", n, p99[n]-p99["direct-upstream"] }
+    if ("edge-events-own-process" in cpu) printf "\nCPU per request with events on, edge process alone (broker in another process) / routing only: %+.0f %%", (cpu["edge-events-own-process"]/cpu["edge-routing"]-1)*100
     printf "\nCPU per request, edge routing / raw virtual-thread proxy: %.1fx (events, full chain rows: the whole local stack, Kafka included)\n", cpu["edge-routing"]/cpu["raw-vthread-proxy"]
     printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu["edge-routing"]-cpu["edge-no-upstream"], cpu["edge-routing"]
     printf "events published to Kafka by the events-on edge: %s\n", published
