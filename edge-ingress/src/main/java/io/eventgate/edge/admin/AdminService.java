@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  */
 public final class AdminService implements HttpService {
     private static final Logger LOG = Logger.getLogger(AdminService.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final SnapshotHolder snapshots;
     private final EdgeMetrics metrics;

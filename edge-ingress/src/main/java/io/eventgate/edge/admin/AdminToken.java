@@ -35,7 +35,7 @@ final class AdminToken {
             LOG.warning("admin " + req.prologue().method().text() + " " + req.path().rawPath() + " from " + req.remotePeer().host()
                     + " refused: " + (hash == null ? "no admin token is configured (server.adminTokenHash)" : "missing or wrong admin token"));
             res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"eventgate-admin\"");
-            AdminService.json(res, Status.UNAUTHORIZED_401, new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode()
+            AdminService.json(res, Status.UNAUTHORIZED_401, AdminService.JSON.createObjectNode()
                     .put("error", "unauthenticated")
                     .put("message", hash == null ? "admin changes are off: no admin token is configured (server.adminTokenHash)"
                             : "a valid admin bearer token is required"));

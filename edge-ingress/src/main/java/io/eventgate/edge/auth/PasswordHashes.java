@@ -31,13 +31,7 @@ public final class PasswordHashes {
                 return OpenBSDBCrypt.generate(c.substring(1, 3), secret.toCharArray(), salt, Integer.parseInt(c.substring(4, 6)));
             }
             String[] parts = like.split("\\$");
-            String[] params = parts[3].split(",");
-            byte[] hash = new byte[Base64.getDecoder().decode(parts[5]).length];
-            Argon2BytesGenerator generator = new Argon2BytesGenerator();
-            generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
-                    .withMemoryAsKB(Integer.parseInt(params[0].substring(2))).withIterations(Integer.parseInt(params[1].substring(2)))
-                    .withParallelism(Integer.parseInt(params[2].substring(2))).withSalt(salt).build());
-            generator.generateBytes(secret.getBytes(StandardCharsets.UTF_8), hash);
+            byte[] hash = argon2id(parts[3], salt, secret, Base64.getDecoder().decode(parts[5]).length);
             Base64.Encoder base64 = Base64.getEncoder().withoutPadding();
             return c + base64.encodeToString(salt) + "$" + base64.encodeToString(hash);
         });
@@ -48,15 +42,19 @@ public final class PasswordHashes {
             return OpenBSDBCrypt.checkPassword(stored, password.toCharArray());
         }
         String[] parts = stored.split("\\$"); // "", "argon2id", "v=19", "m=..,t=..,p=..", salt, hash
-        String[] cost = parts[3].split(",");
-        byte[] salt = Base64.getDecoder().decode(parts[4]);
         byte[] expected = Base64.getDecoder().decode(parts[5]);
+        return MessageDigest.isEqual(argon2id(parts[3], Base64.getDecoder().decode(parts[4]), password, expected.length), expected);
+    }
+
+    /** Argon2id (version 19) of {@code password} with {@code cost} as stored ({@code m=..,t=..,p=..}) and {@code salt}. */
+    private static byte[] argon2id(String cost, byte[] salt, String password, int length) {
+        String[] parameters = cost.split(",");
         Argon2BytesGenerator generator = new Argon2BytesGenerator();
         generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id).withVersion(Argon2Parameters.ARGON2_VERSION_13)
-                .withMemoryAsKB(Integer.parseInt(cost[0].substring(2))).withIterations(Integer.parseInt(cost[1].substring(2)))
-                .withParallelism(Integer.parseInt(cost[2].substring(2))).withSalt(salt).build());
-        byte[] actual = new byte[expected.length];
-        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), actual);
-        return MessageDigest.isEqual(actual, expected);
+                .withMemoryAsKB(Integer.parseInt(parameters[0].substring(2))).withIterations(Integer.parseInt(parameters[1].substring(2)))
+                .withParallelism(Integer.parseInt(parameters[2].substring(2))).withSalt(salt).build());
+        byte[] hash = new byte[length];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), hash);
+        return hash;
     }
 }

@@ -15,16 +15,12 @@ import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.upstream.Instance;
 import io.eventgate.edge.upstream.UpstreamPool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -125,7 +121,7 @@ public final class ProxyStep implements Exit {
                 if (tripped.isPresent()) {
                     circuitOpen(exchange, tripped.get(), tripped.get().breaker());
                 } else {
-                    noInstance(exchange, "no healthy instance in pool " + poolName);
+                    UpstreamReplies.noInstance(exchange, poolName);
                 }
                 return;
             }
@@ -166,9 +162,7 @@ public final class ProxyStep implements Exit {
                 continue;
             }
             if (attempt.response() == null) {
-                UpstreamFailure failure = attempt.failure();
-                Replies.json(exchange, failure.status(), failure.timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
-                        failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + poolName + ": " + failure.description());
+                UpstreamReplies.failed(exchange, attempt.failure(), instance);
                 return;
             }
             relay(exchange, attempt.response(), attempt.guard(), settings.timeouts().idle().toNanos());
@@ -283,20 +277,7 @@ public final class ProxyStep implements Exit {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
-        Set<String> named = HeaderHygiene.namedByConnection(response.headers().all(HeaderNames.CONNECTION, List::of));
-        boolean requestIdSet = false;
-        for (Header header : response.headers()) {
-            String lower = header.name().toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
-                for (String value : header.allValues()) {
-                    client.header(header.name(), value);
-                }
-                requestIdSet |= lower.equals("x-request-id");
-            }
-        }
-        if (!requestIdSet) {
-            client.header("X-Request-Id", exchange.requestId());
-        }
+        response.relayHeaders(exchange);
         boolean noBody = exchange.method().equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;
         if (noBody) {
             response.close();
@@ -383,11 +364,6 @@ public final class ProxyStep implements Exit {
         } catch (UncheckedIOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
         }
-    }
-
-    private static void noInstance(Exchange exchange, String reason) {
-        exchange.client().header("Retry-After", "1");
-        Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "no_upstream", reason);
     }
 
     private void circuitOpen(Exchange exchange, Instance instance, CircuitBreaker breaker) {

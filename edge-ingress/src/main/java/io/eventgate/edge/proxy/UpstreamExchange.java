@@ -1,7 +1,9 @@
 package io.eventgate.edge.proxy;
 
+import io.eventgate.edge.pipeline.Exchange;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
@@ -13,7 +15,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * One HTTP/1.1 request and its response over a kept upstream connection (RFC 9112).
@@ -125,6 +129,24 @@ public final class UpstreamExchange implements AutoCloseable {
 
     public int status() {
         return status;
+    }
+
+    /** Gives the client the answer's headers that cross the proxy, and the request id when the upstream sent none. */
+    public void relayHeaders(Exchange exchange) {
+        Set<String> named = HeaderHygiene.namedByConnection(headers.all(HeaderNames.CONNECTION, List::of));
+        boolean requestIdSet = false;
+        for (Header header : headers) {
+            String lower = header.name().toLowerCase(Locale.ROOT);
+            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
+                for (String value : header.allValues()) {
+                    exchange.client().header(header.name(), value);
+                }
+                requestIdSet |= lower.equals("x-request-id");
+            }
+        }
+        if (!requestIdSet) {
+            exchange.client().header("X-Request-Id", exchange.requestId());
+        }
     }
 
     public Headers headers() {

@@ -28,7 +28,6 @@ final class UpgradeConnection implements ClientConnection, ClientStream {
     private long contentLength = -1;
     private boolean committed;
     private boolean switched;
-    private volatile boolean closed;
     private volatile long lastActivityNanos = System.nanoTime();
 
     UpgradeConnection(ConnectionContext ctx) {
@@ -144,13 +143,8 @@ final class UpgradeConnection implements ClientConnection, ClientStream {
     /** Interrupting the connection's own thread, blocked in a socket read, closes the socket and ends the read. */
     @Override
     public void close() {
-        closed = true;
         if (Thread.currentThread() != owner) {
             owner.interrupt();
         }
-    }
-
-    boolean closed() {
-        return closed;
     }
 }

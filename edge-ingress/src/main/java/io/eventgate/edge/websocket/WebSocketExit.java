@@ -11,11 +11,11 @@ import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Exit;
 import io.eventgate.edge.pipeline.Replies;
-import io.eventgate.edge.proxy.HeaderHygiene;
 import io.eventgate.edge.proxy.UpstreamClients;
 import io.eventgate.edge.proxy.UpstreamExchange;
 import io.eventgate.edge.proxy.UpstreamFailure;
 import io.eventgate.edge.proxy.UpstreamHeaders;
+import io.eventgate.edge.proxy.UpstreamReplies;
 import io.eventgate.edge.proxy.UpstreamRequestHead;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.upstream.Instance;
@@ -23,17 +23,12 @@ import io.eventgate.edge.upstream.UpstreamPool;
 import io.eventgate.policy.model.RouteSettings;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.ClientConnection;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
-import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -70,8 +65,7 @@ public final class WebSocketExit implements Exit {
         UpstreamPool pool = exchange.snapshot().pool(route.choosePool());
         Optional<Instance> chosen = pool.choose(null);
         if (chosen.isEmpty()) {
-            exchange.client().header("Retry-After", "1");
-            Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "no_upstream", "no healthy instance in pool " + pool.name());
+            UpstreamReplies.noInstance(exchange, pool.name());
             return;
         }
         Instance instance = chosen.get();
@@ -100,9 +94,7 @@ public final class WebSocketExit implements Exit {
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, "handshake failed");
             span.end();
-            UpstreamFailure failure = UpstreamFailure.classify(e, false);
-            Replies.json(exchange, failure.timeout() ? 504 : 502, failure.timeout() ? RequestOutcome.TIMEOUT : RequestOutcome.UPSTREAM_FAILURE,
-                    failure.name().toLowerCase(Locale.ROOT), "upstream " + instance.address() + " of pool " + pool.name() + ": " + failure.description());
+            UpstreamReplies.failed(exchange, UpstreamFailure.classify(e, false), instance);
             return;
         }
         long latency = System.nanoTime() - started;
@@ -130,18 +122,9 @@ public final class WebSocketExit implements Exit {
     private static void switchProtocols(Exchange exchange, UpstreamExchange answer) {
         var client = exchange.client();
         client.status(101);
-        Set<String> named = HeaderHygiene.namedByConnection(answer.headers().all(HeaderNames.CONNECTION, List::of));
-        for (Header header : answer.headers()) {
-            String lower = header.name().toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
-                header.allValues().forEach(value -> client.header(header.name(), value));
-            }
-        }
+        answer.relayHeaders(exchange);
         client.header("Upgrade", "websocket");
         client.header("Connection", "Upgrade");
-        if (!answer.headers().contains(HeaderNames.create("X-Request-Id"))) {
-            client.header("X-Request-Id", exchange.requestId());
-        }
         client.send(new byte[0]);
         exchange.ended(101, RequestOutcome.PROXIED);
     }
