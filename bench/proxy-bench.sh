@@ -128,7 +128,7 @@ edge_yaml() { # port, admin port, events enabled
 nodeId: bench-$1
 server: {host: 127.0.0.1, port: $1, adminPort: $2}
 kafka: {bootstrapServers: "127.0.0.1:19092", schemaRegistryUrl: "http://127.0.0.1:18181"}
-events: {enabled: $3, spool: {dir: "$WORK/spool-$1"}}
+events: {enabled: $3, journal: {dir: "$WORK/journal-$1"}}
 pools:
   upstream: {instances: [{url: "http://127.0.0.1:$UPSTREAM_PORT"}]}
 plans:

@@ -47,7 +47,7 @@ public final class FeedbackLatency {
         Map<String, String> env = Map.of("GATEWAY_DATA_DIR", data.toString(), "GATEWAY_KAFKA_PORT", "0", "GATEWAY_KAFKA_CONTROLLER_PORT", "0",
                 "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0", "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0",
                 "GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0", "GATEWAY_ANOMALY_DETECTOR_METRICS_PORT", "0",
-                "GATEWAY_EDGE_EVENTS_SPOOL_DIR", data.resolve("edge-spool").toString());
+                "GATEWAY_EDGE_EVENTS_JOURNAL_DIR", data.resolve("edge-journal").toString());
         LocalStackSettings local = SettingsLoader.load(Path.of("config", "local.yaml"), LocalStackSettings.class, "GATEWAY", withStateDirs(env, data));
         Map<String, ConsumerSettings> consumers = new HashMap<>(local.edge().consumers());
         for (int i = 0; i < rounds + warmup; i++) {

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Edge settings for tests: free ports, the test's own topics, a spool in a temporary directory. */
+/** Edge settings for tests: free ports, the test's own topics, an event journal in a temporary directory. */
 public final class EdgeFixture {
     private EdgeFixture() {
     }
@@ -21,7 +21,7 @@ public final class EdgeFixture {
         return new ServerSettings("127.0.0.1", 0, 0, 8 * 1024, 2 * 1024, 1024 * 1024, null, trustedProxies, true);
     }
 
-    public static EdgeSettings settings(TestKafka kafka, Path spoolDir, Map<String, PoolSettings> pools, List<RouteSettings> routes) {
+    public static EdgeSettings settings(TestKafka kafka, Path journalDir, Map<String, PoolSettings> pools, List<RouteSettings> routes) {
         Topics topics = new Topics(kafka.topicPrefix());
         try (var admin = kafka.admin()) {
             var existing = admin.listTopics().names().get();
@@ -31,7 +31,7 @@ public final class EdgeFixture {
         }
         return new EdgeSettings("edge-test", server(List.of()),
                 new KafkaSettings(kafka.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix()),
-                new EventSettings(true, 0, 0, new EventSettings.Spool(spoolDir, 0, 0, EventSettings.Fsync.NEVER, null)),
+                new EventSettings(true, 0, new EventSettings.Journal(journalDir, 1 << 20, 0, EventSettings.Fsync.NEVER, null)),
                 pools, routes);
     }
 

@@ -104,7 +104,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
-     * Starts one more edge node beside the first, on free ports with its own spool and policy cache, following
+     * Starts one more edge node beside the first, on free ports with its own event journal and policy cache, following
      * the same topics: a cluster of edge nodes in one JVM, as the multi-node tests use it.
      */
     public synchronized EdgeServer addEdgeNode(String nodeId) {

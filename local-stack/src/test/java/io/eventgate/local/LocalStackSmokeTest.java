@@ -35,7 +35,7 @@ class LocalStackSmokeTest {
                 "GATEWAY_KAFKA_PORT", "0", "GATEWAY_KAFKA_CONTROLLER_PORT", "0",
                 "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0",
                 "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0",
-                "GATEWAY_EDGE_EVENTS_SPOOL_DIR", dataDir.resolve("edge-spool").toString(),
+                "GATEWAY_EDGE_EVENTS_JOURNAL_DIR", dataDir.resolve("edge-journal").toString(),
                 "GATEWAY_POLICY_STREAMS_STATE_DIR", dataDir.resolve("policy-streams").toString(),
                 "GATEWAY_ANALYTICS_STREAMS_STATE_DIR", dataDir.resolve("analytics-streams").toString()));
         env.put("GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0");

@@ -11,6 +11,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -25,18 +26,29 @@ public final class AdminService implements HttpService {
     private final SnapshotHolder snapshots;
     private final EdgeMetrics metrics;
     private final BooleanSupplier ready;
+    private final Supplier<EventHealth> events;
     private final AdminToken token;
 
-    public AdminService(SnapshotHolder snapshots, EdgeMetrics metrics, BooleanSupplier ready, String tokenHash) {
+    /** The event journal's state for the health answer: {@code ok}, {@code full} (events are being dropped) or {@code off}. */
+    public record EventHealth(String journal, long droppedEvents) {
+        public static final EventHealth OFF = new EventHealth("off", 0);
+
+        boolean degraded() {
+            return "full".equals(journal);
+        }
+    }
+
+    public AdminService(SnapshotHolder snapshots, EdgeMetrics metrics, BooleanSupplier ready, Supplier<EventHealth> events, String tokenHash) {
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.ready = ready;
+        this.events = events;
         this.token = new AdminToken(tokenHash);
     }
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/observe/health", (req, res) -> json(res, Status.OK_200, JSON.createObjectNode().put("status", "UP")))
+        rules.get("/observe/health", (req, res) -> json(res, Status.OK_200, health()))
                 .get("/observe/ready", (req, res) -> {
                     boolean isReady = ready.getAsBoolean();
                     json(res, isReady ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503, JSON.createObjectNode().put("ready", isReady));
@@ -46,6 +58,14 @@ public final class AdminService implements HttpService {
                 .get("/config", (req, res) -> json(res, Status.OK_200, describe(snapshots.get())))
                 .post("/routes/{id}/disable", token.required((req, res) -> switchRoute(req.path().pathParameters().get("id"), true, res)))
                 .post("/routes/{id}/enable", token.required((req, res) -> switchRoute(req.path().pathParameters().get("id"), false, res)));
+    }
+
+    /** Live while it answers; DEGRADED (still 200: clients are served) while the journal drops events. */
+    private ObjectNode health() {
+        EventHealth state = events.get();
+        ObjectNode body = JSON.createObjectNode().put("status", state.degraded() ? "DEGRADED" : "UP");
+        body.putObject("events").put("journal", state.journal()).put("droppedEvents", state.droppedEvents());
+        return body;
     }
 
     private void switchRoute(String id, boolean disable, ServerResponse res) {

@@ -7,6 +7,7 @@ import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.GlobalPolicy;
 import io.eventgate.policy.model.PlanSettings;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         Check.required(events, "events");
         policies = policies == null ? new PolicySettings(true, null) : policies;
         if (policies.cacheFile() == null) {
-            policies = new PolicySettings(policies.follow(), events.spool().dir().toAbsolutePath().resolveSibling(nodeId + "-policies.json"),
+            policies = new PolicySettings(policies.follow(), events.journal().dir().toAbsolutePath().resolveSibling(nodeId + "-policies.json"),
                     policies.heartbeatInterval());
         }
         pools = Map.copyOf(new TreeMap<>(Check.orDefault(pools, Map.of())));
@@ -103,15 +104,14 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
     }
 
-    /** These settings for another node beside this one: its own id, free ports, and its own spool and policy cache. */
+    /** These settings for another node beside this one: its own id, free ports, and its own event journal and policy cache. */
     public EdgeSettings forAnotherNode(String otherNodeId) {
         ServerSettings freePorts = new ServerSettings(server.host(), 0, 0, server.maxHeaderBytes(), server.maxUriBytes(), server.maxBodyBytes(),
                 server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout(), server.adminHost(), server.adminTokenHash());
-        EventSettings.Spool spool = events.spool();
-        EventSettings ownSpool = new EventSettings(events.enabled(), events.bufferCapacity(), events.maxUnacknowledged(),
-                new EventSettings.Spool(spool.dir().resolveSibling(spool.dir().getFileName() + "-" + otherNodeId), spool.segmentBytes(),
-                        spool.maxBytes(), spool.fsync(), spool.fsyncInterval()));
-        return new EdgeSettings(otherNodeId, freePorts, kafka, ownSpool, pools, routes,
+        Path journalDir = events.journal().dir();
+        EventSettings ownJournal = new EventSettings(events.enabled(), events.maxUnacknowledged(),
+                events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)));
+        return new EdgeSettings(otherNodeId, freePorts, kafka, ownJournal, pools, routes,
                 new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy);
     }
 }

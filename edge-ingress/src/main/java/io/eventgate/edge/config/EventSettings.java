@@ -6,20 +6,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The event pipeline: the bounded memory buffer between request threads and the publisher, how many
- * unacknowledged events the producer may hold before new ones spill to disk, and the disk spool.
+ * The event pipeline: how many events the producer may hold unacknowledged, and the journal on local disk that
+ * every admitted request and every event passes through before Kafka sees it.
  */
-public record EventSettings(Boolean enabled, int bufferCapacity, int maxUnacknowledged, Spool spool) {
+public record EventSettings(Boolean enabled, int maxUnacknowledged, Journal journal) {
     public EventSettings {
         enabled = enabled == null ? Boolean.TRUE : enabled; // events are the product: on unless switched off
-        bufferCapacity = bufferCapacity == 0 ? 65_536 : Check.range(bufferCapacity, 16, 16_777_216, "bufferCapacity");
         maxUnacknowledged = maxUnacknowledged == 0 ? 20_000 : Check.range(maxUnacknowledged, 1, 10_000_000, "maxUnacknowledged");
-        Check.required(spool, "spool");
+        Check.required(journal, "journal");
     }
 
-    /** When the spool forces its writes to disk. */
+    /** When the journal forces its pages to disk. A killed process loses nothing either way: the page cache outlives it. */
     public enum Fsync {
-        /** After every write batch: nothing acknowledged to the OS is lost on power failure. */
+        /** After every batch the publisher reads: nothing acknowledged to the OS is lost on power failure. */
         ALWAYS,
         /** At most every {@code fsyncInterval}. */
         INTERVAL,
@@ -27,14 +26,19 @@ public record EventSettings(Boolean enabled, int bufferCapacity, int maxUnacknow
         NEVER
     }
 
-    /** The append-only spool: segment size, disk budget (beyond it events are dropped and counted), fsync policy. */
-    public record Spool(Path dir, long segmentBytes, long maxBytes, Fsync fsync, Duration fsyncInterval) {
-        public Spool {
+    /** The journal: segment size, disk budget (beyond it events are dropped and counted), fsync policy. */
+    public record Journal(Path dir, long segmentBytes, long maxBytes, Fsync fsync, Duration fsyncInterval) {
+        public Journal {
             Check.required(dir, "dir");
-            segmentBytes = segmentBytes == 0 ? 16L * 1024 * 1024 : Check.range(segmentBytes, 4096, 1L << 32, "segmentBytes");
-            maxBytes = maxBytes == 0 ? 1L << 30 : Check.range(maxBytes, segmentBytes, Long.MAX_VALUE, "maxBytes");
+            segmentBytes = segmentBytes == 0 ? 16L * 1024 * 1024 : Check.range(segmentBytes, 4096, 1L << 30, "segmentBytes");
+            maxBytes = maxBytes == 0 ? 1L << 30 : Check.range(maxBytes, 2 * segmentBytes, Long.MAX_VALUE, "maxBytes");
             fsync = Check.orDefault(fsync, Fsync.INTERVAL);
             fsyncInterval = Check.positive(Check.orDefault(fsyncInterval, Duration.ofSeconds(1)), "fsyncInterval");
+        }
+
+        /** The same journal settings in another directory. */
+        public Journal in(Path otherDir) {
+            return new Journal(otherDir, segmentBytes, maxBytes, fsync, fsyncInterval);
         }
     }
 }

@@ -3,8 +3,11 @@ package io.eventgate.edge.events;
 import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.RequestEvent;
+import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.config.EventSettings;
 import io.eventgate.edge.pipeline.EventSink;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.schemas.EventHeaders;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.TrustedContractClasses;
@@ -18,108 +21,113 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Gets the edge's events to Kafka without ever blocking a request: request threads only offer to a
- * bounded memory buffer; one publisher thread sends from it with an idempotent producer. When Kafka or
- * the schema registry is slow or down, events spill, in order, to the disk {@link Spool}, and a replayer
- * sends them once Kafka answers again, before any newer event goes direct, so order per key holds.
- * Events still in the producer's memory at shutdown are rescued to the spool. Events are lost only when
- * the memory buffer is full or the spool's disk budget is, and then they are counted and logged.
+ * Gets the edge's events to Kafka without ever blocking a request, and without losing one to a crash. Request
+ * threads only write to the {@link Journal} on local disk: the admission when a request arrives, its events when it
+ * completes. One sender thread follows the journal, publishes each event with an idempotent producer, and moves the
+ * journal's cursor once Kafka has acknowledged everything before it. Memory holds nothing the disk does not.
+ *
+ * <p>When Kafka or the schema registry is slow or down, the sender simply falls behind and the journal grows, up
+ * to its disk budget; past it events are dropped, counted and logged. On start, events the last run journaled and
+ * Kafka did not acknowledge are sent (flagged as possible copies), and every request admitted but never completed
+ * yields a RequestEvent with outcome EDGE_CRASHED. Each event carries its node and sequence as headers
+ * ({@link EventHeaders}), so consumers drop the copies.
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class.getName());
-    private static final int REPLAY_BATCH = 1000;
-    /** Kafka counts as stalled when it acknowledged nothing for this long while sends are outstanding. */
-    private static final long STALL_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final byte[] FLAG = {'1'};
 
     static {
         TrustedContractClasses.install();
     }
 
-    private record Pending(Topic topic, String key, long timestamp, SpecificRecord value) {
-    }
-
     private final Topics topics;
     private final EventSettings settings;
+    private final String nodeId;
+    private final byte[] nodeIdBytes;
     private final SchemaRegistryClient registry;
     private final Producer<String, byte[]> producer;
-    private final Spool spool;
-    private final BlockingQueue<Pending> buffer;
+    private final Journal journal;
     private final Map<Topic, Integer> schemaIds = new ConcurrentHashMap<>();
-    private final Map<Topic, SpecificDatumWriter<SpecificRecord>> writers = new EnumMap<>(Topic.class);
-    private final ByteArrayOutputStream bodyBuffer = new ByteArrayOutputStream(512);
-    private BinaryEncoder encoder;
+    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
 
-    private final Object modeLock = new Object();
-    private boolean spooling;
-    private final AtomicLong unacknowledged = new AtomicLong();
-    private volatile long lastProgressNanos = System.nanoTime();
-    private final List<Spool.Entry> rescued = new ArrayList<>();
-    /** Publisher-thread state of the send in progress: a refusal reported through the callback before send() returns. */
-    private boolean inDirectSend;
-    private Exception directSendFailure;
+    // sender-thread state
+    private final Journal.Reader reader;
+    private InFlight inFlight;
+    private Journal.Event waiting;
+    private long redeliverBelow;
+    private long sentUpTo;
+    private long retryAt;
+    private boolean sending;
+    private Exception refusedAtOnce;
+
     private volatile boolean running = true;
-    private final Thread publisher;
-    private final Thread replayer;
+    private volatile long stopBy = Long.MAX_VALUE;
+    private final Thread sender;
 
+    private final Counter journaled;
     private final Counter published;
-    private final Counter spooled;
-    private final Counter replayed;
-    private final Counter droppedBufferFull;
+    private final Counter redelivered;
+    private final Counter interrupted;
     private final Counter droppedDiskFull;
     private final Counter producerErrors;
     private final AtomicLong droppedTotal = new AtomicLong();
 
-    public EventPublisher(Topics topics, EventSettings settings, SchemaRegistryClient registry, Map<String, Object> producerOverrides,
+    public EventPublisher(String nodeId, Topics topics, EventSettings settings, SchemaRegistryClient registry, Map<String, Object> producerOverrides,
                           String bootstrapServers, MeterRegistry meters) {
         this.topics = topics;
         this.settings = settings;
+        this.nodeId = nodeId;
+        this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
         this.registry = registry;
+        this.journal = Journal.open(settings.journal());
         this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, producerOverrides), new StringSerializer(), new ByteArraySerializer());
-        this.spool = new Spool(settings.spool());
-        this.buffer = new ArrayBlockingQueue<>(settings.bufferCapacity());
-        this.spooling = !spool.drained();
-        if (spooling) {
-            LOG.info("event spool in " + settings.spool().dir() + " holds unsent events from a previous run; replaying them first");
-        }
+        this.reader = journal.reader();
+        this.inFlight = new InFlight(settings.maxUnacknowledged());
+        this.redeliverBelow = journal.recoveredEnd();
+        this.journaled = Counter.builder("edge.events.journaled").description("Events written to the journal").register(meters);
         this.published = Counter.builder("edge.events.published").description("Events acknowledged by Kafka").register(meters);
-        this.spooled = Counter.builder("edge.events.spooled").description("Events written to the disk spool").register(meters);
-        this.replayed = Counter.builder("edge.events.replayed").description("Spooled events sent to Kafka").register(meters);
-        this.droppedBufferFull = Counter.builder("edge.events.dropped").tag("reason", "buffer_full")
-                .description("Events lost").register(meters);
-        this.droppedDiskFull = Counter.builder("edge.events.dropped").tag("reason", "disk_budget")
-                .description("Events lost").register(meters);
+        this.redelivered = Counter.builder("edge.events.redelivered").description("Events sent again, flagged as possible copies").register(meters);
+        this.interrupted = Counter.builder("edge.events.interrupted")
+                .description("Requests admitted before a crash and never completed, published with outcome EDGE_CRASHED").register(meters);
+        this.droppedDiskFull = Counter.builder("edge.events.dropped").tag("reason", "disk_budget").description("Events lost").register(meters);
         this.producerErrors = Counter.builder("edge.events.producer.errors").description("Events Kafka refused for good").register(meters);
-        Gauge.builder("edge.events.buffer.depth", buffer, BlockingQueue::size).description("Events waiting in memory").register(meters);
-        Gauge.builder("edge.events.spool.bytes", spool, Spool::bytes).description("Bytes in the disk spool").register(meters);
-        Gauge.builder("edge.events.unacknowledged", unacknowledged, AtomicLong::get).description("Events sent, not yet acknowledged").register(meters);
-        this.publisher = Thread.ofPlatform().name("event-publisher").daemon().start(this::publishLoop);
-        this.replayer = Thread.ofPlatform().name("event-replayer").daemon().start(this::replayLoop);
+        Gauge.builder("edge.events.journal.bytes", journal, Journal::bytes).description("Bytes of journal segments on disk").register(meters);
+        Gauge.builder("edge.events.journal.full", journal, j -> j.full() ? 1 : 0).description("1 while the journal's disk budget is full").register(meters);
+        Gauge.builder("edge.events.unacknowledged", this, p -> p.inFlight.size()).description("Events sent, not yet acknowledged").register(meters);
+        recoverInterrupted();
+        this.sender = Thread.ofPlatform().name("event-sender").daemon().start(this::sendLoop);
     }
 
     private static Map<String, Object> producerConfig(String bootstrapServers, Map<String, Object> overrides) {
@@ -131,7 +139,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         // events are asynchronous: waiting up to 50 ms for fuller batches costs the broker far fewer requests
         config.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        // sends never expire: an unacknowledged event waits in the producer until Kafka is back (or is rescued at shutdown)
+        // sends never expire: an unacknowledged event waits in the producer until Kafka is back (the journal keeps it too)
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
         config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -142,209 +150,268 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     }
 
     @Override
-    public void publish(RequestEvent event) {
-        offer(new Pending(Topic.REQUESTS, event.getConsumerId(), event.getTimestamp().toEpochMilli(), event));
+    public long admit(Exchange exchange) {
+        return journal.admit(exchange.receivedAt().toEpochMilli(), exchange.requestId(), exchange.traceId(), exchange.method(), exchange.path(),
+                exchange.authority(), exchange.clientAddress());
     }
 
     @Override
-    public void publish(DecisionEvent event) {
-        offer(new Pending(Topic.DECISIONS, event.getConsumerId(), event.getTimestamp().toEpochMilli(), event));
+    public void complete(long admission, RequestEvent event, List<DecisionEvent> decisions) {
+        Scratch scratch = borrow();
+        try {
+            for (DecisionEvent decision : decisions) {
+                journal(scratch, Topic.DECISIONS, decision.getConsumerId(), decision.getTimestamp().toEpochMilli(), 0, decision);
+            }
+            journal(scratch, Topic.REQUESTS, event.getConsumerId(), event.getTimestamp().toEpochMilli(), admission, event);
+        } finally {
+            scratches.offer(scratch);
+        }
     }
 
     public void publish(NodeHeartbeat heartbeat) {
-        offer(new Pending(Topic.NODES, heartbeat.getNodeId(), heartbeat.getSentAt().toEpochMilli(), heartbeat));
-    }
-
-    private void offer(Pending pending) {
-        if (!buffer.offer(pending)) {
-            droppedBufferFull.increment();
-            if (droppedTotal.incrementAndGet() % 1000 == 1) {
-                LOG.warning("event buffer full (" + settings.bufferCapacity() + " events): dropped a " + pending.topic().suffix()
-                        + " event of key " + pending.key() + "; " + droppedTotal.get() + " lost so far");
-            }
+        Scratch scratch = borrow();
+        try {
+            journal(scratch, Topic.NODES, heartbeat.getNodeId(), heartbeat.getSentAt().toEpochMilli(), 0, heartbeat);
+        } finally {
+            scratches.offer(scratch);
         }
     }
 
-    private void publishLoop() {
-        while (running || !buffer.isEmpty()) {
-            Pending pending;
-            try {
-                pending = buffer.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                continue;
-            }
-            if (pending == null) {
-                fsyncQuietly();
-                continue;
-            }
-            try {
-                route(pending.topic(), pending.key(), pending.timestamp(), encode(pending));
-            } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "cannot publish a " + pending.topic().suffix() + " event of key " + pending.key(), e);
-            }
+    private Scratch borrow() {
+        Scratch scratch = scratches.poll();
+        return scratch != null ? scratch : new Scratch();
+    }
+
+    private void journal(Scratch scratch, Topic topic, String key, long timestamp, long admission, SpecificRecord value) {
+        scratch.encode(topic, value);
+        if (journal.append(topic.suffix(), key, timestamp, admission, scratch.bytes(), scratch.length())) {
+            journaled.increment();
+            return;
+        }
+        droppedDiskFull.increment();
+        if (droppedTotal.incrementAndGet() % 1000 == 1) {
+            LOG.severe("event journal disk budget (" + settings.journal().maxBytes() + " bytes in " + settings.journal().dir() + ") is full: dropped a "
+                    + topic.suffix() + " event of key " + key + "; " + droppedTotal.get() + " lost so far");
         }
     }
 
-    /** Sends direct while Kafka keeps up; otherwise appends to the spool, keeping arrival order. */
-    private void route(Topic topic, String key, long timestamp, byte[] body) {
-        synchronized (modeLock) {
-            if (!spooling) {
-                if (!stalled() && sendDirect(topic, key, timestamp, body)) {
+    /** Every request the last run admitted and never completed gets its one event now, closing its admission. */
+    private void recoverInterrupted() {
+        Scratch scratch = new Scratch();
+        for (Journal.Admission cut : journal.interrupted()) {
+            RequestEvent event = RequestEvent.newBuilder()
+                    .setRequestId(cut.requestId()).setTraceId(cut.traceId()).setTimestamp(Instant.ofEpochMilli(cut.timestamp())).setNode(nodeId)
+                    .setRouteId(null).setMethod(cut.method()).setPath(cut.path()).setHost(cut.host().isEmpty() ? null : cut.host())
+                    .setStatus(0).setGatewayLatencyMicros(0).setUpstreamLatencyMicros(null).setBytesIn(0).setBytesOut(0)
+                    .setConsumerId("anonymous").setPlan(null).setClientAddress(cut.clientAddress()).setUpstreamInstance(null).setRetries(0)
+                    .setOutcome(RequestOutcome.EDGE_CRASHED).setDecision("allow").setDecidingPolicy(null).setFailedCredential(null)
+                    .build();
+            journal(scratch, Topic.REQUESTS, event.getConsumerId(), cut.timestamp(), cut.seq(), event);
+            interrupted.increment();
+        }
+    }
+
+    private void sendLoop() {
+        long nextForce = System.nanoTime() + settings.journal().fsyncInterval().toNanos();
+        boolean sentSinceForce = false;
+        while (true) {
+            settle();
+            if (!running && System.nanoTime() > stopBy) {
+                return;
+            }
+            if (waiting == null) {
+                waiting = reader.next();
+            }
+            if (waiting == null) {
+                if (!running && inFlight.size() == 0) {
                     return;
                 }
-                spooling = true;
-                LOG.warning("Kafka or the schema registry is not keeping up: spooling events to " + settings.spool().dir());
-            }
-            if (spool.append(new Spool.Entry(topic.suffix(), key, timestamp, body))) {
-                spooled.increment();
-            } else {
-                droppedDiskFull.increment();
-                if (droppedTotal.incrementAndGet() % 1000 == 1) {
-                    LOG.severe("event spool disk budget (" + settings.spool().maxBytes() + " bytes) is full: dropped a " + topic.suffix()
-                            + " event of key " + key + "; " + droppedTotal.get() + " lost so far");
+                if (sentSinceForce && settings.journal().fsync() == EventSettings.Fsync.ALWAYS) {
+                    forceQuietly();
+                    sentSinceForce = false;
                 }
+                LockSupport.parkNanos(IDLE_NANOS);
+            } else if (inFlight.full() || System.nanoTime() < retryAt) {
+                LockSupport.parkNanos(IDLE_NANOS);
+            } else if (send(waiting)) {
+                waiting = null;
+                sentSinceForce = true;
+            } else {
+                retryAt = System.nanoTime() + RETRY_NANOS;
             }
-            modeLock.notifyAll();
+            if (settings.journal().fsync() == EventSettings.Fsync.INTERVAL && System.nanoTime() > nextForce) {
+                forceQuietly();
+                nextForce = System.nanoTime() + settings.journal().fsyncInterval().toNanos();
+            }
         }
     }
 
-    private boolean stalled() {
-        long outstanding = unacknowledged.get();
-        return outstanding >= settings.maxUnacknowledged() || (outstanding > 0 && System.nanoTime() - lastProgressNanos > STALL_NANOS);
-    }
-
-    private boolean sendDirect(Topic topic, String key, long timestamp, byte[] body) {
+    /** Sends one event; false when it could not be handed to the producer now (registry or Kafka away), to retry later. */
+    private boolean send(Journal.Event event) {
+        Topic topic = topicOf(event.topic());
         byte[] value;
         try {
-            value = frame(topic, body);
+            value = frame(topic, event.body());
         } catch (SchemaRegistryException e) {
-            LOG.warning("schema registry unavailable for " + topics.valueSubject(topic) + ": " + e.getMessage());
+            warnEvery("schema registry unavailable for " + topics.valueSubject(topic) + ": " + e.getMessage());
             return false;
         }
-        if (unacknowledged.getAndIncrement() == 0) {
-            lastProgressNanos = System.nanoTime();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.NODE, nodeIdBytes).add(EventHeaders.SEQUENCE, EventHeaders.sequenceBytes(event.seq()));
+        boolean copy = event.start() < redeliverBelow;
+        if (copy) {
+            headers.add(EventHeaders.REDELIVERY, FLAG);
         }
-        directSendFailure = null;
-        inDirectSend = true;
+        InFlight sentWith = inFlight;
+        int slot = sentWith.add(event.start(), event.next());
+        refusedAtOnce = null;
+        sending = true;
         try {
-            producer.send(new ProducerRecord<>(topics.name(topic), null, timestamp, key, value), (metadata, error) -> {
-                if (inDirectSend && Thread.currentThread() == publisher) {
-                    directSendFailure = error; // refused before it was queued (e.g. no metadata within max.block.ms)
-                    return;
-                }
-                unacknowledged.decrementAndGet();
-                lastProgressNanos = System.nanoTime();
-                if (error == null) {
-                    published.increment();
-                } else if (error instanceof RetriableException || !running) {
-                    synchronized (rescued) {
-                        rescued.add(new Spool.Entry(topic.suffix(), key, timestamp, body));
-                    }
-                } else {
-                    producerErrors.increment();
-                    LOG.severe("Kafka refused a " + topic.suffix() + " event of key " + key + " for good: " + error);
-                }
-            });
+            producer.send(new ProducerRecord<>(topics.name(topic), null, event.timestamp(), event.key(), value, headers), settled(sentWith, slot, topic));
         } catch (KafkaException e) {
-            directSendFailure = e;
+            refusedAtOnce = e;
         } finally {
-            inDirectSend = false;
+            sending = false;
         }
-        if (directSendFailure != null) {
-            unacknowledged.decrementAndGet();
+        if (refusedAtOnce != null) {
+            sentWith.undoLast();
+            warnEvery("Kafka did not take a " + topic.suffix() + " event (" + refusedAtOnce + "); it waits in the journal");
             return false;
         }
+        if (copy) {
+            redelivered.increment();
+        }
+        sentUpTo = Math.max(sentUpTo, event.next());
         return true;
     }
 
-    private void replayLoop() {
-        while (running) {
-            try {
-                synchronized (modeLock) {
-                    while (running && !spooling) {
-                        modeLock.wait(500);
-                    }
-                }
-                if (!running) {
-                    return;
-                }
-                // direct sends made before spooling started go first: wait until Kafka has settled them
-                while (running && unacknowledged.get() > 0) {
-                    TimeUnit.MILLISECONDS.sleep(20);
-                }
-                List<Spool.Read> batch = spool.read(REPLAY_BATCH);
-                if (batch.isEmpty()) {
-                    synchronized (modeLock) {
-                        if (spool.drained()) {
-                            spooling = false;
-                            LOG.info("event spool drained: sending directly to Kafka again");
-                        }
-                    }
-                    continue;
-                }
-                if (!replay(batch)) {
-                    TimeUnit.MILLISECONDS.sleep(500);
-                }
-            } catch (InterruptedException e) {
-                if (!running) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "event spool replay failed; retrying", e);
-                sleepQuietly(1000);
+    private Callback settled(InFlight sentWith, int slot, Topic topic) {
+        return (metadata, error) -> {
+            if (error == null) {
+                published.increment();
+                sentWith.settle(slot, InFlight.DONE);
+            } else if (Thread.currentThread() == sender && sending) {
+                refusedAtOnce = error; // refused before it was queued (e.g. no metadata within max.block.ms)
+            } else if (error instanceof RetriableException || !running) {
+                sentWith.settle(slot, InFlight.RESEND);
+            } else {
+                producerErrors.increment();
+                LOG.severe("Kafka refused a " + topic.suffix() + " event for good: " + error);
+                sentWith.settle(slot, InFlight.DONE);
             }
+        };
+    }
+
+    /**
+     * Moves the journal's cursor past the events Kafka acknowledged in order. An event to send again sends it and
+     * everything after it again, flagged: Kafka may have some of them already, and consumers drop those by sequence.
+     */
+    private void settle() {
+        long cursor = -1;
+        while (inFlight.size() > 0) {
+            int state = inFlight.oldestState();
+            if (state == InFlight.DONE) {
+                cursor = inFlight.removeOldest();
+            } else if (state == InFlight.RESEND && running) {
+                reader.rewind(inFlight.oldestStart());
+                redeliverBelow = Math.max(redeliverBelow, sentUpTo);
+                inFlight = new InFlight(settings.maxUnacknowledged());
+                waiting = null;
+                break;
+            } else {
+                break;
+            }
+        }
+        if (cursor >= 0) {
+            journal.commit(cursor);
         }
     }
 
     /**
-     * Sends one batch in order and waits for Kafka to acknowledge what it accepted, then commits the spool
-     * cursor past the last acknowledged record. A record the producer refuses at once (Kafka still away)
-     * stops the batch there: the records queued before it are delivered by the producer and must not be
-     * sent again, so the cursor moves past them and the rest is read again later.
+     * Events handed to the producer and not yet settled, oldest first. The sender adds and removes; the producer's
+     * callbacks only settle a slot. Replaced (never reused) when the sender goes back to send again.
      */
-    private boolean replay(List<Spool.Read> batch) throws InterruptedException {
-        List<java.util.concurrent.Future<?>> acks = new ArrayList<>(batch.size());
-        for (Spool.Read read : batch) {
-            Topic topic = topicOf(read.entry().topic());
-            java.util.concurrent.Future<?> ack;
-            try {
-                byte[] value = frame(topic, read.entry().avroBody());
-                ack = producer.send(new ProducerRecord<>(topics.name(topic), null, read.entry().timestamp(), read.entry().key(), value));
-            } catch (SchemaRegistryException | KafkaException e) {
-                break;
-            }
-            if (ack.isDone() && failed(ack)) {
-                break; // refused before it was queued: nothing of it reached the producer
-            }
-            acks.add(ack);
+    private static final class InFlight {
+        static final int PENDING = 0;
+        static final int DONE = 1;
+        static final int RESEND = 2;
+        private final long[] starts;
+        private final long[] nexts;
+        private final AtomicIntegerArray states;
+        private long oldest;
+        private volatile long added;
+
+        InFlight(int capacity) {
+            starts = new long[capacity];
+            nexts = new long[capacity];
+            states = new AtomicIntegerArray(capacity);
         }
-        int acknowledged = 0;
-        for (var ack : acks) {
-            try {
-                ack.get();
-                acknowledged++;
-            } catch (java.util.concurrent.ExecutionException e) {
-                LOG.warning("replayed event not acknowledged: " + e.getCause());
-                break;
-            }
+
+        int size() {
+            return (int) (added - oldest);
         }
-        if (acknowledged > 0) {
-            spool.commit(batch.get(acknowledged - 1).next());
-            replayed.increment(acknowledged);
-            published.increment(acknowledged);
+
+        boolean full() {
+            return size() == starts.length;
         }
-        return acknowledged == batch.size();
+
+        int add(long start, long next) {
+            int slot = (int) (added % starts.length);
+            starts[slot] = start;
+            nexts[slot] = next;
+            states.set(slot, PENDING);
+            added++;
+            return slot;
+        }
+
+        void undoLast() {
+            added--;
+        }
+
+        void settle(int slot, int state) {
+            states.set(slot, state);
+        }
+
+        int oldestState() {
+            return states.get((int) (oldest % starts.length));
+        }
+
+        long oldestStart() {
+            return starts[(int) (oldest % starts.length)];
+        }
+
+        /** Drops the oldest (settled) event and returns where the journal continues after it. */
+        long removeOldest() {
+            return nexts[(int) (oldest++ % starts.length)];
+        }
     }
 
-    private static boolean failed(java.util.concurrent.Future<?> ack) {
-        try {
-            ack.get();
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return true;
+    /** A reusable Avro encoding buffer: request threads borrow one per completion instead of allocating. */
+    private static final class Scratch extends ByteArrayOutputStream {
+        private final Map<Topic, SpecificDatumWriter<SpecificRecord>> writers = new EnumMap<>(Topic.class);
+        private BinaryEncoder encoder;
+
+        Scratch() {
+            super(1024);
+        }
+
+        void encode(Topic topic, SpecificRecord value) {
+            reset();
+            encoder = EncoderFactory.get().directBinaryEncoder(this, encoder);
+            try {
+                writers.computeIfAbsent(topic, t -> new SpecificDatumWriter<>(t.valueSchema())).write(value, encoder);
+                encoder.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        byte[] bytes() {
+            return buf;
+        }
+
+        int length() {
+            return count;
         }
     }
 
@@ -354,23 +421,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 return topic;
             }
         }
-        throw new IllegalStateException("spooled event names unknown topic '" + suffix + "'");
+        throw new IllegalStateException("journaled event names unknown topic '" + suffix + "'");
     }
 
-    /** The Avro binary of the value; framed with the schema id only when sent, so the registry may be down while spooling. */
-    private byte[] encode(Pending pending) {
-        SpecificDatumWriter<SpecificRecord> writer = writers.computeIfAbsent(pending.topic(), t -> new SpecificDatumWriter<>(t.valueSchema()));
-        bodyBuffer.reset();
-        encoder = EncoderFactory.get().directBinaryEncoder(bodyBuffer, encoder);
-        try {
-            writer.write(pending.value(), encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bodyBuffer.toByteArray();
-    }
-
+    /** Frames the Avro binary with the schema id when sent, so the registry may be down while events are journaled. */
     private byte[] frame(Topic topic, byte[] body) {
         int id = schemaIds.computeIfAbsent(topic, t -> registry.register(topics.valueSubject(t), t.valueSchema()));
         ByteBuffer framed = ByteBuffer.allocate(WireFormat.HEADER_LENGTH + body.length);
@@ -379,47 +433,53 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         return framed.array();
     }
 
-    private void fsyncQuietly() {
+    private long lastWarning;
+
+    private void warnEvery(String message) {
+        if (System.nanoTime() - lastWarning > TimeUnit.SECONDS.toNanos(10)) {
+            lastWarning = System.nanoTime();
+            LOG.warning(message);
+        }
+    }
+
+    private void forceQuietly() {
         try {
-            spool.maybeFsync();
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot fsync the event spool", e);
+            journal.force();
+        } catch (UncheckedIOException e) {
+            LOG.log(Level.WARNING, "cannot force the event journal to disk", e);
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** Whether the journal's disk budget is full (events are being dropped). */
+    public boolean journalFull() {
+        return journal.full();
     }
 
-    /** Whether events are currently going to the spool rather than straight to Kafka. */
-    public boolean spooling() {
-        synchronized (modeLock) {
-            return spooling;
-        }
+    /** Events dropped because the journal's disk budget was full, since start. */
+    public long dropped() {
+        return droppedTotal.get();
     }
 
-    /** Drains the buffer, gives Kafka {@code grace} to acknowledge, and rescues what it did not to the spool. */
+    /** True once every journaled event has been acknowledged by Kafka. */
+    public boolean drained() {
+        return journal.drained();
+    }
+
+    /**
+     * Gives the sender {@code grace} to get what is journaled to Kafka, then stops. What Kafka has not acknowledged
+     * stays in the journal for the next start.
+     */
     public void close(Duration grace) {
+        stopBy = System.nanoTime() + grace.toNanos();
         running = false;
         try {
-            publisher.join(grace.toMillis() + 5_000);
-            replayer.interrupt();
-            replayer.join(5_000);
+            sender.join(grace.toMillis() + 5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(grace);
-        synchronized (rescued) {
-            if (!rescued.isEmpty()) {
-                LOG.warning("Kafka did not acknowledge " + rescued.size() + " events before shutdown; kept in the spool for the next start");
-                spool.rescue(rescued);
-            }
-        }
-        spool.close();
+        producer.close(Duration.ofSeconds(1));
+        settle(); // acknowledgements that arrived while the producer closed
+        journal.close();
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.eventgate.edge.events;
 
-import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.observe.AccessLog;
@@ -19,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * The first step and the last word on every request: gives it an id, a trace and its client address,
- * runs the rest of the pipeline, and whatever happened (answer, refusal, failure, abort) emits exactly
- * one RequestEvent and the request's DecisionEvents.
+ * records its admission, runs the rest of the pipeline, and whatever happened (answer, refusal, failure,
+ * abort) emits exactly one RequestEvent and the request's DecisionEvents.
  */
 public final class RecordStep implements Step {
     private static final Logger LOG = Logger.getLogger(RecordStep.class.getName());
@@ -46,6 +45,7 @@ public final class RecordStep implements Step {
     @Override
     public void handle(Exchange exchange, Chain next) {
         identify(exchange);
+        long admission = events.admit(exchange);
         metrics.requestStarted();
         try {
             next.proceed(exchange);
@@ -65,10 +65,7 @@ public final class RecordStep implements Step {
             span.setAttribute("http.response.status_code", exchange.status());
             span.setAttribute("http.route", routeId(exchange));
             span.end();
-            events.publish(requestEvent(exchange, elapsed));
-            for (DecisionEvent decision : exchange.decisions()) {
-                events.publish(decision);
-            }
+            events.complete(admission, requestEvent(exchange, elapsed), exchange.decisions());
             metrics.requestFinished(routeId(exchange), exchange.status(), elapsed);
             accessLog.record(exchange, elapsed);
         }

@@ -84,7 +84,7 @@ public final class EdgeServer implements AutoCloseable {
         // one registry client (and its schema cache) for the events and the followers
         ContractSerdes serdes = ContractSerdes.of(settings.kafka().schemaRegistryUrl());
         this.events = settings.events().enabled()
-                ? new EventPublisher(topics, settings.events(), serdes.registry(),
+                ? new EventPublisher(settings.nodeId(), topics, settings.events(), serdes.registry(),
                         producerOverrides, settings.kafka().bootstrapServers(), metrics.registry())
                 : null;
         if (events == null) {
@@ -167,7 +167,7 @@ public final class EdgeServer implements AutoCloseable {
                 })
                 .routing(routing -> routing.any(this::enter))
                 .putSocket(ADMIN_SOCKET, admin -> admin.host(s.adminHost()).port(s.adminPort())
-                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, this::ready, s.adminTokenHash()))))
+                        .routing(routing -> routing.register(new AdminService(snapshots, metrics, this::ready, this::eventHealth, s.adminTokenHash()))))
                 .build()
                 .start();
         LOG.info("edge " + settings.nodeId() + " serving on " + s.host() + ":" + started.port() + ", admin on " + s.adminHost() + ":" + started.port(ADMIN_SOCKET)
@@ -229,6 +229,11 @@ public final class EdgeServer implements AutoCloseable {
 
     public EventPublisher events() {
         return events;
+    }
+
+    /** The event journal's state, for the admin port's health answer. */
+    public AdminService.EventHealth eventHealth() {
+        return events == null ? AdminService.EventHealth.OFF : new AdminService.EventHealth(events.journalFull() ? "full" : "ok", events.dropped());
     }
 
     /** Whether the node has caught up with gateway.policies and gateway.limits (always true when it does not follow them). */

@@ -139,7 +139,7 @@ class MutualTlsTest {
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
             RouteSettings api = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
                     List.of(new RouteSettings.Destination("demo", 100)), "/api", "/echo", null, null, null, false);
-            EdgeSettings base = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(api));
+            EdgeSettings base = EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(api));
             ServerSettings plain = base.server();
             EdgeSettings settings = base.withServer(new ServerSettings(plain.host(), 0, 0, plain.maxHeaderBytes(), plain.maxUriBytes(), plain.maxBodyBytes(),
                             plain.idleTimeout(), plain.trustedProxies(), false, new TlsSettings(keyStore, "changeit", clientCas, "optional")))

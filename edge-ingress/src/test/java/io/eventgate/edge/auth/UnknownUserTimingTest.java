@@ -30,7 +30,7 @@ class UnknownUserTimingTest {
         byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
         EdgeSettings settings = new EdgeSettings("n", new ServerSettings("127.0.0.1", 0, 0, 1024, 256, 100, null, null, false),
-                new KafkaSettings("k:1", "http://r:1", null), new EventSettings(true, 0, 0, new EventSettings.Spool(Path.of("/tmp/unused"), 0, 0, null, null)),
+                new KafkaSettings("k:1", "http://r:1", null), new EventSettings(true, 0, new EventSettings.Journal(Path.of("/tmp/unused"), 0, 0, null, null)),
                 Map.of("p", new PoolSettings(List.of(new PoolSettings.Instance("http://127.0.0.1:1", 1)), null, null, null, null, null)),
                 List.of(new RouteSettings("r", new RouteSettings.Match(null, List.of("/**"), null, null), List.of(new RouteSettings.Destination("p", 1)),
                         null, null, null, null, null)))

@@ -65,7 +65,7 @@ class EventPublisherFailureTest {
     }
 
     @Test
-    void registryUnreachableAtStartSpoolsUntilItAnswers(TestKafka kafka) throws Exception {
+    void registryUnreachableAtStartKeepsEventsInTheJournalUntilItAnswers(TestKafka kafka) throws Exception {
         int registryPort = freePort();
         Set<String> sent = new HashSet<>();
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
@@ -74,7 +74,8 @@ class EventPublisherFailureTest {
                     .withKafka(new KafkaSettings(kafka.bootstrapServers(), "http://127.0.0.1:" + registryPort, kafka.topicPrefix()));
             try (EdgeServer edge = EdgeServer.start(settings)) {
                 traffic(edge, "no-registry", 30, sent);
-                await("events spooled while the registry is down", () -> counter(edge, "edge.events.spooled") > 0);
+                await("events journaled while the registry is down", () -> counter(edge, "edge.events.journaled") >= 30);
+                assertThat(counter(edge, "edge.events.published")).as("nothing published without the registry").isZero();
                 try (EmbeddedSchemaRegistry registry = EmbeddedSchemaRegistry.start("127.0.0.1", registryPort, null)) {
                     traffic(edge, "registry-back", 10, sent);
                     assertThat(requestIds(kafka, registry.url(), sent.size())).containsAll(sent);
@@ -90,16 +91,20 @@ class EventPublisherFailureTest {
             EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("demo", EdgeFixture.pool(upstream.url())),
                             List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
                     .withKafka(new KafkaSettings("127.0.0.1:" + noKafka, kafka.registryUrl(), kafka.topicPrefix()))
-                    .withEvents(new EventSettings(true, 0, 0, new EventSettings.Spool(dir.resolve("tiny"), 4096, 16 * 1024, EventSettings.Fsync.NEVER, null)));
+                    .withEvents(new EventSettings(true, 0, new EventSettings.Journal(dir.resolve("tiny"), 4096, 16 * 1024, EventSettings.Fsync.NEVER, null)));
             try (EdgeServer edge = EdgeServer.start(settings)) {
                 traffic(edge, "overflow", 300, new HashSet<>());
                 await("drops counted once the disk budget is full", () -> counter(edge, "edge.events.dropped", "reason", "disk_budget") > 0);
-                double spooled = counter(edge, "edge.events.spooled");
+                double journaled = counter(edge, "edge.events.journaled");
                 double dropped = counter(edge, "edge.events.dropped", "reason", "disk_budget");
-                assertThat(spooled).isPositive();
-                await("every event is either spooled or counted as dropped", () -> counter(edge, "edge.events.spooled")
+                assertThat(journaled).isPositive();
+                await("every event is either journaled or counted as dropped", () -> counter(edge, "edge.events.journaled")
                         + counter(edge, "edge.events.dropped", "reason", "disk_budget") >= 300);
                 assertThat(dropped).isPositive();
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/observe/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).as("clients are still served: the node is live").isEqualTo(200);
+                assertThat(health.body()).contains("\"status\":\"DEGRADED\"").contains("\"journal\":\"full\"");
             }
         }
     }

@@ -44,7 +44,7 @@ class PipelineStepsTest {
 
     static final ServerSettings SERVER = new ServerSettings("127.0.0.1", 0, 0, 1024, 256, 100, null, null, false);
     static final Snapshot SNAPSHOT = Snapshot.build(new EdgeSettings("n", SERVER, new KafkaSettings("k:1", "http://r:1", null),
-            new EventSettings(true, 0, 0, new EventSettings.Spool(Path.of("/tmp/unused"), 0, 0, null, null)),
+            new EventSettings(true, 0, new EventSettings.Journal(Path.of("/tmp/unused"), 0, 0, null, null)),
             Map.of("p", new PoolSettings(List.of(new PoolSettings.Instance("http://127.0.0.1:1", 1)), null, null, null, null, null)),
             List.of(new RouteSettings("users", new RouteSettings.Match(null, List.of("/users/{id}"), List.of("GET"), null),
                     List.of(new RouteSettings.Destination("p", 1)), null, null, null, null, null))), 1, null);

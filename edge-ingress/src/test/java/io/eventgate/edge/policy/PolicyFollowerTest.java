@@ -90,7 +90,7 @@ class PolicyFollowerTest {
     @Test
     void routesFollowThePoliciesTopicAndTheCacheBridgesAKafkaOutage(TestKafka kafka, @TempDir Path dir) throws Exception {
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
-            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of());
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of());
             String policies = new Topics(kafka.topicPrefix()).name(Topic.POLICIES);
             ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
             try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
@@ -130,7 +130,7 @@ class PolicyFollowerTest {
                     List.of(new RouteSettings.Destination("demo", 1)), null, null, null, null, null, true, false);
             RouteSettings keyed = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
                     List.of(new RouteSettings.Destination("demo", 1)), "/api", "/echo", null, null, null, false, false);
-            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(open, keyed));
+            EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(open, keyed));
             String policies = new Topics(kafka.topicPrefix()).name(Topic.POLICIES);
             ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
             try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(), serdes.<PolicyEntity>serde(Topic.POLICIES).serializer());
@@ -173,7 +173,7 @@ class PolicyFollowerTest {
             try (ServerSocket socket = new ServerSocket(0)) {
                 noKafka = socket.getLocalPort();
             }
-            EdgeSettings offline = EdgeFixture.settings(kafka, dir.resolve("spool"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(keyed))
+            EdgeSettings offline = EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(keyed))
                     .withConsumers(Map.of("careful", new ConsumerSettings("strict", List.of(ApiKeys.hash("careful-key")), null),
                                     "relaxed", new ConsumerSettings("lenient", List.of(ApiKeys.hash("relaxed-key")), null)),
                             Map.of("strict", new PlanSettings(100, 100, 1000, 0, null, false, true), "lenient", new PlanSettings(100, 100, 1000)))

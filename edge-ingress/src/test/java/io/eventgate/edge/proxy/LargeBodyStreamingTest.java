@@ -36,7 +36,7 @@ class LargeBodyStreamingTest {
                     nodeId: edge-big
                     server: {host: 127.0.0.1, port: %d, adminPort: %d, maxBodyBytes: 2147483648}
                     kafka: {bootstrapServers: "%s", schemaRegistryUrl: "%s", topicPrefix: "%s"}
-                    events: {spool: {dir: "%s"}}
+                    events: {journal: {dir: "%s"}}
                     pools:
                       download: {instances: [{url: "%s"}]}
                       upload: {instances: [{url: "%s"}]}
@@ -44,7 +44,7 @@ class LargeBodyStreamingTest {
                       - {id: bytes, match: {paths: ["/bytes/**"]}, upstreams: [{pool: download}]}
                       - {id: sink, match: {paths: ["/sink/**"]}, upstreams: [{pool: upload}]}
                     """.formatted(port, admin, kafka.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix(),
-                    dir.resolve("spool"), download.url(), upload.url()));
+                    dir.resolve("journal"), download.url(), upload.url()));
             Process edge = new ProcessBuilder(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx96m", "-XX:+ExitOnOutOfMemoryError",

@@ -31,7 +31,7 @@ class ResilienceTest {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
-    Path spool;
+    Path journal;
 
     static RouteSettings route(String pool, RouteSettings.Timeouts timeouts, RouteSettings.Retries retries) {
         return new RouteSettings("r", new RouteSettings.Match(null, List.of("/**"), null, null),
@@ -39,7 +39,7 @@ class ResilienceTest {
     }
 
     EdgeServer edge(TestKafka kafka, Map<String, PoolSettings> pools, RouteSettings route) {
-        EdgeSettings settings = EdgeFixture.settings(kafka, spool, pools, List.of(route));
+        EdgeSettings settings = EdgeFixture.settings(kafka, journal, pools, List.of(route));
         return EdgeServer.start(settings);
     }
 

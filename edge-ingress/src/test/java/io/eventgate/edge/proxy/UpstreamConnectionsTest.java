@@ -35,10 +35,10 @@ class UpstreamConnectionsTest {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
-    Path spool;
+    Path journal;
 
     EdgeServer edge(TestKafka kafka, RawUpstream upstream) {
-        return EdgeServer.start(EdgeFixture.settings(kafka, spool, Map.of("p", EdgeFixture.pool(upstream.url())),
+        return EdgeServer.start(EdgeFixture.settings(kafka, journal, Map.of("p", EdgeFixture.pool(upstream.url())),
                 List.of(EdgeFixture.route("r", "/**", "p"))));
     }
 

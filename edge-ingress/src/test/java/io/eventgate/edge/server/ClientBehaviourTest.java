@@ -31,16 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaExtension.class)
 class ClientBehaviourTest {
 
-    EdgeServer edge(TestKafka kafka, Path spool, DemoUpstream upstream) {
-        EdgeSettings settings = EdgeFixture.settings(kafka, spool, Map.of("demo", EdgeFixture.pool(upstream.url())),
+    EdgeServer edge(TestKafka kafka, Path journal, DemoUpstream upstream) {
+        EdgeSettings settings = EdgeFixture.settings(kafka, journal, Map.of("demo", EdgeFixture.pool(upstream.url())),
                 List.of(EdgeFixture.route("bytes", "/bytes/**", "demo")));
         ServerSettings quick = new ServerSettings("127.0.0.1", 0, 0, 0, 0, 0, Duration.ofMillis(500), List.of(), true, null, Duration.ofSeconds(1));
         return EdgeServer.start(settings.withServer(quick));
     }
 
     @Test
-    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(TestKafka kafka, @TempDir Path spool) throws Exception {
-        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, spool, upstream);
+    void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout(TestKafka kafka, @TempDir Path journal) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, journal, upstream);
              Socket socket = new Socket("127.0.0.1", edge.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
@@ -64,8 +64,8 @@ class ClientBehaviourTest {
     }
 
     @Test
-    void aClientTricklingItsHeadersIsCutOffAtTheHeadTimeout(TestKafka kafka, @TempDir Path spool) throws Exception {
-        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, spool, upstream);
+    void aClientTricklingItsHeadersIsCutOffAtTheHeadTimeout(TestKafka kafka, @TempDir Path journal) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, journal, upstream);
              Socket socket = new Socket("127.0.0.1", edge.port())) {
             OutputStream out = socket.getOutputStream();
             long started = System.nanoTime();
@@ -88,8 +88,8 @@ class ClientBehaviourTest {
     }
 
     @Test
-    void aClientLeavingMidDownloadIsRecordedAsAbortAndTheUpstreamCallEnds(TestKafka kafka, @TempDir Path spool) throws Exception {
-        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, spool, upstream)) {
+    void aClientLeavingMidDownloadIsRecordedAsAbortAndTheUpstreamCallEnds(TestKafka kafka, @TempDir Path journal) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0); EdgeServer edge = edge(kafka, journal, upstream)) {
             try (Socket socket = new Socket("127.0.0.1", edge.port())) {
                 socket.getOutputStream().write("GET /bytes/1073741824 HTTP/1.1\r\nHost: x\r\nX-Request-Id: walks-away\r\n\r\n"
                         .getBytes(StandardCharsets.ISO_8859_1));

@@ -52,12 +52,12 @@ class EdgeProxyTest {
     static final String ADMIN_TOKEN = "admin-token-for-tests";
 
     @BeforeAll
-    void start(TestKafka kafka, @TempDir Path spool) {
+    void start(TestKafka kafka, @TempDir Path journal) {
         this.kafka = kafka;
         upstream = DemoUpstream.start("127.0.0.1", 0);
         RouteSettings api = new RouteSettings("api", new RouteSettings.Match(null, List.of("/api/**"), null, null),
                 List.of(new RouteSettings.Destination("demo", 100)), "/api", "/echo", null, null, null);
-        EdgeSettings settings = EdgeFixture.settings(kafka, spool, Map.of("demo", EdgeFixture.pool(upstream.url())),
+        EdgeSettings settings = EdgeFixture.settings(kafka, journal, Map.of("demo", EdgeFixture.pool(upstream.url())),
                 List.of(EdgeFixture.route("echo", "/echo/**", "demo"), api, EdgeFixture.route("status", "/status/{code}", "demo"),
                         EdgeFixture.route("ws", "/ws/**", "demo")));
         edge = EdgeServer.start(settings.withServer(settings.server().withAdminTokenHash(ConsumerSettings.hashKey(ADMIN_TOKEN))));
@@ -312,7 +312,7 @@ class EdgeProxyTest {
         assertThat(send(HttpRequest.newBuilder(URI.create(admin + "/observe/health"))).statusCode()).isEqualTo(200);
         String metrics = send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics"))).body();
         assertThat(metrics).contains("edge_requests_seconds_count{route=\"echo\",status_class=\"2xx\"}")
-                .contains("edge_events_published_total").contains("edge_events_spool_bytes");
+                .contains("edge_events_published_total").contains("edge_events_journal_bytes");
         JsonNode config = JSON.readTree(send(HttpRequest.newBuilder(URI.create(admin + "/config"))).body());
         assertThat(config.path("checksum").asText()).hasSize(64);
         assertThat(send(get("/observe/metrics")).statusCode()).as("admin endpoints are not on the client port").isEqualTo(404);
