@@ -7,6 +7,7 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.streams.EventCopies;
 import io.eventgate.streams.StreamsRuntime;
 import java.time.Duration;
 import java.util.Properties;
@@ -42,9 +43,10 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
     private static Topology topology(AnalyticsSettings settings, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
-        KStream<String, RequestEvent> requests = builder
+        // each request counts once: copies an edge sent again after a crash are dropped first
+        KStream<String, RequestEvent> requests = EventCopies.drop(builder, builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
-                .filter((key, event) -> event != null, Named.as("not-tombstones"));
+                .filter((key, event) -> event != null, Named.as("not-tombstones")), "request-copies");
         RouteStatsTopology.addTo(requests, topics, serdes, settings.grace(), settings.retention(), COMMIT_INTERVAL);
         UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()),
                 COMMIT_INTERVAL);

@@ -10,6 +10,7 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.streams.EventCopies;
 import io.eventgate.streams.StreamsRuntime;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -60,9 +61,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     private static Topology topology(Verdicts verdicts, AnomalySettings settings, Consumer<Detection> observer, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
         Topics topics = new Topics(settings.topicPrefix());
-        KStream<String, RequestEvent> requests = builder
+        KStream<String, RequestEvent> requests = EventCopies.drop(builder, builder
                 .stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests"))
-                .filter((key, event) -> event != null, Named.as("not-tombstones"));
+                .filter((key, event) -> event != null, Named.as("not-tombstones")), "request-copies");
         KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window()))
                 .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window())), Named.as("all-detections"))
                 .peek((scope, detection) -> observer.accept(detection), Named.as("counted"));

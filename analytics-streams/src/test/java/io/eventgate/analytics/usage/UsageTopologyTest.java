@@ -9,6 +9,7 @@ import io.eventgate.avro.RequestOutcome;
 import io.eventgate.avro.RouteUsage;
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
+import io.eventgate.schemas.EventHeaders;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -61,6 +62,41 @@ class UsageTopologyTest {
                 .setBytesIn(10).setBytesOut(100).setConsumerId(consumer).setPlan(consumer.equals("anonymous") ? null : "gold")
                 .setClientAddress("203.0.113.1").setOutcome(status == 429 ? RequestOutcome.DENIED : RequestOutcome.PROXIED).build(), at);
         driver.advanceWallClockTime(Duration.ofSeconds(1)); // forwards the request's partial, as the app does every second
+    }
+
+    /** An edge's event with its node and sequence headers, as the edge publishes it (again, flagged, after a crash). */
+    void fromEdge(String node, long sequence, boolean redelivered, RequestEvent event) {
+        var headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(EventHeaders.NODE, node.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        headers.add(EventHeaders.SEQUENCE, EventHeaders.sequenceBytes(sequence));
+        if (redelivered) {
+            headers.add(EventHeaders.REDELIVERY, new byte[] {'1'});
+        }
+        requests.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(event.getConsumerId(), event, headers, event.getTimestamp()));
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+    }
+
+    RequestEvent event(String id, Instant at, int status, RequestOutcome outcome) {
+        return RequestEvent.newBuilder().setRequestId(id).setTraceId("0".repeat(32)).setTimestamp(at)
+                .setNode("edge-1").setRouteId("api").setMethod("GET").setPath("/x").setStatus(status).setGatewayLatencyMicros(100)
+                .setBytesIn(10).setBytesOut(100).setConsumerId("acme").setPlan("gold").setClientAddress("203.0.113.1").setOutcome(outcome).build();
+    }
+
+    @Test
+    void eachRequestCountsOnceWhenAnEdgeSendsItAgainAfterACrashAndCutOffRequestsAreNeverBilled() {
+        fromEdge("edge-1", 10, false, event("a", H10.plusSeconds(60), 200, RequestOutcome.PROXIED));
+        fromEdge("edge-1", 11, false, event("b", H10.plusSeconds(61), 200, RequestOutcome.PROXIED));
+        fromEdge("edge-2", 5, false, event("c", H10.plusSeconds(62), 200, RequestOutcome.PROXIED)); // another node numbers its own
+        // edge-1 crashed after Kafka had a and b, before its cursor moved: it sends them again, then what it had not sent
+        fromEdge("edge-1", 10, true, event("a", H10.plusSeconds(60), 200, RequestOutcome.PROXIED));
+        fromEdge("edge-1", 11, true, event("b", H10.plusSeconds(61), 200, RequestOutcome.PROXIED));
+        fromEdge("edge-1", 12, true, event("d", H10.plusSeconds(63), 200, RequestOutcome.PROXIED));
+        fromEdge("edge-1", 13, false, event("e", H10.plusSeconds(64), 0, RequestOutcome.EDGE_CRASHED));
+        fromEdge("edge-1", 12, true, event("d", H10.plusSeconds(63), 200, RequestOutcome.PROXIED)); // and once more
+
+        UsageRecord hour = latest(usage.readValuesToList(), "acme", H10);
+        assertThat(hour.getTotalRequests()).as("a, b, c, d and the cut-off e, each once").isEqualTo(5);
+        assertThat(hour.getBillableRequests()).as("a, b, c and d; never e").isEqualTo(4);
     }
 
     /** What billing keeps: the highest revision of the consumer's hourly record for the window starting at {@code start}. */

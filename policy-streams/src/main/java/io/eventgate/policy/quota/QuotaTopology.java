@@ -7,6 +7,7 @@ import io.eventgate.avro.RequestOutcome;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.streams.EventCopies;
 import java.time.Duration;
 import java.time.ZoneId;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,7 +40,8 @@ public final class QuotaTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE), Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LEVELS_STORE), Serdes.String(), Serdes.Integer()));
 
-        builder.stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS)).withName("requests-for-quotas"))
+        EventCopies.drop(builder, builder.stream(topics.requests(), Consumed.with(Serdes.String(), serdes.<RequestEvent>serde(Topic.REQUESTS))
+                        .withName("requests-for-quotas")), "request-copies")
                 .filter((consumer, event) -> event != null && billable(event), Named.as("billable"))
                 .process(() -> new QuotaProcessor(zone, grace), Named.as("count-against-plan"), COUNTS_STORE, LEVELS_STORE)
                 .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("quota-directives"));
