@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
  * <p>One reader (the publisher) follows the records in order and commits a cursor once Kafka has them; segments
  * behind the cursor are deleted. Positions are {@code segment << 32 | offset}, so they compare across segments.
  */
-final class Journal implements AutoCloseable {
+public final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     static final byte START = 1;
     static final byte ADMIT = 2;
@@ -49,11 +49,11 @@ final class Journal implements AutoCloseable {
     private static final String CURSOR = "cursor";
 
     /** What the edge knew of a request when it admitted it: enough for its event if it never completes. */
-    record Admission(long seq, long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
+    public record Admission(long seq, long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
     }
 
     /** An event record read back: where it starts and where the next record starts, and what goes to Kafka. */
-    record Event(long seq, long start, long next, String topic, String key, long timestamp, byte[] body) {
+    public record Event(long seq, long start, long next, String topic, String key, long timestamp, byte[] body) {
     }
 
     private record Segment(long number, Path path, MappedByteBuffer buffer) {
@@ -125,7 +125,7 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    static Journal open(EventSettings.Journal settings) {
+    public static Journal open(EventSettings.Journal settings) {
         try {
             return new Journal(settings);
         } catch (IOException e) {
@@ -134,17 +134,17 @@ final class Journal implements AutoCloseable {
     }
 
     /** The requests admitted before the last stop that never completed; still open until an event names them. */
-    List<Admission> interrupted() {
+    public List<Admission> interrupted() {
         return interrupted;
     }
 
     /** Where this run's records begin: records before it may have reached Kafka before a crash. */
-    long recoveredEnd() {
+    public long recoveredEnd() {
         return recoveredEnd;
     }
 
     /** Journals a request's admission; returns its sequence, or 0 when the disk budget left no room. */
-    long admit(long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
+    public long admit(long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
         byte[][] parts = {utf8(requestId), utf8(traceId), utf8(method), utf8(path), utf8(host), utf8(clientAddress)};
         int payload = 8;
         for (byte[] part : parts) {
@@ -173,7 +173,7 @@ final class Journal implements AutoCloseable {
      * Journals an event; when {@code admission} is not 0 the event completes that admission. False when the disk
      * budget left no room (the event is not stored).
      */
-    boolean append(String topic, String key, long timestamp, long admission, byte[] body, int bodyLength) {
+    public boolean append(String topic, String key, long timestamp, long admission, byte[] body, int bodyLength) {
         byte[] topicBytes = utf8(topic);
         byte[] keyBytes = utf8(key);
         int payload = 8 + 8 + 4 + topicBytes.length + 4 + keyBytes.length + 4 + bodyLength;
@@ -270,12 +270,12 @@ final class Journal implements AutoCloseable {
     }
 
     /** A reader from the committed cursor on. One reader at a time: the publisher. */
-    Reader reader() {
+    public Reader reader() {
         return new Reader(cursor);
     }
 
     /** Follows the journal's EVENT records in order, skipping the rest. */
-    final class Reader {
+    public final class Reader {
         private long position;
 
         private Reader(long position) {
@@ -283,12 +283,12 @@ final class Journal implements AutoCloseable {
         }
 
         /** Moves back to {@code position} (a record's start) to read from there again. */
-        void rewind(long to) {
+        public void rewind(long to) {
             position = to;
         }
 
         /** The next event, or null when every complete record has been read. */
-        Event next() {
+        public Event next() {
             while (true) {
                 long limit = end;
                 if (position >= limit) {
@@ -335,7 +335,7 @@ final class Journal implements AutoCloseable {
     }
 
     /** Marks every record before {@code position} as delivered; segments wholly behind it are deleted. */
-    void commit(long position) {
+    public void commit(long position) {
         if (position <= cursor) {
             return;
         }
@@ -353,22 +353,22 @@ final class Journal implements AutoCloseable {
     }
 
     /** True once nothing journaled waits for delivery. */
-    boolean drained() {
+    public boolean drained() {
         return new Reader(cursor).next() == null;
     }
 
     /** Whether the last append found the disk budget full. */
-    boolean full() {
+    public boolean full() {
         return full;
     }
 
     /** Bytes of segment files on disk. */
-    long bytes() {
+    public long bytes() {
         return segments.values().stream().mapToLong(Segment::size).sum();
     }
 
     /** Forces the segments' pages to disk. */
-    void force() {
+    public void force() {
         for (Segment segment : segments.values()) {
             segment.buffer().force();
         }

@@ -16,7 +16,7 @@ class EdgeSettingsTest {
             nodeId: edge-1
             server: {port: 8080, adminPort: 9901}
             kafka: {bootstrapServers: "127.0.0.1:9092", schemaRegistryUrl: "http://127.0.0.1:8081"}
-            events: {journal: {dir: /tmp/spool}}
+            events: {journal: {dir: /tmp/journal}}
             pools:
               demo: {instances: [{url: "http://127.0.0.1:8090"}]}
             routes:

@@ -233,10 +233,14 @@ class EdgeCrashTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running.set(false);
-            for (Thread thread : threads) {
-                thread.join(15_000);
+            try {
+                for (Thread thread : threads) {
+                    thread.join(15_000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
