@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Billing survives a crash: requests of a known mix go through the edge while analytics-streams runs in its own
- * JVM, which is killed (SIGKILL) mid-stream and started again on the same state directory. The latest revisions
- * of the usage records must add up to exactly what the clients were served: nothing lost, nothing counted twice.
+ * JVM, which is killed (SIGKILL) mid-stream and started again on the same state directory; then copies of events are
+ * published again as an edge does after its own crash. The latest revisions of the usage records must add up to
+ * exactly what the clients were served: nothing lost, nothing counted twice.
  */
 class BillingExactlyOnceTest {
     final HttpClient http = HttpClient.newHttpClient();
@@ -58,12 +59,15 @@ class BillingExactlyOnceTest {
                 second = startAnalytics(analyticsYaml, dataDir.resolve("analytics-2.log"));
                 await().atMost(Duration.ofSeconds(90)).until(() -> ledger.highestRevision() > revisionBeforeKill + 100);
                 traffic.stop();
+                int copies = resendAsAfterAnEdgeCrash(stack, 50);
+                awaitConsumedToTheEnd(stack, "eventgate-analytics-streams");
 
                 long[] expected = {traffic.billable(), traffic.sent()};
                 assertThat(expected[0]).as("the mix has billable and refused requests").isPositive().isLessThan(expected[1]);
                 await().atMost(Duration.ofSeconds(60)).until(() -> ledger.totals(UsageGranularity.HOUR)[1] >= expected[1]
                         && ledger.totals(UsageGranularity.DAY)[1] >= expected[1]);
-                System.out.printf("billing across a kill: %d requests, %d billable, killed after revision %d%n", expected[1], expected[0], revisionBeforeKill);
+                System.out.printf("billing across a kill: %d requests, %d billable, killed after revision %d, %d copies of events dropped%n",
+                        expected[1], expected[0], revisionBeforeKill, copies);
                 assertThat(ledger.totals(UsageGranularity.HOUR)).as("hourly {billable, total}").containsExactly(expected);
                 assertThat(ledger.totals(UsageGranularity.DAY)).as("daily {billable, total}").containsExactly(expected);
             } finally {
@@ -75,6 +79,55 @@ class BillingExactlyOnceTest {
                     second.destroyForcibly();
                 }
             }
+        }
+    }
+
+    /**
+     * Publishes again, with their headers and the redelivery flag, up to {@code count} events already on gateway.requests, as an edge
+     * does for the events after its cursor when it restarts after a crash. Returns how many.
+     */
+    static int resendAsAfterAnEdgeCrash(LocalStack stack, int count) throws Exception {
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> originals = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers(), "group.id", "copies-" + System.nanoTime(),
+                "auto.offset.reset", "earliest"), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(stack.topics().requests()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (originals.size() < count && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (originals.size() < count && r.headers().lastHeader(io.eventgate.schemas.EventHeaders.SEQUENCE) != null) {
+                        originals.add(r);
+                    }
+                });
+            }
+        }
+        assertThat(originals).as("events to copy").hasSize(count);
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (var original : originals) {
+                var headers = new org.apache.kafka.common.header.internals.RecordHeaders(original.headers().toArray());
+                headers.add(io.eventgate.schemas.EventHeaders.REDELIVERY, new byte[] {'1'});
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(original.topic(), original.partition(), original.timestamp(),
+                        original.key(), original.value(), headers)).get();
+            }
+        }
+        return originals.size();
+    }
+
+    /** Waits until the consumer group has consumed gateway.requests to its end. */
+    static void awaitConsumedToTheEnd(LocalStack stack, String group) {
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.<String, Object>of("bootstrap.servers", stack.bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                var partitions = committed.keySet().stream().filter(tp -> tp.topic().equals(stack.topics().requests())).toList();
+                if (partitions.isEmpty()) {
+                    return false;
+                }
+                var ends = admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                        tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+                // the end offset counts transaction markers of no one; the group's position reaches at least the last record
+                return partitions.stream().allMatch(tp -> committed.get(tp).offset() >= ends.get(tp).offset());
+            });
         }
     }
 
