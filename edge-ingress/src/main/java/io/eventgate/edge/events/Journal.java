@@ -181,6 +181,7 @@ public final class Journal implements AutoCloseable {
         try {
             ByteBuffer out = begin(payload);
             if (out == null) {
+                open.remove(admission); // its event is dropped and counted; a crash must not make up another one
                 return false;
             }
             out.putLong(admission).putLong(timestamp).putInt(topicBytes.length).put(topicBytes).putInt(keyBytes.length).put(keyBytes)
@@ -203,7 +204,8 @@ public final class Journal implements AutoCloseable {
             return null;
         }
         if (writeOffset + size + FRAME > active.size()) {
-            if (size + FRAME > settings.segmentBytes() || !roll(false)) {
+            // a fresh segment starts with the open admissions; if even it has no room, the budget is what is short
+            if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false) || writeOffset + size + FRAME > active.size()) {
                 full = true;
                 return null;
             }
