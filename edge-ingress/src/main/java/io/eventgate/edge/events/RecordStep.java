@@ -113,6 +113,7 @@ public final class RecordStep implements Step {
                 .setDecision(exchange.decision())
                 .setDecidingPolicy(exchange.decidingPolicy())
                 .setFailedCredential(exchange.failedCredential())
+                .setInjectedFault(exchange.injectedFault())
                 .build();
     }
 

@@ -56,6 +56,8 @@ public final class Exchange implements RequestView {
     private String failedCredential;
     private String consumedCredentialHeader;
     private final List<DecisionEvent> decisions = new ArrayList<>(0);
+    private List<String[]> responseHeaders;
+    private String injectedFault;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
                     RequestHeaders headers, ClientConnection client, Snapshot snapshot) {
@@ -343,5 +345,52 @@ public final class Exchange implements RequestView {
 
     public List<DecisionEvent> decisions() {
         return decisions;
+    }
+
+    /** A response header the gateway sets itself on whatever answer the request gets, replacing an upstream's of that name. */
+    public void responseHeader(String name, String value) {
+        gatewayHeader(name, value, "set");
+    }
+
+    /** A response header the gateway adds on whatever answer the request gets, beside an upstream's of that name (Vary). */
+    public void addResponseHeader(String name, String value) {
+        gatewayHeader(name, value, "add");
+    }
+
+    private void gatewayHeader(String name, String value, String how) {
+        if (responseHeaders == null) {
+            responseHeaders = new ArrayList<>(4);
+        }
+        responseHeaders.add(new String[] {name, value, how});
+    }
+
+    /** Whether the gateway sets response header {@code lowerCaseName} itself (so the upstream's is not passed on). */
+    public boolean setsResponseHeader(String lowerCaseName) {
+        if (responseHeaders != null) {
+            for (String[] header : responseHeaders) {
+                if (header[2].equals("set") && header[0].equalsIgnoreCase(lowerCaseName)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Writes the response headers the gateway sets itself to the client's answer. */
+    public void writeResponseHeaders() {
+        if (responseHeaders != null) {
+            for (String[] header : responseHeaders) {
+                client.header(header[0], header[1]);
+            }
+        }
+    }
+
+    /** The fault injected into this request for a chaos test (e.g. {@code delay:200ms}, {@code abort:503}), or null. */
+    public String injectedFault() {
+        return injectedFault;
+    }
+
+    public void injectedFault(String fault) {
+        this.injectedFault = fault;
     }
 }

@@ -25,6 +25,7 @@ public final class Replies {
         client.status(status);
         client.header("Content-Type", "application/json");
         client.header("X-Request-Id", exchange.requestId());
+        exchange.writeResponseHeaders();
         client.contentLength(body.length);
         client.send(body);
         exchange.addBytesOut(body.length);

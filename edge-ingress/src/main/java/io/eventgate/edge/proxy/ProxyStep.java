@@ -172,8 +172,7 @@ public final class ProxyStep implements Exit {
 
     private Attempt call(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool,
                          byte[] bufferedBody, boolean streamBody, boolean replayable, boolean newConnection) {
-        String query = exchange.rawQuery();
-        String target = route.upstreamPath(exchange.path()) + (query == null || query.isEmpty() ? "" : "?" + query);
+        String target = route.upstreamTarget(exchange.path(), exchange.pathVariables(), exchange.rawQuery());
         Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
         UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead(exchange.method(), target));
         boolean chunkedBody = streamBody && exchange.client().requestContentLength() < 0;

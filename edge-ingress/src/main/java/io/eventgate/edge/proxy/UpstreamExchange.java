@@ -1,6 +1,7 @@
 package io.eventgate.edge.proxy;
 
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.transform.HeaderEditor;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Header;
@@ -131,19 +132,23 @@ public final class UpstreamExchange implements AutoCloseable {
         return status;
     }
 
-    /** Gives the client the answer's headers that cross the proxy, and the request id when the upstream sent none. */
+    /**
+     * Gives the client the answer's headers that cross the proxy, with the route's edits, then the headers the gateway
+     * sets itself (CORS), which replace the upstream's of the same name; and the request id when the upstream sent none.
+     */
     public void relayHeaders(Exchange exchange) {
         Set<String> named = HeaderHygiene.namedByConnection(headers.all(HeaderNames.CONNECTION, List::of));
+        HeaderEditor edits = exchange.route() == null ? HeaderEditor.NONE : exchange.route().responseHeaders();
         boolean requestIdSet = false;
         for (Header header : headers) {
             String lower = header.name().toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardResponseHeader(lower, named)) {
-                for (String value : header.allValues()) {
-                    exchange.client().header(header.name(), value);
-                }
+            if (HeaderHygiene.forwardResponseHeader(lower, named) && !exchange.setsResponseHeader(lower)) {
+                edits.pass(header.name(), header.allValues(), exchange.client()::header);
                 requestIdSet |= lower.equals("x-request-id");
             }
         }
+        edits.finish(exchange.client()::header);
+        exchange.writeResponseHeaders();
         if (!requestIdSet) {
             exchange.client().header("X-Request-Id", exchange.requestId());
         }

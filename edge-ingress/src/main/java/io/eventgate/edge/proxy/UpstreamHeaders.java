@@ -2,6 +2,7 @@ package io.eventgate.edge.proxy;
 
 import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.transform.HeaderEditor;
 import io.eventgate.edge.upstream.Instance;
 import io.opentelemetry.api.trace.Span;
 import java.util.Locale;
@@ -9,8 +10,9 @@ import java.util.Set;
 
 /**
  * The request headers an upstream is sent, for every protocol alike: the client's, less hop-by-hop headers, the
- * gateway's own and the credential the gateway checked (unless the route forwards credentials); then the
- * forwarding headers, the request id, the consumer's identity and the trace context, set by the gateway.
+ * gateway's own and the credential the gateway checked (unless the route forwards credentials), with the
+ * route's edits of them; then the forwarding headers, the request id, the consumer's identity and the trace context,
+ * set by the gateway, which no edit can change.
  */
 public final class UpstreamHeaders {
 
@@ -22,14 +24,14 @@ public final class UpstreamHeaders {
         Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
         String apiKeyHeader = exchange.snapshot().settings().auth().apiKeyHeader();
         String consumed = exchange.route().settings().forwardCredentials() ? null : exchange.consumedCredentialHeader();
+        HeaderEditor edits = exchange.route().requestHeaders();
         exchange.headers().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (HeaderHygiene.forwardRequestHeader(lower, named) && !name.equalsIgnoreCase(apiKeyHeader) && !lower.equals(consumed)) {
-                for (String value : values) {
-                    head.header(name, value);
-                }
+                edits.pass(name, values, head::header);
             }
         });
+        edits.finish(head::header); // before the gateway's own headers, which no edit can change
         head.header("Host", exchange.route().settings().preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
         long length = exchange.client().requestContentLength();
         if (exchange.client().hasRequestBody() && length >= 0) {

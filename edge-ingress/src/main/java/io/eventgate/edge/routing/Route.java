@@ -1,6 +1,9 @@
 package io.eventgate.edge.routing;
 
 import io.eventgate.policy.model.AddressRanges;
+import io.eventgate.edge.transform.HeaderEditor;
+import io.eventgate.edge.transform.QueryEditor;
+import io.eventgate.policy.model.RoutePolicies;
 import io.eventgate.policy.model.RouteSettings;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +19,8 @@ public final class Route {
     private final int[] cumulativeWeights;
     private final AddressRanges allowClients;
     private final AddressRanges deniedClients;
+    private final HeaderEditor requestHeaders;
+    private final HeaderEditor responseHeaders;
 
     public Route(RouteSettings settings) {
         this.settings = settings;
@@ -25,6 +30,9 @@ public final class Route {
         Map<String, String> lowerCased = new java.util.HashMap<>();
         settings.match().headers().forEach((name, value) -> lowerCased.put(name.toLowerCase(Locale.ROOT), value));
         this.headers = Map.copyOf(lowerCased);
+        RoutePolicies.Transform transform = settings.transform();
+        this.requestHeaders = transform == null ? HeaderEditor.NONE : new HeaderEditor(transform.requestHeaders());
+        this.responseHeaders = transform == null ? HeaderEditor.NONE : new HeaderEditor(transform.responseHeaders());
         List<RouteSettings.Destination> destinations = settings.upstreams();
         this.cumulativeWeights = new int[destinations.size()];
         int sum = 0;
@@ -83,6 +91,24 @@ public final class Route {
             }
         }
         return destinations.get(destinations.size() - 1).pool();
+    }
+
+    /** Edits of the client's request headers on the way to the upstream. */
+    public HeaderEditor requestHeaders() {
+        return requestHeaders;
+    }
+
+    /** Edits of the upstream's response headers on the way to the client. */
+    public HeaderEditor responseHeaders() {
+        return responseHeaders;
+    }
+
+    /** The request target the upstream receives: its path ({@link #upstreamPath}) and the query, with the route's edits. */
+    public String upstreamTarget(String normalizedPath, Map<String, String> pathVariables, String rawQuery) {
+        RoutePolicies.Transform transform = settings.transform();
+        String path = transform != null && transform.path() != null ? transform.expandPath(pathVariables) : upstreamPath(normalizedPath);
+        String query = transform == null ? rawQuery : QueryEditor.apply(rawQuery, transform.query());
+        return query == null || query.isEmpty() ? path : path + "?" + query;
     }
 
     /** The path the upstream receives: {@code stripPrefix} removed, then {@code addPrefix} prepended. */

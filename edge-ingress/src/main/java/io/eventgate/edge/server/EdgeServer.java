@@ -8,6 +8,9 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.events.RecordStep;
+import io.eventgate.edge.traffic.CorsStep;
+import io.eventgate.edge.traffic.FaultStep;
+import io.eventgate.edge.traffic.MockStep;
 import io.eventgate.edge.limits.GlobalDemandStep;
 import io.eventgate.edge.limits.GlobalDenyStep;
 import io.eventgate.edge.limits.QuotaFailClosedStep;
@@ -106,11 +109,14 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteSwitchStep(settings.nodeId()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new ClientListStep(settings.nodeId()),
+                new CorsStep(settings.nodeId()),
                 new AuthenticateStep(settings.nodeId(), settings.auth()),
                 new QuotaFailClosedStep(settings.nodeId(), () -> limits == null || limits.reachable()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
-                new RateLimitStep(settings.nodeId())),
+                new RateLimitStep(settings.nodeId()),
+                new FaultStep(settings.nodeId()),
+                new MockStep()),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());

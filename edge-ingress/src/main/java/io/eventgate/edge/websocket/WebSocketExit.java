@@ -70,8 +70,7 @@ public final class WebSocketExit implements Exit {
         }
         Instance instance = chosen.get();
         exchange.upstreamInstance(instance.address());
-        String query = exchange.rawQuery();
-        String target = route.upstreamPath(exchange.path()) + (query == null ? "" : "?" + query);
+        String target = route.upstreamTarget(exchange.path(), exchange.pathVariables(), exchange.rawQuery());
         Span span = tracing.startUpstreamSpan(exchange.span(), "GET " + pool.name() + " (WebSocket)");
         UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead("GET", target))
                 .header("Connection", "Upgrade")

@@ -12,12 +12,15 @@ import java.util.regex.Pattern;
  * its timeouts and retries, whether callers must present credentials ({@code anonymous: false}), and
  * whether its refusals (authentication, directives, plan limits) are only reported as would-deny decisions
  * while requests pass ({@code shadow: true}, to try a policy on live traffic before enforcing it), its own
- * rate limits, who may use it ({@code access}), and whether the {@code Authorization} header the gateway checked
- * still reaches the upstream ({@code forwardCredentials}, off by default: a credential stays at the gateway).
+ * rate limits, who may use it ({@code access}), whether the {@code Authorization} header the gateway checked
+ * still reaches the upstream ({@code forwardCredentials}, off by default: a credential stays at the gateway), and its
+ * traffic policies ({@link RoutePolicies}): {@code cors}, a {@code mock} answer (then it needs no upstreams),
+ * injected {@code faults}, and {@code transform} edits.
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
                             Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow,
-                            RateLimits rateLimits, Access access, Boolean forwardCredentials) {
+                            RateLimits rateLimits, Access access, Boolean forwardCredentials, RoutePolicies.Cors cors,
+                            RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -26,12 +29,11 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
             throw new IllegalArgumentException("id '" + id + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         Check.required(match, "match");
-        Check.required(upstreams, "upstreams");
-        if (upstreams.isEmpty()) {
-            throw new IllegalArgumentException("upstreams must name at least one pool");
+        upstreams = List.copyOf(Check.orDefault(upstreams, List.of()));
+        if (upstreams.isEmpty() && mock == null) {
+            throw new IllegalArgumentException("upstreams must name at least one pool (a route with a mock answer needs none)");
         }
-        upstreams = List.copyOf(upstreams);
-        if (upstreams.stream().mapToInt(Destination::weight).sum() == 0) {
+        if (!upstreams.isEmpty() && upstreams.stream().mapToInt(Destination::weight).sum() == 0) {
             throw new IllegalArgumentException("upstreams weights must not all be 0");
         }
         if (stripPrefix != null && (!stripPrefix.startsWith("/") || stripPrefix.endsWith("/"))) {
@@ -48,6 +50,28 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
         access = Check.orDefault(access, new Access(null, null, null, null));
         forwardCredentials = Check.orDefault(forwardCredentials, Boolean.FALSE);
+        if (transform != null) {
+            for (String variable : transform.pathVariables()) {
+                for (String path : match.paths()) {
+                    if (!path.contains("{" + variable + "}")) {
+                        throw new IllegalArgumentException("transform.path uses {" + variable + "}, which match path '" + path + "' does not capture");
+                    }
+                }
+            }
+        }
+    }
+
+    public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
+                         Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
+                         Access access, Boolean forwardCredentials) {
+        this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
+                null, null, null, null);
+    }
+
+    /** These settings with other traffic policies. */
+    public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
+        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
+                forwardCredentials, cors, mock, faults, transform);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,

@@ -141,6 +141,30 @@ class ControlTopologyTest {
     }
 
     @Test
+    void trafficPoliciesAreValidatedWithPreciseReasons() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        policies.readValue();
+        String withPolicies = ROUTE.replace("\"upstreams\"", "\"cors\":{\"allowOrigins\":[\"https://app.example.com\"]},"
+                + "\"faults\":{\"abort\":{\"percent\":5,\"status\":503},\"onlyWithHeader\":\"X-Chaos\"},"
+                + "\"transform\":{\"requestHeaders\":{\"set\":{\"X-Api-Version\":\"2\"}}},\"upstreams\"");
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies);
+        assertThat(policies.readValue().getSpec()).isEqualTo(withPolicies);
+        assertThat(rejections.isEmpty()).isTrue();
+
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies.replace("https://app.example.com", "app.example.com/path"));
+        assertThat(onlyRejection().getReason()).contains("cors.allowOrigins: 'app.example.com/path' must be '*' or scheme://host[:port]");
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies.replace("\"allowOrigins\":[\"https://app.example.com\"]",
+                "\"allowOrigins\":[\"*\"],\"allowCredentials\":true"));
+        assertThat(onlyRejection().getReason()).contains("browsers refuse credentials with a '*' origin");
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies.replace("\"percent\":5", "\"percent\":150"));
+        assertThat(onlyRejection().getReason()).contains("faults.abort.percent must be above 0 and at most 100, was 150.0");
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies.replace("X-Api-Version", "Content-Length"));
+        assertThat(onlyRejection().getReason()).contains("'Content-Length' frames the message or the connection and cannot be edited");
+        upsert(EntityType.ROUTE, "route:api", "api", withPolicies.replace("\"requestHeaders\"", "\"path\":\"/v2/{id}\",\"requestHeaders\""));
+        assertThat(onlyRejection().getReason()).contains("transform.path uses {id}, which match path '/api/**' does not capture");
+    }
+
+    @Test
     void detectorTuningIsValidatedLikeAnyEntity() {
         String tuning = "{\"enabled\":false,\"allowList\":[\"client:10.0.0.5\"],\"detectors\":{\"authFailures\":{\"sensitivity\":3.0,\"act\":true}}}";
         upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", tuning);

@@ -1,0 +1,225 @@
+package io.eventgate.policy.model;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The traffic policies a route may carry besides routing and access: CORS answered at the edge, a mock answer in
+ * place of the upstream, injected faults for chaos tests, and edits of the request and response on the way
+ * through. Each is validated here, so the edge's YAML and the control topic refuse the same mistakes in the same words.
+ */
+public final class RoutePolicies {
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+    /** Headers that frame the message or the connection: editing them would corrupt it, so no edit may name them. */
+    private static final Set<String> FRAMING = Set.of("host", "content-length", "transfer-encoding", "connection", "keep-alive", "upgrade",
+            "te", "trailer", "proxy-connection");
+    private static final Pattern ORIGIN = Pattern.compile("(https?)://(\\*\\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?");
+    private static final Pattern VARIABLE = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+    private RoutePolicies() {
+    }
+
+    /**
+     * Cross-origin requests from browsers: which origins may call the route (exact, {@code https://*.example.com}, or
+     * {@code *}), with which methods and request headers ({@code *}: any), which response headers their scripts may
+     * read, whether with credentials (cookies, Authorization), and how long a preflight answer may be cached.
+     */
+    public record Cors(List<String> allowOrigins, List<String> allowMethods, List<String> allowHeaders, List<String> exposeHeaders,
+                       Boolean allowCredentials, Duration maxAge) {
+        public Cors {
+            allowOrigins = List.copyOf(Check.required(allowOrigins, "cors.allowOrigins"));
+            if (allowOrigins.isEmpty()) {
+                throw new IllegalArgumentException("cors.allowOrigins must name at least one origin (or '*')");
+            }
+            for (String origin : allowOrigins) {
+                if (!origin.equals("*") && !ORIGIN.matcher(origin).matches()) {
+                    throw new IllegalArgumentException("cors.allowOrigins: '" + origin
+                            + "' must be '*' or scheme://host[:port] (host may start with '*.'), without a path");
+                }
+            }
+            allowMethods = List.copyOf(Check.orDefault(allowMethods, List.of("GET", "HEAD", "POST"))).stream()
+                    .map(m -> m.toUpperCase(Locale.ROOT)).toList();
+            for (String method : allowMethods) {
+                if (!METHODS.contains(method)) {
+                    throw new IllegalArgumentException("cors.allowMethods: '" + method + "' is not an HTTP method");
+                }
+            }
+            allowHeaders = headerNames(Check.orDefault(allowHeaders, List.of()), "cors.allowHeaders", true);
+            exposeHeaders = headerNames(Check.orDefault(exposeHeaders, List.of()), "cors.exposeHeaders", false);
+            allowCredentials = Check.orDefault(allowCredentials, Boolean.FALSE);
+            if (allowCredentials && (allowOrigins.contains("*") || allowHeaders.contains("*"))) {
+                throw new IllegalArgumentException("cors.allowCredentials: browsers refuse credentials with a '*' origin or header list; name them");
+            }
+            maxAge = Check.orDefault(maxAge, Duration.ofMinutes(10));
+            if (maxAge.isNegative() || maxAge.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("cors.maxAge must be between 0 and 24h, was " + maxAge);
+            }
+        }
+
+        /** Whether {@code origin} (as a browser sends it) may call the route. */
+        public boolean allows(String origin) {
+            if (origin == null) {
+                return false;
+            }
+            for (String allowed : allowOrigins) {
+                if (allowed.equals("*") || allowed.equalsIgnoreCase(origin)) {
+                    return true;
+                }
+                int wildcard = allowed.indexOf("://*.");
+                if (wildcard > 0) {
+                    String scheme = allowed.substring(0, wildcard + 3);
+                    String suffix = allowed.substring(wildcard + 4); // ".example.com[:port]"
+                    if (origin.regionMatches(true, 0, scheme, 0, scheme.length()) && origin.length() > scheme.length() + suffix.length()
+                            && origin.regionMatches(true, origin.length() - suffix.length(), suffix, 0, suffix.length())
+                            && origin.indexOf('/', scheme.length()) < 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
+    public record Mock(int status, Map<String, String> headers, String body) {
+        public Mock {
+            Check.range(status, 200, 599, "mock.status");
+            headers = Map.copyOf(Check.orDefault(headers, Map.of()));
+            headerNames(List.copyOf(headers.keySet()), "mock.headers", false);
+            body = Check.orDefault(body, "");
+        }
+    }
+
+    /**
+     * Faults injected for chaos tests: a delay before the request goes on, or an answer with an error status in place
+     * of the upstream's, each for a share of the requests; only for requests carrying {@code onlyWithHeader} when set.
+     */
+    public record Faults(Delay delay, Abort abort, String onlyWithHeader) {
+        public Faults {
+            if (delay == null && abort == null) {
+                throw new IllegalArgumentException("faults needs a delay, an abort or both");
+            }
+            if (onlyWithHeader != null) {
+                headerNames(List.of(onlyWithHeader), "faults.onlyWithHeader", false);
+            }
+        }
+
+        /** Holds {@code percent} % of the requests for {@code duration} (at most a minute). */
+        public record Delay(double percent, Duration duration) {
+            public Delay {
+                checkPercent(percent, "faults.delay.percent");
+                Check.positive(Check.required(duration, "faults.delay.duration"), "faults.delay.duration");
+                if (duration.compareTo(Duration.ofMinutes(1)) > 0) {
+                    throw new IllegalArgumentException("faults.delay.duration must be at most 1m, was " + duration);
+                }
+            }
+        }
+
+        /** Answers {@code percent} % of the requests with {@code status} (400-599) without calling the upstream. */
+        public record Abort(double percent, int status) {
+            public Abort {
+                checkPercent(percent, "faults.abort.percent");
+                Check.range(status, 400, 599, "faults.abort.status");
+            }
+        }
+
+        private static void checkPercent(double value, String field) {
+            if (!(value > 0) || value > 100) {
+                throw new IllegalArgumentException(field + " must be above 0 and at most 100, was " + value);
+            }
+        }
+    }
+
+    /**
+     * Edits on the way through: request headers and query parameters before the upstream, the upstream path from a
+     * template of the route's path variables ({@code /users/{id}} matched, {@code /v2/people/{id}} sent), and the
+     * response headers before the client.
+     */
+    public record Transform(HeaderEdits requestHeaders, QueryEdits query, String path, HeaderEdits responseHeaders) {
+        public Transform {
+            requestHeaders = Check.orDefault(requestHeaders, HeaderEdits.NONE);
+            query = Check.orDefault(query, QueryEdits.NONE);
+            responseHeaders = Check.orDefault(responseHeaders, HeaderEdits.NONE);
+            if (path != null && !path.startsWith("/")) {
+                throw new IllegalArgumentException("transform.path must start with '/', was '" + path + "'");
+            }
+        }
+
+        /** The names of the path variables {@code transform.path} uses. */
+        public List<String> pathVariables() {
+            return path == null ? List.of() : VARIABLE.matcher(path).results().map(m -> m.group(1)).toList();
+        }
+
+        /** {@code transform.path} with each {@code {name}} replaced by its value. */
+        public String expandPath(Map<String, String> variables) {
+            return VARIABLE.matcher(path).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(variables.getOrDefault(m.group(1), "")));
+        }
+    }
+
+    /** Header edits, applied in this order: remove, rename (old name to new), set (replacing), add (beside any). */
+    public record HeaderEdits(List<String> remove, Map<String, String> rename, Map<String, String> set, Map<String, String> add) {
+        public static final HeaderEdits NONE = new HeaderEdits(null, null, null, null);
+
+        public HeaderEdits {
+            remove = headerNames(Check.orDefault(remove, List.of()), "headers.remove", false);
+            rename = Map.copyOf(Check.orDefault(rename, Map.of()));
+            headerNames(List.copyOf(rename.keySet()), "headers.rename", false);
+            headerNames(List.copyOf(rename.values()), "headers.rename", false);
+            set = Map.copyOf(Check.orDefault(set, Map.of()));
+            headerNames(List.copyOf(set.keySet()), "headers.set", false);
+            add = Map.copyOf(Check.orDefault(add, Map.of()));
+            headerNames(List.copyOf(add.keySet()), "headers.add", false);
+            for (String value : set.values()) {
+                value(value, "headers.set");
+            }
+            for (String value : add.values()) {
+                value(value, "headers.add");
+            }
+        }
+
+        public boolean isEmpty() {
+            return remove.isEmpty() && rename.isEmpty() && set.isEmpty() && add.isEmpty();
+        }
+    }
+
+    /** Query parameter edits: remove, set (replacing every value), add (beside any). Names and values are sent encoded. */
+    public record QueryEdits(List<String> remove, Map<String, String> set, Map<String, String> add) {
+        public static final QueryEdits NONE = new QueryEdits(null, null, null);
+
+        public QueryEdits {
+            remove = List.copyOf(Check.orDefault(remove, List.of()));
+            set = Map.copyOf(Check.orDefault(set, Map.of()));
+            add = Map.copyOf(Check.orDefault(add, Map.of()));
+        }
+
+        public boolean isEmpty() {
+            return remove.isEmpty() && set.isEmpty() && add.isEmpty();
+        }
+    }
+
+    private static List<String> headerNames(List<String> names, String field, boolean wildcard) {
+        for (String name : names) {
+            if (wildcard && name.equals("*")) {
+                continue;
+            }
+            if (name == null || !TOKEN.matcher(name).matches()) {
+                throw new IllegalArgumentException(field + ": '" + name + "' is not a header name");
+            }
+            if (FRAMING.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException(field + ": '" + name + "' frames the message or the connection and cannot be edited");
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private static void value(String value, String field) {
+        if (value == null || value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            throw new IllegalArgumentException(field + ": a header value must not be empty of text or hold CR, LF or NUL");
+        }
+    }
+}
