@@ -70,6 +70,20 @@ class LocalStackSmokeTest {
             assertThat(new ObjectMapper().readTree(withKey.body()).path("path").asText()).isEqualTo("/echo/hi");
             assertThat(get(stack.endpoints().get("edge admin")).statusCode()).isEqualTo(200);
 
+            // the sample traffic policies, as the README shows them
+            String edge = stack.endpoints().get("edge").replace("/echo/hi", "");
+            HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(URI.create(edge + "/echo/hi"))
+                    .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).header("Origin", "http://localhost:3000")
+                    .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(preflight.statusCode()).isEqualTo(204);
+            assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:3000");
+            JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
+            assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
+            assertThat(person.path("query").asText()).isEqualTo("source=gateway");
+            HttpResponse<String> maintenance = get(edge + "/maintenance/x");
+            assertThat(maintenance.statusCode()).isEqualTo(503);
+            assertThat(maintenance.body()).isEqualTo("{\"status\":\"down for maintenance\"}");
+
             String metrics = stack.endpoints().get("edge admin").replace("/observe/health", "/observe/metrics");
             long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
             double published = 0;
