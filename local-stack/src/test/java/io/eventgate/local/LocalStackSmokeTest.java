@@ -77,6 +77,12 @@ class LocalStackSmokeTest {
                     .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
             assertThat(preflight.statusCode()).isEqualTo(204);
             assertThat(preflight.headers().firstValue("Access-Control-Allow-Origin")).hasValue("http://localhost:3000");
+            HttpResponse<byte[]> gzip = http.send(HttpRequest.newBuilder(URI.create(edge + "/echo/hi")).header("Accept-Encoding", "gzip").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(gzip.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzip.body()))) {
+                assertThat(new ObjectMapper().readTree(in).path("path").asText()).isEqualTo("/echo/hi");
+            }
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");

@@ -8,6 +8,9 @@ import io.eventgate.edge.observe.EdgeTracing;
 import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.transform.Compression;
+import io.eventgate.policy.model.RoutePolicies;
+import io.helidon.http.HeaderNames;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Admitted;
 import io.eventgate.edge.pipeline.Exit;
@@ -276,6 +279,8 @@ public final class ProxyStep implements Exit {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
+        long declared = response.headers().contentLength().orElse(-1);
+        String encoding = compression(exchange, response, status, declared);
         response.relayHeaders(exchange);
         boolean noBody = exchange.method().equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;
         if (noBody) {
@@ -284,17 +289,21 @@ public final class ProxyStep implements Exit {
             exchange.ended(status, RequestOutcome.PROXIED);
             return;
         }
-        long declared = response.headers().contentLength().orElse(-1);
-        if (declared >= 0 && declared <= SMALL_BODY_BYTES) {
+        if (encoding == null && declared >= 0 && declared <= SMALL_BODY_BYTES) {
             relaySmall(exchange, response, guard, status, (int) declared);
             return;
         }
-        if (declared >= 0) {
+        if (encoding == null && declared >= 0) {
             client.contentLength(declared);
         }
         byte[] buffer = new byte[COPY_BUFFER];
+        Compression.Counted counted = null;
         try (response; InputStream in = response.body()) {
             OutputStream out = client.responseBody();
+            if (encoding != null) {
+                counted = new Compression.Counted(out);
+                out = Compression.encoder(encoding, counted); // chunked: the compressed length is known only at the end
+            }
             while (true) {
                 int n;
                 try {
@@ -314,12 +323,17 @@ public final class ProxyStep implements Exit {
                 }
                 try {
                     out.write(buffer, 0, n);
+                    if (counted != null && in.available() == 0) {
+                        out.flush(); // nothing more waiting upstream: what is compressed goes out now (streams stay live)
+                    }
                 } catch (IOException | RuntimeException e) {
                     // any failure to write to the client means it is gone (the server reports it in its own exception types)
                     exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                     return; // closing the upstream response (try-with-resources) cancels the upstream call
                 }
-                exchange.addBytesOut(n);
+                if (counted == null) {
+                    exchange.addBytesOut(n);
+                }
                 guard.renew(idleNanos);
             }
             try {
@@ -328,10 +342,33 @@ public final class ProxyStep implements Exit {
                 exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                 return;
             }
+            if (counted != null) {
+                exchange.addBytesOut(counted.count());
+            }
             exchange.ended(status, RequestOutcome.PROXIED);
         } catch (IOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
         }
+    }
+
+    /**
+     * The encoding this answer is compressed with under the route's {@code compression}, or null; sets the headers that
+     * say so: {@code Content-Encoding}, {@code Vary: Accept-Encoding} (on every answer that could have been compressed),
+     * and a weak ETag, since the bytes are no longer the upstream's.
+     */
+    private static String compression(Exchange exchange, UpstreamExchange response, int status, long declared) {
+        RoutePolicies.Compression policy = exchange.route().settings().compression();
+        if (policy == null || !Compression.eligible(policy, exchange.method(), status, response.headers(), declared)) {
+            return null;
+        }
+        exchange.addResponseHeader("Vary", "Accept-Encoding");
+        String encoding = Compression.negotiate(policy.encodings(), exchange.header("accept-encoding"));
+        if (encoding != null) {
+            exchange.responseHeader("Content-Encoding", encoding);
+            response.headers().first(HeaderNames.ETAG).filter(etag -> !etag.startsWith("W/"))
+                    .ifPresent(etag -> exchange.responseHeader("ETag", "W/" + etag));
+        }
+        return encoding;
     }
 
     private static boolean interruptedByServer(Throwable error) {

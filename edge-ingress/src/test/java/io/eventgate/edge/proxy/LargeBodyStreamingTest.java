@@ -41,7 +41,8 @@ class LargeBodyStreamingTest {
                       download: {instances: [{url: "%s"}]}
                       upload: {instances: [{url: "%s"}]}
                     routes:
-                      - {id: bytes, match: {paths: ["/bytes/**"]}, upstreams: [{pool: download}]}
+                      - {id: bytes, match: {paths: ["/bytes/**"]}, upstreams: [{pool: download}],
+                         compression: {encodings: [zstd], contentTypes: [application/octet-stream]}}
                       - {id: sink, match: {paths: ["/sink/**"]}, upstreams: [{pool: upload}]}
                     """.formatted(port, admin, kafka.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix(),
                     dir.resolve("journal"), download.url(), upload.url()));
@@ -66,6 +67,18 @@ class LargeBodyStreamingTest {
                     }
                 }
                 assertThat(received).isEqualTo(ONE_GIB);
+
+                HttpResponse<InputStream> compressed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/bytes/" + ONE_GIB))
+                        .header("Accept-Encoding", "zstd").build(), HttpResponse.BodyHandlers.ofInputStream());
+                assertThat(compressed.headers().firstValue("Content-Encoding")).hasValue("zstd");
+                long decoded = 0;
+                try (InputStream body = new com.github.luben.zstd.ZstdInputStream(compressed.body())) {
+                    byte[] buffer = new byte[64 * 1024];
+                    for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
+                        decoded += n;
+                    }
+                }
+                assertThat(decoded).as("compressed on the fly with constant memory").isEqualTo(ONE_GIB);
 
                 HttpResponse<String> uploaded = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sink/big"))
                         .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> new ZeroStream(ONE_GIB)), ONE_GIB))

@@ -85,6 +85,51 @@ public final class RoutePolicies {
         }
     }
 
+    /**
+     * Compression of the upstream's answers, negotiated from the client's {@code Accept-Encoding} (q-values; on a tie,
+     * the order of {@code encodings}): for bodies of at least {@code minBytes} (or of unknown length) whose content type
+     * is in {@code contentTypes} ({@code type/*} patterns allowed); never for already-encoded bodies, ranges or
+     * {@code no-transform}.
+     */
+    public record Compression(List<String> encodings, Integer minBytes, List<String> contentTypes) {
+        public static final Set<String> ENCODINGS = Set.of("gzip", "zstd");
+
+        public Compression {
+            encodings = List.copyOf(Check.orDefault(encodings, List.of("zstd", "gzip"))).stream().map(e -> e.toLowerCase(Locale.ROOT)).toList();
+            if (encodings.isEmpty()) {
+                throw new IllegalArgumentException("compression.encodings must name at least one of " + ENCODINGS);
+            }
+            for (String encoding : encodings) {
+                if (!ENCODINGS.contains(encoding)) {
+                    throw new IllegalArgumentException("compression.encodings: '" + encoding + "' is not one of " + ENCODINGS);
+                }
+            }
+            minBytes = Check.range(Check.orDefault(minBytes, 1024), 0, 1 << 30, "compression.minBytes");
+            contentTypes = List.copyOf(Check.orDefault(contentTypes, List.of("text/*", "application/json", "application/javascript",
+                    "application/xml", "image/svg+xml"))).stream().map(t -> t.toLowerCase(Locale.ROOT)).toList();
+            for (String type : contentTypes) {
+                if (!type.matches("[a-z0-9.+-]+/([a-z0-9.+-]+|\\*)")) {
+                    throw new IllegalArgumentException("compression.contentTypes: '" + type + "' must be type/subtype or type/*");
+                }
+            }
+        }
+
+        /** Whether a body of {@code contentType} (parameters ignored) may be compressed. */
+        public boolean compresses(String contentType) {
+            if (contentType == null) {
+                return false;
+            }
+            int semicolon = contentType.indexOf(';');
+            String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+            for (String allowed : contentTypes) {
+                if (allowed.equals(type) || allowed.endsWith("/*") && type.startsWith(allowed.substring(0, allowed.length() - 1))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
     public record Mock(int status, Map<String, String> headers, String body) {
         public Mock {

@@ -1,0 +1,114 @@
+package io.eventgate.edge.transform;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.eventgate.policy.model.RoutePolicies;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Headers;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * A route's compression of an upstream's answer: whether this answer may be compressed at all, which encoding the
+ * client's {@code Accept-Encoding} prefers, and the streaming encoder (constant memory whatever the body's size).
+ */
+public final class Compression {
+    private Compression() {
+    }
+
+    /** Whether the answer may be compressed: a full 2xx body of a listed type, not encoded already, big enough, no no-transform. */
+    public static boolean eligible(RoutePolicies.Compression policy, String method, int status, Headers headers, long declaredLength) {
+        if (method.equals("HEAD") || status < 200 || status >= 300 || status == 204 || status == 206) {
+            return false;
+        }
+        String encoding = headers.first(HeaderNames.CONTENT_ENCODING).orElse("identity");
+        String cacheControl = headers.first(HeaderNames.CACHE_CONTROL).orElse("").toLowerCase(Locale.ROOT);
+        return encoding.equalsIgnoreCase("identity") && !headers.contains(HeaderNames.CONTENT_RANGE) && !cacheControl.contains("no-transform")
+                && (declaredLength < 0 || declaredLength >= policy.minBytes())
+                && policy.compresses(headers.first(HeaderNames.CONTENT_TYPE).orElse(null));
+    }
+
+    /**
+     * The encoding of {@code offered} (in the route's order of preference) the client accepts with the highest q-value,
+     * or null when it accepts none of them (then the body goes as it is).
+     */
+    public static String negotiate(List<String> offered, String acceptEncoding) {
+        if (acceptEncoding == null || acceptEncoding.isBlank()) {
+            return null;
+        }
+        String best = null;
+        double bestQ = 0;
+        for (String encoding : offered) {
+            double q = quality(acceptEncoding, encoding);
+            if (q > bestQ) {
+                best = encoding;
+                bestQ = q;
+            }
+        }
+        return best;
+    }
+
+    /** The q-value the header gives {@code encoding}: its own entry, else the {@code *} entry, else 0. */
+    static double quality(String acceptEncoding, String encoding) {
+        double wildcard = 0;
+        for (String entry : acceptEncoding.split(",")) {
+            String[] parts = entry.split(";");
+            String name = parts[0].trim().toLowerCase(Locale.ROOT);
+            double q = 1;
+            for (int i = 1; i < parts.length; i++) {
+                String parameter = parts[i].trim();
+                if (parameter.startsWith("q=") || parameter.startsWith("Q=")) {
+                    try {
+                        q = Math.max(0, Math.min(1, Double.parseDouble(parameter.substring(2))));
+                    } catch (NumberFormatException malformed) {
+                        q = 0;
+                    }
+                }
+            }
+            if (name.equals(encoding)) {
+                return q;
+            }
+            if (name.equals("*")) {
+                wildcard = q;
+            }
+        }
+        return wildcard;
+    }
+
+    /** The encoder for {@code encoding} writing to {@code out}; flushing it pushes out what it has compressed so far. */
+    public static OutputStream encoder(String encoding, OutputStream out) throws IOException {
+        return switch (encoding) {
+            case "gzip" -> new GZIPOutputStream(out, 16 * 1024, true);
+            case "zstd" -> new ZstdOutputStream(out, 3);
+            default -> throw new IllegalArgumentException("no encoder for " + encoding);
+        };
+    }
+
+    /** Counts the bytes that reach the client (the compressed ones). */
+    public static final class Counted extends FilterOutputStream {
+        private long count;
+
+        public Counted(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+            count += length;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        public long count() {
+            return count;
+        }
+    }
+}
