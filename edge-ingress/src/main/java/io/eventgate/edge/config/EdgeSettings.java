@@ -21,7 +21,7 @@ import java.util.TreeMap;
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                            Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies,
                            Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth,
-                           TracingSettings tracing, GlobalPolicy globalPolicy) {
+                           TracingSettings tracing, GlobalPolicy globalPolicy, CacheSettings cache) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
@@ -39,6 +39,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         auth = Check.orDefault(auth, new AuthSettings(null));
         tracing = Check.orDefault(tracing, new TracingSettings(null));
         globalPolicy = Check.orDefault(globalPolicy, GlobalPolicy.NONE);
+        cache = Check.orDefault(cache, new CacheSettings(0));
         for (Map.Entry<String, ConsumerSettings> consumer : consumers.entrySet()) {
             if (!plans.containsKey(consumer.getValue().plan())) {
                 throw new IllegalArgumentException("consumers." + consumer.getKey() + ".plan '" + consumer.getValue().plan()
@@ -62,46 +63,52 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                         Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null, null);
+        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null, null, null);
+    }
+
+    public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events, Map<String, PoolSettings> pools,
+                        List<RouteSettings> routes, PolicySettings policies, Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans,
+                        AuthSettings auth, TracingSettings tracing, GlobalPolicy globalPolicy) {
+        this(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, null);
     }
 
     /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
     public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     /** The same node under another global policy. */
     public EdgeSettings withGlobalPolicy(GlobalPolicy globalPolicy) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     /** The same node with other consumers and plans. */
     public EdgeSettings withConsumers(Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withAuth(AuthSettings auth) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withTracing(TracingSettings tracing) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
     }
 
     /** These settings for another node beside this one: its own id, free ports, and its own event journal and policy cache. */
@@ -112,6 +119,6 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         EventSettings ownJournal = new EventSettings(events.enabled(), events.maxUnacknowledged(),
                 events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)));
         return new EdgeSettings(otherNodeId, freePorts, kafka, ownJournal, pools, routes,
-                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy);
+                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy, cache);
     }
 }

@@ -114,6 +114,7 @@ public final class RecordStep implements Step {
                 .setDecidingPolicy(exchange.decidingPolicy())
                 .setFailedCredential(exchange.failedCredential())
                 .setInjectedFault(exchange.injectedFault())
+                .setCache(exchange.cacheResult())
                 .build();
     }
 

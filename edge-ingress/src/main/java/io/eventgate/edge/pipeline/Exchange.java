@@ -29,7 +29,7 @@ public final class Exchange implements RequestView {
     private final String peerAddress;
     private final String scheme;
     private final RequestHeaders headers;
-    private final ClientConnection client;
+    private ClientConnection client;
     private final Snapshot snapshot;
     private PlanSettings planSettings;
     private final long startNanos = System.nanoTime();
@@ -57,7 +57,9 @@ public final class Exchange implements RequestView {
     private String consumedCredentialHeader;
     private final List<DecisionEvent> decisions = new ArrayList<>(0);
     private List<String[]> responseHeaders;
+    private List<String[]> upstreamHeaders;
     private String injectedFault;
+    private String cacheResult;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
                     RequestHeaders headers, ClientConnection client, Snapshot snapshot) {
@@ -383,6 +385,32 @@ public final class Exchange implements RequestView {
                 client.header(header[0], header[1]);
             }
         }
+    }
+
+    /** Sends the answer through {@code diverted} (which wraps the client's connection) from now on: the cache keeps a copy. */
+    public void divertClient(ClientConnection diverted) {
+        this.client = diverted;
+    }
+
+    /** A request header the gateway adds for the upstream (a cache's conditional request), after the client's. */
+    public void upstreamHeader(String name, String value) {
+        if (upstreamHeaders == null) {
+            upstreamHeaders = new ArrayList<>(2);
+        }
+        upstreamHeaders.add(new String[] {name, value});
+    }
+
+    public List<String[]> upstreamHeaders() {
+        return upstreamHeaders == null ? List.of() : upstreamHeaders;
+    }
+
+    /** What the response cache did with this request ({@code hit}, {@code miss}, {@code stale}, {@code bypass}), or null. */
+    public String cacheResult() {
+        return cacheResult;
+    }
+
+    public void cacheResult(String result) {
+        this.cacheResult = result;
     }
 
     /** The fault injected into this request for a chaos test (e.g. {@code delay:200ms}, {@code abort:503}), or null. */

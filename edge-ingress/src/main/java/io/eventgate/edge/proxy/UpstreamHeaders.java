@@ -32,6 +32,9 @@ public final class UpstreamHeaders {
             }
         });
         edits.finish(head::header); // before the gateway's own headers, which no edit can change
+        for (String[] header : exchange.upstreamHeaders()) {
+            head.header(header[0], header[1]);
+        }
         head.header("Host", exchange.route().settings().preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
         long length = exchange.client().requestContentLength();
         if (exchange.client().hasRequestBody() && length >= 0) {

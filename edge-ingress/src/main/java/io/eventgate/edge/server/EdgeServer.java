@@ -7,6 +7,8 @@ import io.eventgate.edge.auth.ClientListStep;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
+import io.eventgate.edge.cache.CacheStep;
+import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
 import io.eventgate.edge.traffic.FaultStep;
@@ -76,6 +78,7 @@ public final class EdgeServer implements AutoCloseable {
     private final UpstreamWatchdog watchdog;
     private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
+    private final ResponseCache responseCache;
     private final WebServer server;
 
     private EdgeServer(EdgeSettings settings, Map<String, Object> producerOverrides) {
@@ -98,6 +101,7 @@ public final class EdgeServer implements AutoCloseable {
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new UpstreamWatchdog();
+        this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
@@ -116,6 +120,7 @@ public final class EdgeServer implements AutoCloseable {
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
                 new FaultStep(settings.nodeId()),
+                new CacheStep(responseCache),
                 new MockStep()),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
@@ -245,6 +250,11 @@ public final class EdgeServer implements AutoCloseable {
     /** Whether the node has caught up with gateway.policies and gateway.limits (always true when it does not follow them). */
     public boolean ready() {
         return (policies == null || policies.caughtUp()) && (limits == null || limits.caughtUp());
+    }
+
+    /** The node's response cache (purges reach it through the control topic or the admin port). */
+    public ResponseCache cache() {
+        return responseCache;
     }
 
     public EdgeMetrics metrics() {

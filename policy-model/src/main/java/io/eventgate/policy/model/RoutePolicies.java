@@ -130,6 +130,41 @@ public final class RoutePolicies {
         }
     }
 
+    /**
+     * The shared response cache: answers to {@code methods} with {@code statuses} are kept for the upstream's
+     * {@code s-maxage}/{@code max-age}, or {@code ttl} when it gives none; the key is method, host, path, the query
+     * parameters named in {@code keyQuery} (the whole query when unset) and the request headers in {@code keyHeaders},
+     * plus the answer's {@code Vary}. Requests with credentials and answers marked private are kept per consumer when
+     * {@code perConsumer}, otherwise not at all. Bodies over {@code maxBodyBytes} stream through uncached. A stale answer
+     * is revalidated with its validators; within {@code staleIfError} it is served while the upstream fails.
+     */
+    public record Cache(Duration ttl, List<String> methods, List<Integer> statuses, List<String> keyQuery, List<String> keyHeaders,
+                        Boolean perConsumer, Integer maxBodyBytes, Duration staleIfError) {
+        public Cache {
+            ttl = Check.positive(Check.required(ttl, "cache.ttl"), "cache.ttl");
+            methods = List.copyOf(Check.orDefault(methods, List.of("GET", "HEAD"))).stream().map(m -> m.toUpperCase(Locale.ROOT)).toList();
+            for (String method : methods) {
+                if (!method.equals("GET") && !method.equals("HEAD")) {
+                    throw new IllegalArgumentException("cache.methods: only GET and HEAD answers are cached, not " + method);
+                }
+            }
+            statuses = List.copyOf(Check.orDefault(statuses, List.of(200, 203, 300, 301, 404, 410)));
+            for (int status : statuses) {
+                if (status < 200 || status > 599 || status == 206 || status == 304) {
+                    throw new IllegalArgumentException("cache.statuses: " + status + " cannot be cached");
+                }
+            }
+            keyQuery = keyQuery == null ? null : List.copyOf(keyQuery);
+            keyHeaders = headerNames(Check.orDefault(keyHeaders, List.of()), "cache.keyHeaders", false);
+            perConsumer = Check.orDefault(perConsumer, Boolean.FALSE);
+            maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 1 << 20), 0, 64 << 20, "cache.maxBodyBytes");
+            staleIfError = Check.orDefault(staleIfError, Duration.ZERO);
+            if (staleIfError.isNegative()) {
+                throw new IllegalArgumentException("cache.staleIfError must not be negative, was " + staleIfError);
+            }
+        }
+    }
+
     /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
     public record Mock(int status, Map<String, String> headers, String body) {
         public Mock {

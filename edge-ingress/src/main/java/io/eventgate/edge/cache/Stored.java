@@ -1,0 +1,34 @@
+package io.eventgate.edge.cache;
+
+import java.util.List;
+import java.util.Set;
+
+/** One cached answer: what the client is sent on a hit, its freshness, its validators and what can purge it. */
+record Stored(String routeId, String key, int status, List<String[]> headers, byte[] body, long storedAtMillis, long freshUntilMillis,
+              long staleIfErrorUntilMillis, String etag, String lastModified, Set<String> tags) {
+    boolean fresh(long nowMillis) {
+        return nowMillis < freshUntilMillis;
+    }
+
+    long ageSeconds(long nowMillis) {
+        return Math.max(0, (nowMillis - storedAtMillis) / 1000);
+    }
+
+    long ttlSeconds(long nowMillis) {
+        return (freshUntilMillis - nowMillis) / 1000;
+    }
+
+    int weight() {
+        int weight = body.length + key.length() + 256;
+        for (String[] header : headers) {
+            weight += header[0].length() + header[1].length() + 32;
+        }
+        return weight;
+    }
+
+    /** The same answer fresh again from {@code nowMillis}, after the upstream confirmed it with a 304. */
+    Stored refreshed(long nowMillis, long freshMillis, long staleIfErrorMillis) {
+        return new Stored(routeId, key, status, headers, body, nowMillis, nowMillis + freshMillis, nowMillis + freshMillis + staleIfErrorMillis,
+                etag, lastModified, tags);
+    }
+}
