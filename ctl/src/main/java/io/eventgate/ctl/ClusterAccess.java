@@ -62,6 +62,17 @@ final class ClusterAccess {
         return current;
     }
 
+    /** Whether an entity from command {@code commandId} is on gateway.policies, even one removed since (a cache purge). */
+    boolean published(String commandId) {
+        boolean[] seen = {false};
+        readToEnd(topics.policies(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer(), record -> {
+            if (record.value() != null && commandId.equals(record.value().getSourceCommandId())) {
+                seen[0] = true;
+            }
+        });
+        return seen[0];
+    }
+
     /** The directives in force: the compacted gateway.limits, by scope. */
     Map<String, io.eventgate.avro.LimitDirective> limits() {
         Map<String, io.eventgate.avro.LimitDirective> limits = new java.util.TreeMap<>();

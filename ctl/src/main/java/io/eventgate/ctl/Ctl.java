@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -280,6 +280,62 @@ public final class Ctl {
             @Override
             public Integer call() throws Exception {
                 return limit.ctl.sendAndAwait(CommandAction.DELETE, scope, null);
+            }
+        }
+    }
+
+    /** The edges' response caches, through the control topic. */
+    @Command(name = "cache", description = "Purge cached answers on every edge node.", subcommands = {Cache.Purge.class})
+    static final class Cache {
+        @ParentCommand
+        Ctl ctl;
+
+        @Command(name = "purge", description = "Drop the cached answers of a route, under a key prefix ('GET host/path'), or with a surrogate key.")
+        static final class Purge implements Callable<Integer> {
+            @ParentCommand
+            Cache cache;
+            @Option(names = "--route", description = "every answer of this route")
+            String route;
+            @Option(names = "--key", description = "answers whose key starts with this, e.g. 'GET api.example.com/products/'")
+            String key;
+            @Option(names = "--tag", description = "answers the upstream tagged so (Surrogate-Key or Cache-Tag)")
+            String tag;
+
+            @Override
+            public Integer call() throws Exception {
+                var spec = JSON.createObjectNode();
+                if (route != null) {
+                    spec.put("route", route);
+                }
+                if (key != null) {
+                    spec.put("key", key);
+                }
+                if (tag != null) {
+                    spec.put("tag", tag);
+                }
+                String id = UUID.randomUUID().toString();
+                PolicyCommand command = command(CommandAction.UPSERT, io.eventgate.avro.EntityType.CACHE_PURGE, id, spec.toString());
+                ClusterAccess cluster = cache.ctl.cluster();
+                cluster.send(List.of(command), Map.of(command, "purge:" + id));
+                PrintWriter out = cache.ctl.spec.commandLine().getOut();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (System.nanoTime() < deadline) {
+                    if (cluster.published(command.getCommandId())) {
+                        out.println("purge " + id + " published: every edge node drops the matching answers as it receives it");
+                        return 0;
+                    }
+                    List<CommandRejection> rejections = new ArrayList<>();
+                    cluster.rejections(false, rejections::add);
+                    for (CommandRejection rejection : rejections) {
+                        if (rejection.getCommandId().equals(command.getCommandId())) {
+                            printRejection(out, rejection);
+                            return 1;
+                        }
+                    }
+                    Thread.sleep(250);
+                }
+                out.println("no answer from policy-streams within 30 s: is it running?");
+                return 2;
             }
         }
     }

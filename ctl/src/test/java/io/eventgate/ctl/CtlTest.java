@@ -74,6 +74,12 @@ class CtlTest {
             Result blocked = ctl(kafka, "limit", "block", "everyone", "--for", "10m", "--reason", "typo");
             assertThat(blocked.code()).isEqualTo(1);
             assertThat(blocked.out()).contains("is not a scope");
+            Result purged = ctl(kafka, "cache", "purge", "--tag", "products");
+            assertThat(purged.code()).as(purged.out()).isEqualTo(0);
+            assertThat(purged.out()).contains("published: every edge node drops the matching answers");
+            Result ambiguous = ctl(kafka, "cache", "purge", "--route", "api", "--tag", "products");
+            assertThat(ambiguous.code()).isEqualTo(1);
+            assertThat(ambiguous.out()).contains("a purge names exactly one of route, key and tag, not 2");
             Result cleared = ctl(kafka, "limit", "clear", "consumer:acme");
             assertThat(cleared.code()).as(cleared.out()).isEqualTo(0);
             assertThat(cleared.out()).contains("removed limit:consumer:acme");

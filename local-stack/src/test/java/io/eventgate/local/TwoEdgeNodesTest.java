@@ -96,4 +96,40 @@ class TwoEdgeNodesTest {
     HttpResponse<String> call(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).header("X-API-Key", "demo-key").build(), HttpResponse.BodyHandlers.ofString());
     }
+
+    @Test
+    void aCachePurgeOnTheControlTopicReachesBothNodes(@TempDir Path dataDir) throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalStackSmokeTest.settings(dataDir))) {
+            EdgeServer second = stack.addEdgeNode("edge-2");
+            List<String> nodes = List.of(stack.endpoints().get("edge").replace("/echo/hi", ""), "http://127.0.0.1:" + second.port());
+            ContractSerdes serdes = ContractSerdes.of(stack.registryUrl());
+            try (var producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers()), new StringSerializer(),
+                    serdes.<PolicyCommand>serde(Topic.CONTROL).serializer())) {
+                // the first purge also waits for policy-streams' first assignment; the second shows the loop in its steady state
+                for (String purge : List.of("p1", "p2")) {
+                    for (String node : nodes) {
+                        cacheStatus(node + "/cached/item");
+                        assertThat(cacheStatus(node + "/cached/item")).startsWith("eventgate; hit");
+                    }
+                    long sent = System.nanoTime();
+                    producer.send(new ProducerRecord<>(stack.topics().control(), "purge:" + purge,
+                            ControlLoopTest.command(purge, EntityType.CACHE_PURGE, purge, "{\"route\":\"cached\"}"))).get();
+                    boolean[] purged = new boolean[2];
+                    while (!(purged[0] && purged[1]) && System.nanoTime() < sent + Duration.ofSeconds(30).toNanos()) {
+                        for (int n = 0; n < 2; n++) {
+                            // until the purge arrives the answer is a hit (kept 30 s); the first miss after it shows the node dropped it
+                            purged[n] |= cacheStatus(nodes.get(n) + "/cached/item").equals("eventgate; fwd=miss");
+                        }
+                    }
+                    System.out.printf("cache purge %s applied by both nodes after %.2f s%n", purge, (System.nanoTime() - sent) / 1e9);
+                    assertThat(purged).as("both nodes dropped the route's answers").containsExactly(true, true);
+                }
+            }
+        }
+    }
+
+    String cacheStatus(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).headers()
+                .firstValue("Cache-Status").orElse("");
+    }
 }

@@ -2,6 +2,7 @@ package io.eventgate.edge.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.eventgate.policy.model.CachePurge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +24,7 @@ import java.util.function.Predicate;
 public final class ResponseCache {
     /** How long a miss waits for the same key's request in flight before going to the upstream itself. */
     private static final Duration COLLAPSE_WAIT = Duration.ofSeconds(5);
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ResponseCache.class.getName());
 
     private final Cache<String, Stored> answers;
     /** Per primary key, the request header names its answers vary by (the upstream's {@code Vary}). */
@@ -108,6 +110,13 @@ public final class ResponseCache {
         }
         purged.increment(count);
         return count;
+    }
+
+    /** Applies a purge sent through the control topic; returns how many answers it dropped. */
+    public int purge(CachePurge purge) {
+        int dropped = purge.route() != null ? purgeRoute(purge.route()) : purge.key() != null ? purgeKey(purge.key()) : purgeTag(purge.tag());
+        LOG.info("cache purge " + purge + " dropped " + dropped + " answers");
+        return dropped;
     }
 
     /** Drops every answer of route {@code routeId}. */

@@ -1,5 +1,7 @@
 package io.eventgate.edge.policy;
 
+import io.eventgate.policy.model.CachePurge;
+import java.util.function.Consumer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,9 +50,11 @@ public final class PolicyFollower implements AutoCloseable {
     private final Map<String, PolicyEntity> entities = new TreeMap<>();
     private long version;
     private final TopicFollower<PolicyEntity> follower;
+    private final Consumer<CachePurge> purges;
 
-    public PolicyFollower(EdgeSettings staticSettings, SnapshotHolder snapshots, ContractSerdes serdes) {
+    public PolicyFollower(EdgeSettings staticSettings, SnapshotHolder snapshots, ContractSerdes serdes, Consumer<CachePurge> purges) {
         this.staticSettings = staticSettings;
+        this.purges = purges;
         this.snapshots = snapshots;
         this.cacheFile = staticSettings.policies().cacheFile();
         loadCache();
@@ -66,6 +70,14 @@ public final class PolicyFollower implements AutoCloseable {
     }
 
     private void record(String key, PolicyEntity entity) {
+        if (entity != null && entity.getEntityType() == PolicyEntityType.CACHE_PURGE) {
+            try {
+                purges.accept(bind(entity, CachePurge.class)); // an instruction for the cache, not part of the configuration
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "edge " + staticSettings.nodeId() + ": cannot apply cache purge " + key, e);
+            }
+            return;
+        }
         synchronized (entities) {
             if (entity == null) {
                 entities.remove(key);

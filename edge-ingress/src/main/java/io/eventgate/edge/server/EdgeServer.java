@@ -96,12 +96,12 @@ public final class EdgeServer implements AutoCloseable {
         if (events == null) {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
-        this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes) : null;
+        this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
+        this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes, responseCache::purge) : null;
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new UpstreamWatchdog();
-        this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,

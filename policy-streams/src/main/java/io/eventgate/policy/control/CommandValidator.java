@@ -60,11 +60,14 @@ public final class CommandValidator {
         Optional<EntityKind> kind = EntityKind.of(command.getEntityType());
         if (kind.isEmpty()) {
             return reject(key, command, "entityType", "entity type " + command.getEntityType()
-                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, CONSUMER, GLOBAL_POLICY, LIMIT, DETECTOR_SETTINGS)");
+                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, CONSUMER, GLOBAL_POLICY, LIMIT, DETECTOR_SETTINGS, CACHE_PURGE)");
         }
         String expectedKey = kind.get().key(command.getEntityId());
         if (!expectedKey.equals(key)) {
             return reject(key, command, "entityId", "the record key '" + key + "' does not name entity '" + expectedKey + "'");
+        }
+        if (kind.get() == EntityKind.CACHE_PURGE && command.getAction() == CommandAction.DELETE) {
+            return reject(key, command, "action", "a purge is not kept, so there is nothing to delete: send it as an UPSERT");
         }
         return command.getAction() == CommandAction.DELETE
                 ? delete(key, command, kind.get(), state)

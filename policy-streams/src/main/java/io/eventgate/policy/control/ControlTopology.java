@@ -5,6 +5,7 @@ import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -52,7 +53,12 @@ public final class ControlTopology {
                 .process(ControlProcessor::new, Named.as("validate-command"), ENTITIES_STORE, VERSION_STORE);
 
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted, Named.as("accepted"))
-                .mapValues(verdict -> ((CommandValidator.Accepted) verdict).entity(), Named.as("entity-or-tombstone"))
+                // a purge is an instruction, not state: its tombstone follows it, and compaction removes both
+                .flatMapValues(verdict -> {
+                    PolicyEntity entity = ((CommandValidator.Accepted) verdict).entity();
+                    return entity != null && entity.getEntityType() == PolicyEntityType.CACHE_PURGE
+                            ? java.util.Arrays.asList(entity, null) : java.util.Collections.singletonList(entity);
+                }, Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted accepted && accepted.scope() != null, Named.as("operator-limits"))
                 .map((key, verdict) -> KeyValue.pair(LimitKeys.of(((CommandValidator.Accepted) verdict).scope(), LimitKeys.OPERATOR),

@@ -2,6 +2,7 @@ package io.eventgate.policy.control;
 
 import io.eventgate.avro.EntityType;
 import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.policy.model.CachePurge;
 import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.DetectorTuning;
 import io.eventgate.policy.model.GlobalPolicy;
@@ -20,7 +21,9 @@ public enum EntityKind {
     PLAN(EntityType.PLAN, PolicyEntityType.PLAN, "plan", PlanSettings.class),
     CONSUMER(EntityType.CONSUMER, PolicyEntityType.CONSUMER, "consumer", ConsumerSettings.class),
     GLOBAL_POLICY(EntityType.GLOBAL_POLICY, PolicyEntityType.GLOBAL_POLICY, "global", GlobalPolicy.class),
-    DETECTOR_SETTINGS(EntityType.DETECTOR_SETTINGS, PolicyEntityType.DETECTOR_SETTINGS, "detectors", DetectorTuning.class);
+    DETECTOR_SETTINGS(EntityType.DETECTOR_SETTINGS, PolicyEntityType.DETECTOR_SETTINGS, "detectors", DetectorTuning.class),
+    /** Not kept: published once for the edges, then tombstoned, so the compacted topic does not collect purges. */
+    CACHE_PURGE(EntityType.CACHE_PURGE, PolicyEntityType.CACHE_PURGE, "purge", CachePurge.class);
 
     private final EntityType commandType;
     private final PolicyEntityType entityType;

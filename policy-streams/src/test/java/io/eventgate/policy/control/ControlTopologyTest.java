@@ -165,6 +165,23 @@ class ControlTopologyTest {
     }
 
     @Test
+    void aCachePurgeIsPublishedForTheEdgesThenTombstonedAndKeepsNoState() {
+        upsert(EntityType.CACHE_PURGE, "purge:p1", "p1", "{\"key\":\"GET api.example.com/products/\"}");
+        List<KeyValue<String, PolicyEntity>> published = policies.readKeyValuesToList();
+        assertThat(published).extracting(kv -> kv.key).containsExactly("purge:p1", "purge:p1");
+        assertThat(published.get(0).value.getSpec()).contains("GET api.example.com/products/");
+        assertThat(published.get(1).value).as("a tombstone: compaction removes the purge").isNull();
+
+        upsert(EntityType.CACHE_PURGE, "purge:p2", "p2", "{\"key\":\"products\"}");
+        assertThat(onlyRejection().getReason()).contains("must be 'GET host/path' or 'HEAD host/path'");
+        control.pipeInput("purge:p1", command(CommandAction.DELETE, EntityType.CACHE_PURGE, "p1", null));
+        assertThat(onlyRejection().getReason()).contains("a purge is not kept");
+
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        assertThat(policies.readValue().getVersion()).as("purges use no version").isEqualTo(1);
+    }
+
+    @Test
     void detectorTuningIsValidatedLikeAnyEntity() {
         String tuning = "{\"enabled\":false,\"allowList\":[\"client:10.0.0.5\"],\"detectors\":{\"authFailures\":{\"sensitivity\":3.0,\"act\":true}}}";
         upsert(EntityType.DETECTOR_SETTINGS, "detectors:anomaly", "anomaly", tuning);
