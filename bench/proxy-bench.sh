@@ -86,6 +86,7 @@ measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99m
   local out name="$1" port="$2" path="$3"; shift 3
   local header=(-H "X-Bench: 1")
   [[ "$name" == edge-full-chain ]] && header=(-H "X-API-Key: $BENCH_KEY")
+  [[ "$name" == *gzip* ]] && header=(-H "Accept-Encoding: gzip")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${header[@]}" "http://127.0.0.1:$port$path" >/dev/null
   local before after
   before="$(cpu_ticks "$@")"
@@ -118,7 +119,10 @@ CP="$ROOT/local-stack/target/classes:$(ls "$ROOT"/local-stack/target/lib/*.jar |
 BENCH_CP="$ROOT/bench/target/classes:$(cat "$WORK/bench.cp")"
 JAVA=("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -Djava.util.logging.config.file="$ROOT/config/logging.properties")
 
-nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type application/json; return 200 '{\"ok\":true,\"from\":\"upstream\"}'; } }"
+# a 16 kB JSON answer, for what compression costs per kB
+KB16="{\"items\":[$(for i in $(seq 1 520); do printf '{"id":%d,"name":"item-%05d"},' "$i" "$i"; done)0]}"
+nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type application/json; return 200 '{\"ok\":true,\"from\":\"upstream\"}'; }
+  location /bench/kb { default_type application/json; return 200 '$KB16'; } }"
 nginx_conf proxy "upstream u { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
   server { listen 127.0.0.1:$NGINX_PROXY_PORT; location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\";
     proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } }"
@@ -138,6 +142,9 @@ consumers:
 routes:
   - {id: bench, match: {paths: ["/bench/**"]}, upstreams: [{pool: upstream}]}
   - {id: chain, match: {paths: ["/chain/**"]}, anonymous: false, upstreams: [{pool: upstream}]}
+  - {id: cache, match: {paths: ["/cache/**"]}, stripPrefix: /cache, addPrefix: /bench, upstreams: [{pool: upstream}], cache: {ttl: 1h}}
+  - {id: gzip, match: {paths: ["/gzip/**"]}, stripPrefix: /gzip, addPrefix: /bench, upstreams: [{pool: upstream}],
+     compression: {encodings: [gzip], minBytes: 0, contentTypes: [application/json]}}
 YAML
 }
 BENCH_KEY="bench-key-$RANDOM$RANDOM"
@@ -202,6 +209,10 @@ RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
 # the edge answering itself (no route: a JSON 404) shows what the upstream call costs apart from the rest
 RESULTS+=("$(measure edge-no-upstream $EDGE_PLAIN_PORT /no-route "$PID_EDGE_PLAIN")")
+# traffic policies: a cache hit (no upstream call), and a 16 kB answer as it is and gzip-compressed
+RESULTS+=("$(measure edge-cache-hit $EDGE_PLAIN_PORT /cache/ping "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-16k $EDGE_PLAIN_PORT /bench/kb "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-gzip-16k $EDGE_PLAIN_PORT /gzip/kb "$PID_EDGE_PLAIN")")
 
 published="$(curl -s http://127.0.0.1:18293/observe/metrics | awk '/^edge_events_published_total/ {print $2}')"
 printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
@@ -220,6 +231,8 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     printf "\nCPU per request, edge routing / raw virtual-thread proxy: %.1fx (events, full chain rows: the whole local stack, Kafka included)\n", cpu["edge-routing"]/cpu["raw-vthread-proxy"]
     printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu["edge-routing"]-cpu["edge-no-upstream"], cpu["edge-routing"]
     printf "events published to Kafka by the events-on edge: %s\n", published
+    if ("edge-cache-hit" in cpu) printf "CPU per request of a cache hit / the edge answering its own 404: %.2fx\n", cpu["edge-cache-hit"]/cpu["edge-no-upstream"]
+    if ("edge-gzip-16k" in cpu) printf "gzip of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-gzip-16k"]-cpu["edge-16k"], (cpu["edge-gzip-16k"]-cpu["edge-16k"])/16
   }'
 
 # latency at a fixed offered rate: half of what nginx as a proxy reached above
