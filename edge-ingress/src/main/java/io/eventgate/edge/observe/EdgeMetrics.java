@@ -87,6 +87,32 @@ public final class EdgeMetrics implements AutoCloseable {
                 .tag("pool", p).publishPercentileHistogram().register(registry)).record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** A CORS preflight answered at the edge. */
+    public void corsPreflight(String route, boolean allowed) {
+        Counter.builder("edge.cors.preflights").description("CORS preflights answered at the edge").tag("route", route)
+                .tag("result", allowed ? "allowed" : "refused").register(registry).increment();
+    }
+
+    /** A fault injected for a chaos test ({@code delay} or {@code abort}). */
+    public void faultInjected(String route, String kind) {
+        Counter.builder("edge.faults.injected").description("Faults injected by routes").tag("route", route).tag("kind", kind)
+                .register(registry).increment();
+    }
+
+    /** A route's mock answer. */
+    public void mockAnswered(String route) {
+        Counter.builder("edge.mock.answers").description("Answers given by a route's mock").tag("route", route).register(registry).increment();
+    }
+
+    /** An answer compressed: bytes from the upstream and bytes sent. */
+    public void compressed(String encoding, long upstreamBytes, long sentBytes) {
+        Counter.builder("edge.compression.responses").description("Answers compressed").tag("encoding", encoding).register(registry).increment();
+        Counter.builder("edge.compression.bytes").description("Bytes of compressed answers").tag("encoding", encoding).tag("side", "upstream")
+                .register(registry).increment(upstreamBytes);
+        Counter.builder("edge.compression.bytes").description("Bytes of compressed answers").tag("encoding", encoding).tag("side", "client")
+                .register(registry).increment(sentBytes);
+    }
+
     public void retried(String route) {
         Counter.builder("edge.upstream.retries").description("Upstream attempts retried").tag("route", route).register(registry).increment();
     }

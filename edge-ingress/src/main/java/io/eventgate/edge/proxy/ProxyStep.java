@@ -267,7 +267,7 @@ public final class ProxyStep implements Exit {
         upstream.close();
     }
 
-    private static void relay(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
+    private void relay(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
         try {
             relayAnswer(exchange, response, guard, idleNanos);
         } finally {
@@ -275,7 +275,7 @@ public final class ProxyStep implements Exit {
         }
     }
 
-    private static void relayAnswer(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
+    private void relayAnswer(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
@@ -298,6 +298,7 @@ public final class ProxyStep implements Exit {
         }
         byte[] buffer = new byte[COPY_BUFFER];
         Compression.Counted counted = null;
+        long fromUpstream = 0;
         try (response; InputStream in = response.body()) {
             OutputStream out = client.responseBody();
             if (encoding != null) {
@@ -334,6 +335,7 @@ public final class ProxyStep implements Exit {
                 if (counted == null) {
                     exchange.addBytesOut(n);
                 }
+                fromUpstream += n;
                 guard.renew(idleNanos);
             }
             try {
@@ -344,6 +346,7 @@ public final class ProxyStep implements Exit {
             }
             if (counted != null) {
                 exchange.addBytesOut(counted.count());
+                metrics.compressed(encoding, fromUpstream, counted.count());
             }
             exchange.ended(status, RequestOutcome.PROXIED);
         } catch (IOException e) {

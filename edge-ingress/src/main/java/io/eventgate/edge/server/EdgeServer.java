@@ -113,15 +113,15 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteSwitchStep(settings.nodeId()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new ClientListStep(settings.nodeId()),
-                new CorsStep(settings.nodeId()),
+                new CorsStep(settings.nodeId(), metrics),
                 new AuthenticateStep(settings.nodeId(), settings.auth()),
                 new QuotaFailClosedStep(settings.nodeId(), () -> limits == null || limits.reachable()),
                 globalDemand,
                 DirectiveStep.forConsumer(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new RateLimitStep(settings.nodeId()),
-                new FaultStep(settings.nodeId()),
+                new FaultStep(settings.nodeId(), metrics),
                 new CacheStep(responseCache),
-                new MockStep()),
+                new MockStep(metrics)),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());

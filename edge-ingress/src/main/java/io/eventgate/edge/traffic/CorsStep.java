@@ -2,6 +2,7 @@ package io.eventgate.edge.traffic;
 
 import io.eventgate.avro.DecisionKind;
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Replies;
@@ -22,9 +23,11 @@ public final class CorsStep implements Step {
     private static final Set<String> SAFELISTED = Set.of("accept", "accept-language", "content-language", "content-type", "range");
 
     private final String nodeId;
+    private final EdgeMetrics metrics;
 
-    public CorsStep(String nodeId) {
+    public CorsStep(String nodeId, EdgeMetrics metrics) {
         this.nodeId = nodeId;
+        this.metrics = metrics;
     }
 
     @Override
@@ -56,6 +59,7 @@ public final class CorsStep implements Step {
                 : !cors.allowMethods().contains(method.toUpperCase(Locale.ROOT)) ? "method " + method + " is not allowed"
                 : refusedHeader(cors, requestedHeaders);
         exchange.addResponseHeader("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+        metrics.corsPreflight(exchange.route().id(), refusal == null);
         if (refusal != null) {
             exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.DENY, "route:" + exchange.route().id() + "/cors", 0, null, null, null,
                     "CORS preflight refused: " + refusal, false), true);

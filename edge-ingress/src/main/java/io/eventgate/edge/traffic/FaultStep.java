@@ -2,6 +2,7 @@ package io.eventgate.edge.traffic;
 
 import io.eventgate.avro.DecisionKind;
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Replies;
@@ -16,9 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class FaultStep implements Step {
     private final String nodeId;
+    private final EdgeMetrics metrics;
 
-    public FaultStep(String nodeId) {
+    public FaultStep(String nodeId, EdgeMetrics metrics) {
         this.nodeId = nodeId;
+        this.metrics = metrics;
     }
 
     @Override
@@ -32,6 +35,7 @@ public final class FaultStep implements Step {
         if (faults.abort() != null && random.nextDouble(100) < faults.abort().percent()) {
             int status = faults.abort().status();
             exchange.injectedFault("abort:" + status);
+            metrics.faultInjected(exchange.route().id(), "abort");
             exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.FAULT_INJECTED, "route:" + exchange.route().id() + "/faults", 0, null, null,
                     null, "fault injection answered " + status + " for " + faults.abort().percent() + " % of requests", false), true);
             Replies.json(exchange, status, RequestOutcome.ANSWERED, "fault_injected", "fault injected by route " + exchange.route().id());
@@ -39,6 +43,7 @@ public final class FaultStep implements Step {
         }
         if (faults.delay() != null && random.nextDouble(100) < faults.delay().percent()) {
             exchange.injectedFault("delay:" + faults.delay().duration().toMillis() + "ms");
+            metrics.faultInjected(exchange.route().id(), "delay");
             try {
                 Thread.sleep(faults.delay().duration()); // a virtual thread: the wait holds no carrier
             } catch (InterruptedException e) {

@@ -1,6 +1,7 @@
 package io.eventgate.edge.traffic;
 
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.observe.EdgeMetrics;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.RoutePolicies;
@@ -11,6 +12,12 @@ import java.nio.charset.StandardCharsets;
  * request was authenticated and limited like any other, and its event says ANSWERED.
  */
 public final class MockStep implements Step {
+    private final EdgeMetrics metrics;
+
+    public MockStep(EdgeMetrics metrics) {
+        this.metrics = metrics;
+    }
+
     @Override
     public void handle(Exchange exchange, Chain next) {
         RoutePolicies.Mock mock = exchange.route().settings().mock();
@@ -19,6 +26,7 @@ public final class MockStep implements Step {
             return;
         }
         byte[] body = mock.body().getBytes(StandardCharsets.UTF_8);
+        metrics.mockAnswered(exchange.route().id());
         exchange.ended(mock.status(), RequestOutcome.ANSWERED);
         exchange.client().status(mock.status());
         mock.headers().forEach(exchange.client()::header);

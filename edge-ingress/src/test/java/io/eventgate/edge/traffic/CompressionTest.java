@@ -110,6 +110,10 @@ class CompressionTest {
             }
             assertThat(decoded).isEqualTo(size);
         }
+        var bytes = edge.metrics().registry().get("edge.compression.bytes").tags("encoding", "zstd");
+        assertThat(bytes.tag("side", "upstream").counter().count()).isEqualTo(size);
+        assertThat(edge.metrics().registry().get("edge.compression.bytes").tags("encoding", "zstd", "side", "client").counter().count())
+                .as("zeros compress").isLessThan(size / 100.0);
     }
 
     @Test

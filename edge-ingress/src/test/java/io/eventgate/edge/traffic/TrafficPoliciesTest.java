@@ -114,6 +114,8 @@ class TrafficPoliciesTest {
             assertThat(answer.headers().firstValue("Access-Control-Allow-Origin")).as("a refused origin gets no allow header").isEmpty();
         }
         assertThat(upstream.seen("/cors/items")).as("no preflight reached the upstream").isEmpty();
+        assertThat(edge.metrics().registry().get("edge.cors.preflights").tags("route", "cors", "result", "allowed").counter().count()).isEqualTo(2);
+        assertThat(edge.metrics().registry().get("edge.cors.preflights").tags("route", "cors", "result", "refused").counter().count()).isEqualTo(4);
 
         HttpResponse<String> unauthenticated = send(at("/cors/items").header("Origin", "https://app.example.com"));
         assertThat(unauthenticated.statusCode()).isEqualTo(401);
@@ -138,6 +140,7 @@ class TrafficPoliciesTest {
         assertThat(answer.headers().firstValue("Retry-After")).hasValue("120");
         assertThat(answer.headers().firstValue("X-Request-Id")).isPresent();
         assertThat(answer.body()).isEqualTo("{\"maintenance\":true}");
+        assertThat(edge.metrics().registry().get("edge.mock.answers").tags("route", "maintenance").counter().count()).isEqualTo(1);
     }
 
     @Test
@@ -149,6 +152,7 @@ class TrafficPoliciesTest {
         assertThat(aborted.statusCode()).isEqualTo(503);
         assertThat(aborted.body()).contains("fault_injected");
         assertThat(upstream.seen("/chaos/b")).as("an aborted request never reaches the upstream").isEmpty();
+        assertThat(edge.metrics().registry().get("edge.faults.injected").tags("route", "chaos", "kind", "abort").counter().count()).isEqualTo(1);
 
         HttpResponse<String> delayed = send(at("/slow/c").header("X-Request-Id", "chaos-delay"));
         assertThat(delayed.statusCode()).isEqualTo(200);
