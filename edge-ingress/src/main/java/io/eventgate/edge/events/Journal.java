@@ -73,10 +73,14 @@ public final class Journal implements AutoCloseable {
     private Segment active;
     private ByteBuffer writeView;
     private int writeOffset;
+    /** Where the last record written starts. Guarded by {@link #lock}. */
+    private int lastWritten;
     private long nextSeq;
     private volatile long end;
     private volatile boolean full;
     private volatile long cursor;
+    /** The first segment the next {@link #force()} syncs. Touched by the publisher's thread only. */
+    private long forcedFrom;
 
     private Journal(EventSettings.Journal settings) throws IOException {
         this.settings = settings;
@@ -150,19 +154,16 @@ public final class Journal implements AutoCloseable {
         for (byte[] part : parts) {
             payload += 4 + part.length;
         }
-        lock.lock();
+        ByteBuffer record = record(payload).putLong(timestamp);
+        for (byte[] part : parts) {
+            record.putInt(part.length).put(part);
+        }
+        acquire();
         try {
-            ByteBuffer out = begin(payload);
-            if (out == null) {
-                return 0;
+            long seq = write(ADMIT, record);
+            if (seq != 0) {
+                open.put(seq, position(active.number(), lastWritten));
             }
-            long seq = nextSeq;
-            out.putLong(timestamp);
-            for (byte[] part : parts) {
-                out.putInt(part.length).put(part);
-            }
-            open.put(seq, position(active.number(), writeOffset));
-            finish(ADMIT, payload);
             return seq;
         } finally {
             lock.unlock();
@@ -177,52 +178,68 @@ public final class Journal implements AutoCloseable {
         byte[] topicBytes = utf8(topic);
         byte[] keyBytes = utf8(key);
         int payload = 8 + 8 + 4 + topicBytes.length + 4 + keyBytes.length + 4 + bodyLength;
-        lock.lock();
+        ByteBuffer record = record(payload).putLong(admission).putLong(timestamp).putInt(topicBytes.length).put(topicBytes)
+                .putInt(keyBytes.length).put(keyBytes).putInt(bodyLength).put(body, 0, bodyLength);
+        acquire();
         try {
-            ByteBuffer out = begin(payload);
-            if (out == null) {
-                open.remove(admission); // its event is dropped and counted; a crash must not make up another one
-                return false;
-            }
-            out.putLong(admission).putLong(timestamp).putInt(topicBytes.length).put(topicBytes).putInt(keyBytes.length).put(keyBytes)
-                    .putInt(bodyLength).put(body, 0, bodyLength);
             if (admission != 0) {
-                open.remove(admission);
+                open.remove(admission); // closed by its event, or, when that is dropped, by its loss: a crash must not make up another
             }
-            finish(EVENT, payload);
-            return true;
+            return write(EVENT, record) != 0;
         } finally {
             lock.unlock();
         }
     }
 
-    /** The write view positioned at the payload of a new record in the active segment, or null when there is no room. */
-    private ByteBuffer begin(int payload) {
-        int size = HEAD + payload;
+    /**
+     * Takes the lock, spinning a little first: it is held for a copy of a few hundred bytes, so a waiter spinning is
+     * cheaper than one that parks its virtual thread and must be woken.
+     */
+    private void acquire() {
+        for (int spins = 0; !lock.tryLock(); spins++) {
+            if (spins == 100) {
+                lock.lock();
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** A buffer for a record of {@code payload} bytes, positioned at the payload; the frame is filled in under the lock. */
+    private static ByteBuffer record(int payload) {
+        return ByteBuffer.allocate(HEAD + payload).position(HEAD);
+    }
+
+    /**
+     * Writes a record built outside the lock into the active segment, rolling when it does not fit: its sequence,
+     * kind and CRC, then all but its length, and the length last, so a reader (or a crash) never sees half a record
+     * as whole. Returns its sequence, or 0 when there is no room.
+     */
+    private long write(byte kind, ByteBuffer record) {
+        int size = record.position();
         if (size > MAX_RECORD) {
             LOG.warning("event journal: a record of " + size + " bytes is over the limit of " + MAX_RECORD + "; not stored");
-            return null;
+            return 0;
         }
         if (writeOffset + size + FRAME > active.size()) {
             // a fresh segment starts with the open admissions; if even it has no room, the budget is what is short
             if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false) || writeOffset + size + FRAME > active.size()) {
                 full = true;
-                return null;
+                return 0;
             }
         }
         full = false;
-        return writeView.position(writeOffset + HEAD);
-    }
-
-    /** Frames the record whose payload was just written: sequence, kind, CRC, and its length last. */
-    private void finish(byte kind, int payload) {
+        long seq = nextSeq++;
+        int length = size - FRAME;
+        record.putLong(FRAME, seq).put(FRAME + 8, kind);
+        record.putInt(4, crc(record, FRAME, length));
         int at = writeOffset;
-        int length = HEAD - FRAME + payload;
-        writeView.putLong(at + FRAME, nextSeq++).put(at + FRAME + 8, kind);
-        writeView.putInt(at + 4, crc(writeView, at + FRAME, length));
+        writeView.put(at + 4, record, 4, size - 4);
         writeView.putInt(at, length);
-        writeOffset = at + FRAME + length;
+        lastWritten = at;
+        writeOffset = at + size;
         end = position(active.number(), writeOffset);
+        return seq;
     }
 
     /**
@@ -268,7 +285,7 @@ public final class Journal implements AutoCloseable {
         segments.put(number, active);
         writeView = active.buffer().duplicate();
         writeOffset = 0;
-        finish(START, 0);
+        write(START, record(0));
     }
 
     /** A reader from the committed cursor on. One reader at a time: the publisher. */
@@ -369,11 +386,13 @@ public final class Journal implements AutoCloseable {
         return segments.values().stream().mapToLong(Segment::size).sum();
     }
 
-    /** Forces the segments' pages to disk. */
+    /** Forces to disk the pages of the segments written since the last force (older ones are on disk already). */
     public void force() {
-        for (Segment segment : segments.values()) {
+        long upTo = segment(end);
+        for (Segment segment : segments.tailMap(forcedFrom).values()) {
             segment.buffer().force();
         }
+        forcedFrom = upTo;
         cursorFile.force();
     }
 
