@@ -238,30 +238,48 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
 # latency at a fixed offered rate: half of what nginx as a proxy reached above
 NGINX_RPS="$(printf '%s\n' "${RESULTS[@]}" | awk '$1=="nginx-proxy" {printf "%.0f", $2}')"
 RATE=$((NGINX_RPS / 2))
-fixed_rate() { # name, port, path, [header] -> "name achieved p50 p99 p99.9"
-  local out
-  out="$("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" io.eventgate.bench.ConstantRateLoad "http://127.0.0.1:$2$3" "$RATE" "$FIXED_SECONDS" 64 5 ${4:+"$4"})"
-  awk -v n="$1" '{printf "%s %.0f %.2f %.2f %.2f %s\n", n, $2, $3, $5, $6, $8}' <<<"$out"
+fixed_rate() { # name, port, path, pid of the proxy, [header] -> "name achieved p50 p99 p99.9 errors cpu_us_per_request"
+  local out before after
+  before="$(cpu_ticks "$4")"
+  out="$("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" io.eventgate.bench.ConstantRateLoad "http://127.0.0.1:$2$3" "$RATE" "$FIXED_SECONDS" 64 5 ${5:+"$5"})"
+  after="$(cpu_ticks "$4")"
+  # the CPU counts the generator's 5 s warm-up at the same rate too
+  awk -v n="$1" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v s="$((FIXED_SECONDS + 5))" \
+    '{printf "%s %.0f %.2f %.2f %.2f %s %.1f\n", n, $2, $3, $5, $6, $8, t / hz * 1e6 / ($2 * s)}' <<<"$out"
 }
 echo
 echo "fixed offered rate: $RATE req/s (half of nginx's maximum), 64 connections, ${FIXED_SECONDS}s after a 5 s warm-up, latency from each request's intended start"
 FIXED=()
-FIXED+=("$(fixed_rate direct-upstream $UPSTREAM_PORT /bench/ping)")
-FIXED+=("$(fixed_rate nginx-proxy $NGINX_PROXY_PORT /bench/ping)")
-FIXED+=("$(fixed_rate raw-vthread-proxy $RAW_PROXY_PORT /bench/ping)")
-[[ -n "$PID_SCG" ]] && FIXED+=("$(fixed_rate spring-cloud-gateway $SCG_PORT /bench/ping)")
-FIXED+=("$(fixed_rate edge-routing $EDGE_PLAIN_PORT /bench/ping)")
-FIXED+=("$(fixed_rate edge-events $EDGE_EVENTS_PORT /bench/ping)")
-FIXED+=("$(fixed_rate edge-full-chain $EDGE_EVENTS_PORT /chain/ping "X-API-Key: $BENCH_KEY")")
+FIXED+=("$(fixed_rate direct-upstream $UPSTREAM_PORT /bench/ping "$PID_UPSTREAM")")
+FIXED+=("$(fixed_rate nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
+FIXED+=("$(fixed_rate raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
+[[ -n "$PID_SCG" ]] && FIXED+=("$(fixed_rate spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
+FIXED+=("$(fixed_rate edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+FIXED+=("$(fixed_rate edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
+FIXED+=("$(fixed_rate edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
+FIXED+=("$(fixed_rate edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK" "X-API-Key: $BENCH_KEY")")
 printf '%s\n' "${FIXED[@]}" | awk '
-  { n=$1; order[NR]=n; rps[n]=$2; p50[n]=$3; p99[n]=$4; p999[n]=$5; err[n]=$6 }
+  { n=$1; order[NR]=n; rps[n]=$2; p50[n]=$3; p99[n]=$4; p999[n]=$5; err[n]=$6; cpu[n]=$7 }
   END {
-    printf "\n| target | achieved req/s | p50 ms | p99 ms | p99.9 ms | errors |\n|---|---:|---:|---:|---:|---:|\n"
-    for (i=1;i<=NR;i++) { n=order[i]; printf "| %s | %.0f | %.2f | %.2f | %.2f | %s |\n", n, rps[n], p50[n], p99[n], p999[n], err[n] }
+    printf "\n| target | achieved req/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/request |\n|---|---:|---:|---:|---:|---:|---:|\n"
+    for (i=1;i<=NR;i++) { n=order[i]; printf "| %s | %.0f | %.2f | %.2f | %.2f | %s | %.1f |\n", n, rps[n], p50[n], p99[n], p999[n], err[n], cpu[n] }
+    printf "\nCPU per request at this rate with events on, edge process alone / routing only: %+.0f %%", (cpu["edge-events-own-process"]/cpu["edge-routing"]-1)*100
     printf "\np99 added over the direct upstream at this rate:"
     for (i=2;i<=NR;i++) { n=order[i]; printf " %s %+.2f ms,", n, p99[n]-p99["direct-upstream"] }
     printf "\nwhole local stack (events on) p99 / edge alone p99: %.1fx\n", p99["edge-events"]/p99["edge-routing"]
   }'
+
+# what events cost the edge's own process at a rate both edges serve with room to spare (a third of the rate above):
+# at saturation the edge's per-request cost is at its lowest, so the events' fixed cost per request weighs most there
+FULL_RATE=$RATE
+RATE=$((FULL_RATE / 3))
+LOW=()
+LOW+=("$(fixed_rate edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+LOW+=("$(fixed_rate edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
+RATE=$FULL_RATE
+printf '%s\n' "${LOW[@]}" | awk -v r="$((FULL_RATE / 3))" '{ cpu[$1]=$7; p99[$1]=$4 }
+  END { printf "\nat %d req/s: CPU per request edge-routing %.1f us, edge-events-own-process %.1f us (%+.0f %%); p99 %.2f ms and %.2f ms\n", r,
+    cpu["edge-routing"], cpu["edge-events-own-process"], (cpu["edge-events-own-process"]/cpu["edge-routing"]-1)*100, p99["edge-routing"], p99["edge-events-own-process"] }'
 
 # syscalls per proxied request, counted by strace over a short wrk run (strace slows the process; the counts hold)
 syscalls() { # name, port, pid -> "name: N write, N read, ... per request"
