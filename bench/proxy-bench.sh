@@ -119,10 +119,10 @@ CP="$ROOT/local-stack/target/classes:$(ls "$ROOT"/local-stack/target/lib/*.jar |
 BENCH_CP="$ROOT/bench/target/classes:$(cat "$WORK/bench.cp")"
 JAVA=("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -Djava.util.logging.config.file="$ROOT/config/logging.properties")
 
-# a 16 kB JSON answer, for what compression costs per kB
-KB16="{\"items\":[$(for i in $(seq 1 520); do printf '{"id":%d,"name":"item-%05d"},' "$i" "$i"; done)0]}"
+# a 16 kB JSON answer (a file: too long for nginx's return), for what compression costs per kB
+for i in $(seq 1 520); do printf '{"id":%d,"name":"item-%05d"},' "$i" "$i"; done | sed 's/^/{"items":[/; s/$/0]}/' > "$WORK/kb.json"
 nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type application/json; return 200 '{\"ok\":true,\"from\":\"upstream\"}'; }
-  location /bench/kb { default_type application/json; return 200 '$KB16'; } }"
+  location = /bench/kb { default_type application/json; alias $WORK/kb.json; } }"
 nginx_conf proxy "upstream u { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }
   server { listen 127.0.0.1:$NGINX_PROXY_PORT; location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\";
     proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for; } }"

@@ -3,6 +3,7 @@ package io.eventgate.edge.cache;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Protocol;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.RoutePolicies;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ public final class CacheStep implements Step {
     @Override
     public void handle(Exchange exchange, Chain next) {
         RoutePolicies.Cache policy = exchange.route().settings().cache();
-        if (policy == null || !policy.methods().contains(exchange.method())) {
+        if (policy == null || exchange.protocol() != Protocol.HTTP || !policy.methods().contains(exchange.method())) {
+            // a WebSocket upgrade is a GET too, but its answer is a session, never a stored body
             next.proceed(exchange);
             return;
         }

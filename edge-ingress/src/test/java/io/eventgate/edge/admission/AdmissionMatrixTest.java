@@ -11,6 +11,7 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.policy.model.ConsumerSettings;
 import io.eventgate.policy.model.PlanSettings;
+import io.eventgate.policy.model.RoutePolicies;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
@@ -68,7 +69,9 @@ class AdmissionMatrixTest {
         /** API key required */
         KEYED("/keyed/", "apiKey"),
         /** HTTP Basic required */
-        BASIC("/basic/", "basic");
+        BASIC("/basic/", "basic"),
+        /** API key required, and every traffic policy that lets requests through: cache, CORS, compression, edits */
+        POLICIED("/policied/", "apiKey");
 
         final String prefix;
         final String scheme;
@@ -104,7 +107,12 @@ class AdmissionMatrixTest {
         List<RouteSettings> routes = List.of(
                 route("open", Route.OPEN, true, new RouteSettings.Access(null, null, null, null, 1000)),
                 route("keyed", Route.KEYED, false, new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000)),
-                route("basic", Route.BASIC, false, new RouteSettings.Access(List.of("basic"), null, null, null, 1000)));
+                route("basic", Route.BASIC, false, new RouteSettings.Access(List.of("basic"), null, null, null, 1000)),
+                route("policied", Route.POLICIED, false, new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000))
+                        .withPolicies(new RoutePolicies.Cors(List.of("https://app.example.com"), null, null, null, null, null), null, null,
+                                new RoutePolicies.Transform(new RoutePolicies.HeaderEdits(null, null, Map.of("X-Policied", "yes"), null), null, null, null))
+                        .withCompression(new RoutePolicies.Compression(null, 0, null))
+                        .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null)));
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("recording", EdgeFixture.pool(upstream.url())), routes)
                 .withServer(EdgeFixture.server(List.of("127.0.0.1/32")))
                 .withConsumers(Map.of(
@@ -176,6 +184,9 @@ class AdmissionMatrixTest {
             assertThat(seen.header("Authorization")).as("a credential the gateway checked stays at the gateway").isNull();
             if (caller == Caller.GOOD_CREDENTIAL) {
                 assertThat(seen.header("X-Consumer-Id")).isEqualTo("good");
+            }
+            if (route == Route.POLICIED) {
+                assertThat(seen.header("X-Policied")).as("the route's edits reach the upstream over every protocol").isEqualTo("yes");
             }
         }
     }
