@@ -121,6 +121,7 @@ JAVA=("$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -Djava.util.loggin
 
 # a 16 kB JSON answer (a file: too long for nginx's return), for what compression costs per kB
 for i in $(seq 1 520); do printf '{"id":%d,"name":"item-%05d"},' "$i" "$i"; done | sed 's/^/{"items":[/; s/$/0]}/' > "$WORK/kb.json"
+chmod 755 "$WORK" && chmod 644 "$WORK/kb.json" # nginx's worker runs as another user
 nginx_conf upstream "server { listen 127.0.0.1:$UPSTREAM_PORT; location / { default_type application/json; return 200 '{\"ok\":true,\"from\":\"upstream\"}'; }
   location = /bench/kb { default_type application/json; alias $WORK/kb.json; } }"
 nginx_conf proxy "upstream u { server 127.0.0.1:$UPSTREAM_PORT; keepalive 128; }

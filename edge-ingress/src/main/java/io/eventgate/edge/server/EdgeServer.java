@@ -11,6 +11,7 @@ import io.eventgate.edge.cache.CacheStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
+import io.eventgate.edge.transform.JsonBodyStep;
 import io.eventgate.edge.traffic.FaultStep;
 import io.eventgate.edge.traffic.MockStep;
 import io.eventgate.edge.limits.GlobalDemandStep;
@@ -121,6 +122,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RateLimitStep(settings.nodeId()),
                 new FaultStep(settings.nodeId(), metrics),
                 new CacheStep(responseCache),
+                new JsonBodyStep(),
                 new MockStep(metrics)),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));

@@ -220,7 +220,8 @@ public final class RoutePolicies {
      * template of the route's path variables ({@code /users/{id}} matched, {@code /v2/people/{id}} sent), and the
      * response headers before the client.
      */
-    public record Transform(HeaderEdits requestHeaders, QueryEdits query, String path, HeaderEdits responseHeaders) {
+    public record Transform(HeaderEdits requestHeaders, QueryEdits query, String path, HeaderEdits responseHeaders, JsonEdits requestBody,
+                            JsonEdits responseBody, Integer maxBodyBytes) {
         public Transform {
             requestHeaders = Check.orDefault(requestHeaders, HeaderEdits.NONE);
             query = Check.orDefault(query, QueryEdits.NONE);
@@ -228,6 +229,11 @@ public final class RoutePolicies {
             if (path != null && !path.startsWith("/")) {
                 throw new IllegalArgumentException("transform.path must start with '/', was '" + path + "'");
             }
+            maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 64 * 1024), 1, 16 << 20, "transform.maxBodyBytes");
+        }
+
+        public Transform(HeaderEdits requestHeaders, QueryEdits query, String path, HeaderEdits responseHeaders) {
+            this(requestHeaders, query, path, responseHeaders, null, null, null);
         }
 
         /** The names of the path variables {@code transform.path} uses. */
@@ -238,6 +244,28 @@ public final class RoutePolicies {
         /** {@code transform.path} with each {@code {name}} replaced by its value. */
         public String expandPath(Map<String, String> variables) {
             return VARIABLE.matcher(path).replaceAll(m -> java.util.regex.Matcher.quoteReplacement(variables.getOrDefault(m.group(1), "")));
+        }
+    }
+
+    /**
+     * Edits of a JSON body's fields, named by JSON Pointer ({@code /user/id}), applied in this order: remove, rename (move
+     * to another pointer), set (any JSON value, creating the objects on the way).
+     */
+    public record JsonEdits(List<String> remove, Map<String, String> rename, Map<String, Object> set) {
+        public JsonEdits {
+            remove = List.copyOf(Check.orDefault(remove, List.of()));
+            rename = Map.copyOf(Check.orDefault(rename, Map.of()));
+            set = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Check.orDefault(set, Map.of())));
+            List<String> pointers = new java.util.ArrayList<>(remove);
+            pointers.addAll(rename.keySet());
+            pointers.addAll(rename.values());
+            pointers.addAll(set.keySet());
+            for (String pointer : pointers) {
+                if (pointer == null || !pointer.startsWith("/") || pointer.length() < 2) {
+                    throw new IllegalArgumentException("body edits name fields by JSON Pointer ('/name', '/user/id'), not '" + pointer + "'");
+                }
+                com.fasterxml.jackson.core.JsonPointer.compile(pointer);
+            }
         }
     }
 
