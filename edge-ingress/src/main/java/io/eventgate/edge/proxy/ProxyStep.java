@@ -324,8 +324,10 @@ public final class ProxyStep implements Exit {
                 }
                 try {
                     out.write(buffer, 0, n);
-                    if (counted != null && in.available() == 0) {
-                        out.flush(); // nothing more waiting upstream: what is compressed goes out now (streams stay live)
+                    if (counted != null && declared < 0 && in.available() == 0) {
+                        // a stream of unknown length (server-sent events): what is compressed goes out now; a body of
+                        // known length is flushed once, at its end, which keeps the compressor's blocks whole
+                        out.flush();
                     }
                 } catch (IOException | RuntimeException e) {
                     // any failure to write to the client means it is gone (the server reports it in its own exception types)

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * A route's compression of an upstream's answer: whether this answer may be compressed at all, which encoding the
@@ -81,8 +80,9 @@ public final class Compression {
     /** The encoder for {@code encoding} writing to {@code out}; flushing it pushes out what it has compressed so far. */
     public static OutputStream encoder(String encoding, OutputStream out) throws IOException {
         return switch (encoding) {
-            case "gzip" -> new GZIPOutputStream(out, 16 * 1024, true);
-            case "zstd" -> new ZstdOutputStream(out, 3);
+            // the fastest levels, as proxies default to (nginx's gzip_comp_level 1): most of the size is won there
+            case "gzip" -> PooledGzip.open(out);
+            case "zstd" -> new ZstdOutputStream(out, 1);
             default -> throw new IllegalArgumentException("no encoder for " + encoding);
         };
     }

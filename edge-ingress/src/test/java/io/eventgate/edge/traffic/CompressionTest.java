@@ -80,7 +80,7 @@ class CompressionTest {
         assertThat(zstd.headers().firstValue("Content-Encoding")).hasValue("zstd");
         assertThat(new String(decode(zstd), StandardCharsets.UTF_8)).contains("\"path\":\"/echo/round-trip\"");
 
-        assertThat(get("/echo/x", "br, *;q=0.2").headers().firstValue("Content-Encoding")).as("the wildcard admits the route's first").hasValue("zstd");
+        assertThat(get("/echo/x", "br, *;q=0.2").headers().firstValue("Content-Encoding")).as("the wildcard admits the route's first").hasValue("gzip");
         assertThat(get("/echo/x", "gzip;q=0, zstd;q=0").headers().firstValue("Content-Encoding")).as("both refused").isEmpty();
         HttpResponse<byte[]> plain = get("/echo/x", null);
         assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
