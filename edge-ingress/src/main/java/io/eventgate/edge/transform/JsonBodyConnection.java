@@ -1,7 +1,7 @@
 package io.eventgate.edge.transform;
 
 import io.eventgate.edge.pipeline.ClientConnection;
-import io.eventgate.edge.pipeline.ClientStream;
+import io.eventgate.edge.pipeline.HeldAnswer;
 import io.eventgate.policy.model.RoutePolicies;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -9,27 +9,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 
 /**
  * The client's connection with a route's JSON body edits: a JSON request body of known length up to the limit is read
  * whole, edited and offered to the upstream with its new length; a JSON answer of known length up to the limit is held,
  * edited and sent with its new length. Other bodies (too large, chunked, encoded, not JSON) stream through untouched.
  */
-final class JsonBodyConnection implements ClientConnection {
-    private final ClientConnection client;
+final class JsonBodyConnection extends HeldAnswer {
     private final RoutePolicies.Transform transform;
     private final String requestContentType;
     private byte[] editedRequest;
-    private int status;
-    private final List<String[]> headers = new ArrayList<>();
-    private long contentLength = -1;
-    private boolean passed;
 
     JsonBodyConnection(ClientConnection client, RoutePolicies.Transform transform, String requestContentType) {
-        this.client = client;
+        super(client);
         this.transform = transform;
         this.requestContentType = requestContentType;
     }
@@ -52,11 +44,6 @@ final class JsonBodyConnection implements ClientConnection {
     }
 
     @Override
-    public boolean hasRequestBody() {
-        return client.hasRequestBody();
-    }
-
-    @Override
     public long requestContentLength() {
         return editsRequest() ? editedRequest().length : client.requestContentLength();
     }
@@ -66,48 +53,17 @@ final class JsonBodyConnection implements ClientConnection {
         return editsRequest() ? new ByteArrayInputStream(editedRequest()) : client.requestBody();
     }
 
-    @Override
-    public ClientStream switched() {
-        return client.switched();
-    }
-
-    @Override
-    public Optional<java.security.cert.X509Certificate> clientCertificate() {
-        return client.clientCertificate();
-    }
-
-    @Override
-    public void status(int status) {
-        this.status = status;
-    }
-
-    @Override
-    public void header(String name, String value) {
-        headers.add(new String[] {name, value});
-    }
-
-    @Override
-    public void contentLength(long length) {
-        this.contentLength = length;
-    }
-
     /** Whether this answer is edited: JSON, not encoded, of known length within the limit. */
     private boolean editsResponse(long length) {
-        String type = null;
-        boolean encoded = false;
-        for (String[] header : headers) {
-            if (header[0].equalsIgnoreCase("Content-Type")) {
-                type = header[1];
-            }
-            encoded |= header[0].equalsIgnoreCase("Content-Encoding") && !header[1].equalsIgnoreCase("identity");
-        }
-        return transform.responseBody() != null && JsonBodyEditor.isJson(type) && !encoded && length > 0 && length <= transform.maxBodyBytes();
+        String encoding = header("Content-Encoding");
+        return transform.responseBody() != null && JsonBodyEditor.isJson(header("Content-Type")) && (encoding == null || encoding.equalsIgnoreCase("identity"))
+                && length > 0 && length <= transform.maxBodyBytes();
     }
 
     @Override
     public OutputStream responseBody() {
         if (!editsResponse(contentLength)) {
-            pass(contentLength);
+            release(contentLength);
             return client.responseBody();
         }
         return new ByteArrayOutputStream((int) contentLength) {
@@ -124,29 +80,13 @@ final class JsonBodyConnection implements ClientConnection {
             sendEdited(body);
             return;
         }
-        pass(contentLength);
+        release(contentLength);
         client.send(body);
     }
 
     private void sendEdited(byte[] body) {
         byte[] edited = JsonBodyEditor.edit(body, transform.responseBody());
-        pass(edited.length);
+        release(edited.length);
         client.send(edited);
-    }
-
-    private void pass(long length) {
-        passed = true;
-        client.status(status);
-        for (String[] header : headers) {
-            client.header(header[0], header[1]);
-        }
-        if (length >= 0) {
-            client.contentLength(length);
-        }
-    }
-
-    @Override
-    public boolean committed() {
-        return passed || client.committed();
     }
 }
