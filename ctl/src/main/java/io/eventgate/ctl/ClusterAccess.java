@@ -51,26 +51,24 @@ final class ClusterAccess {
 
     /** The policies in force: the compacted topic read from its beginning to its current end. */
     Map<String, PolicyEntity> policies() {
+        return policies(new java.util.HashSet<>());
+    }
+
+    /**
+     * The policies in force, and in {@code published} the ids of every command with an entity on the topic, removed
+     * ones included (a cache purge is tombstoned right after it is published).
+     */
+    Map<String, PolicyEntity> policies(java.util.Set<String> published) {
         Map<String, PolicyEntity> current = new LinkedHashMap<>();
         readToEnd(topics.policies(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer(), record -> {
             if (record.value() == null) {
                 current.remove(record.key());
             } else {
                 current.put(record.key(), record.value());
+                published.add(record.value().getSourceCommandId());
             }
         });
         return current;
-    }
-
-    /** Whether an entity from command {@code commandId} is on gateway.policies, even one removed since (a cache purge). */
-    boolean published(String commandId) {
-        boolean[] seen = {false};
-        readToEnd(topics.policies(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer(), record -> {
-            if (record.value() != null && commandId.equals(record.value().getSourceCommandId())) {
-                seen[0] = true;
-            }
-        });
-        return seen[0];
     }
 
     /** The directives in force: the compacted gateway.limits, by scope. */

@@ -317,25 +317,7 @@ public final class Ctl {
                 PolicyCommand command = command(CommandAction.UPSERT, io.eventgate.avro.EntityType.CACHE_PURGE, id, spec.toString());
                 ClusterAccess cluster = cache.ctl.cluster();
                 cluster.send(List.of(command), Map.of(command, "purge:" + id));
-                PrintWriter out = cache.ctl.spec.commandLine().getOut();
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (System.nanoTime() < deadline) {
-                    if (cluster.published(command.getCommandId())) {
-                        out.println("purge " + id + " published: every edge node drops the matching answers as it receives it");
-                        return 0;
-                    }
-                    List<CommandRejection> rejections = new ArrayList<>();
-                    cluster.rejections(false, rejections::add);
-                    for (CommandRejection rejection : rejections) {
-                        if (rejection.getCommandId().equals(command.getCommandId())) {
-                            printRejection(out, rejection);
-                            return 1;
-                        }
-                    }
-                    Thread.sleep(250);
-                }
-                out.println("no answer from policy-streams within 30 s: is it running?");
-                return 2;
+                return awaitOutcome(cache.ctl.spec.commandLine().getOut(), cluster, List.of(command), Duration.ofSeconds(30));
             }
         }
     }
@@ -361,12 +343,21 @@ public final class Ctl {
         int rejected = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
-            Map<String, PolicyEntity> policies = cluster.policies();
+            java.util.Set<String> published = new java.util.HashSet<>();
+            Map<String, PolicyEntity> policies = cluster.policies(published);
             for (PolicyEntity entity : policies.values()) {
                 if (pending.remove(entity.getSourceCommandId()) != null) {
                     out.println("applied " + entity.getEntityKey() + " at version " + entity.getVersion());
                 }
             }
+            pending.values().removeIf(c -> {
+                // a purge is tombstoned as soon as it is published: it is never in force, only seen
+                boolean purged = c.getEntityType() == io.eventgate.avro.EntityType.CACHE_PURGE && published.contains(c.getCommandId());
+                if (purged) {
+                    out.println("purge " + c.getEntityId() + " published: every edge node drops the matching answers as it receives it");
+                }
+                return purged;
+            });
             List<CommandRejection> rejections = new ArrayList<>();
             cluster.rejections(false, rejections::add);
             for (CommandRejection rejection : rejections) {

@@ -56,12 +56,7 @@ public final class CacheStep implements Step {
                 cache.hit();
                 return;
             }
-            boolean[] done = {false};
-            boolean led = cache.leadOrWait(key, () -> {
-                fetch(exchange, next, policy, key, answer, credentials);
-                done[0] = true;
-            });
-            if (led && done[0]) {
+            if (cache.leadOrWait(key, () -> fetch(exchange, next, policy, key, answer, credentials))) {
                 return;
             }
         }

@@ -460,11 +460,6 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         return droppedTotal.get();
     }
 
-    /** True once every journaled event has been acknowledged by Kafka. */
-    public boolean drained() {
-        return journal.drained();
-    }
-
     /**
      * Gives the sender {@code grace} to get what is journaled to Kafka, then stops. What Kafka has not acknowledged
      * stays in the journal for the next start.

@@ -326,7 +326,7 @@ public final class Journal implements AutoCloseable {
                     position = nextSegment(segment.number(), limit);
                     continue;
                 }
-                if (length < HEAD - FRAME || at + FRAME + length > segment.size() || crc(buffer, at + FRAME, length) != buffer.getInt(at + 4)) {
+                if (!whole(segment, at, length)) {
                     LOG.severe("event journal " + segment.path() + ": corrupt record at offset " + at + "; skipping the rest of the segment");
                     position = last ? limit : nextSegment(segment.number(), limit);
                     continue;
@@ -409,7 +409,7 @@ public final class Journal implements AutoCloseable {
         open.clear();
         while (at + HEAD <= segment.size()) {
             int length = buffer.getInt(at);
-            if (length < HEAD - FRAME || at + FRAME + length > segment.size() || crc(buffer, at + FRAME, length) != buffer.getInt(at + 4)) {
+            if (!whole(segment, at, length)) {
                 break;
             }
             long seq = buffer.getLong(at + FRAME);
@@ -436,6 +436,12 @@ public final class Journal implements AutoCloseable {
         }
         found.sort(java.util.Comparator.comparingLong(Admission::seq));
         return List.copyOf(found);
+    }
+
+    /** Whether the record at {@code at}, of the given length, is whole: within the segment, and its CRC matches. */
+    private static boolean whole(Segment segment, int at, int length) {
+        return length >= HEAD - FRAME && at + FRAME + length <= segment.size()
+                && crc(segment.buffer(), at + FRAME, length) == segment.buffer().getInt(at + 4);
     }
 
     private static MappedByteBuffer map(Path file, long size) throws IOException {
