@@ -87,6 +87,7 @@ measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99m
   local header=(-H "X-Bench: 1")
   [[ "$name" == edge-full-chain ]] && header=(-H "X-API-Key: $BENCH_KEY")
   [[ "$name" == *gzip* ]] && header=(-H "Accept-Encoding: gzip")
+  [[ "$name" == *zstd* ]] && header=(-H "Accept-Encoding: zstd")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${header[@]}" "http://127.0.0.1:$port$path" >/dev/null
   local before after
   before="$(cpu_ticks "$@")"
@@ -146,6 +147,8 @@ routes:
   - {id: cache, match: {paths: ["/cache/**"]}, stripPrefix: /cache, addPrefix: /bench, upstreams: [{pool: upstream}], cache: {ttl: 1h}}
   - {id: gzip, match: {paths: ["/gzip/**"]}, stripPrefix: /gzip, addPrefix: /bench, upstreams: [{pool: upstream}],
      compression: {encodings: [gzip], minBytes: 0, contentTypes: [application/json]}}
+  - {id: zstd, match: {paths: ["/zstd/**"]}, stripPrefix: /zstd, addPrefix: /bench, upstreams: [{pool: upstream}],
+     compression: {encodings: [zstd], minBytes: 0, contentTypes: [application/json]}}
 YAML
 }
 BENCH_KEY="bench-key-$RANDOM$RANDOM"
@@ -210,10 +213,11 @@ RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
 # the edge answering itself (no route: a JSON 404) shows what the upstream call costs apart from the rest
 RESULTS+=("$(measure edge-no-upstream $EDGE_PLAIN_PORT /no-route "$PID_EDGE_PLAIN")")
-# traffic policies: a cache hit (no upstream call), and a 16 kB answer as it is and gzip-compressed
+# traffic policies: a cache hit (no upstream call), and a 16 kB answer as it is, gzip- and zstd-compressed
 RESULTS+=("$(measure edge-cache-hit $EDGE_PLAIN_PORT /cache/ping "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-16k $EDGE_PLAIN_PORT /bench/kb "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-gzip-16k $EDGE_PLAIN_PORT /gzip/kb "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-zstd-16k $EDGE_PLAIN_PORT /zstd/kb "$PID_EDGE_PLAIN")")
 
 published="$(curl -s http://127.0.0.1:18293/observe/metrics | awk '/^edge_events_published_total/ {print $2}')"
 printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
@@ -234,6 +238,7 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     printf "events published to Kafka by the events-on edge: %s\n", published
     if ("edge-cache-hit" in cpu) printf "CPU per request of a cache hit / the edge answering its own 404: %.2fx\n", cpu["edge-cache-hit"]/cpu["edge-no-upstream"]
     if ("edge-gzip-16k" in cpu) printf "gzip of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-gzip-16k"]-cpu["edge-16k"], (cpu["edge-gzip-16k"]-cpu["edge-16k"])/16
+    if ("edge-zstd-16k" in cpu) printf "zstd of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-zstd-16k"]-cpu["edge-16k"], (cpu["edge-zstd-16k"]-cpu["edge-16k"])/16
   }'
 
 # latency at a fixed offered rate: half of what nginx as a proxy reached above

@@ -83,6 +83,13 @@ class LocalStackSmokeTest {
             try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gzip.body()))) {
                 assertThat(new ObjectMapper().readTree(in).path("path").asText()).isEqualTo("/echo/hi");
             }
+            var encoded = new java.io.ByteArrayOutputStream();
+            try (var out = new java.util.zip.GZIPOutputStream(encoded)) {
+                out.write("{\"order\":42}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(edge + "/echo/orders")).header("Content-Encoding", "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(encoded.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(new ObjectMapper().readTree(upload.body()).path("body").asText()).as("decoded at the edge").isEqualTo("{\"order\":42}");
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");

@@ -16,8 +16,9 @@ import java.util.Set;
  * The response cache on routes with a {@code cache} policy, after every admission check (a hit is authenticated and
  * limited like any request). A fresh answer is served from memory; a miss goes upstream once per key while the others
  * wait, and its answer is stored when the route and the answer's {@code Cache-Control} allow; a stale answer is
- * revalidated with its {@code ETag}/{@code Last-Modified} (a 304 makes it fresh again) and, within
- * {@code staleIfError}, served while the upstream fails. Every answer says what happened in {@code Cache-Status}
+ * revalidated with its {@code ETag}/{@code Last-Modified} (a 304 makes it fresh again), within {@code staleWhileRevalidate}
+ * served at once while a detached copy of the request revalidates it in the background, and within {@code staleIfError}
+ * served while the upstream fails. Every answer says what happened in {@code Cache-Status}
  * (RFC 9211) and, on a hit, its {@code Age}.
  */
 public final class CacheStep implements Step {
@@ -56,6 +57,14 @@ public final class CacheStep implements Step {
                 cache.hit();
                 return;
             }
+            if (answer != null && answer.servableWhileRevalidating(now) && !request.noCache()) {
+                // the client gets the stale copy now; a detached copy of its request revalidates it for the next ones
+                Exchange background = exchange.detached(new NoClient());
+                cache.revalidateInBackground(key, () -> fetch(background, next, policy, key, answer, credentials));
+                cache.servedWhileRevalidating();
+                serve(exchange, answer, "eventgate; hit; ttl=" + answer.ttlSeconds(now) + "; detail=stale-while-revalidate", "stale");
+                return;
+            }
             if (cache.leadOrWait(key, () -> fetch(exchange, next, policy, key, answer, credentials))) {
                 return;
             }
@@ -66,7 +75,7 @@ public final class CacheStep implements Step {
     private void fetch(Exchange exchange, Chain next, RoutePolicies.Cache policy, String key, Stored stale, boolean credentials) {
         long now = System.currentTimeMillis();
         boolean clientConditional = exchange.header("if-none-match") != null || exchange.header("if-modified-since") != null;
-        boolean revalidating = stale != null && !clientConditional && (stale.etag() != null || stale.lastModified() != null);
+        boolean revalidating = stale != null && !clientConditional && stale.hasValidators();
         if (revalidating) {
             if (stale.etag() != null) {
                 exchange.upstreamHeader("If-None-Match", stale.etag());
@@ -75,7 +84,7 @@ public final class CacheStep implements Step {
                 exchange.upstreamHeader("If-Modified-Since", stale.lastModified());
             }
         }
-        boolean staleUsable = stale != null && now < stale.staleIfErrorUntilMillis();
+        boolean staleUsable = stale != null && stale.servableOnError(now);
         ClientConnection client = exchange.client();
         CapturingConnection capture = new CapturingConnection(client, policy.maxBodyBytes(),
                 status -> revalidating && status == 304 || staleUsable && status >= 500,
@@ -90,8 +99,7 @@ public final class CacheStep implements Step {
         if (capture.swallowed()) {
             if (capture.status() == 304) {
                 CacheControl control = CacheControl.parse(capture.header("Cache-Control"));
-                Stored fresh = stale.refreshed(System.currentTimeMillis(), control.freshSeconds(policy.ttl().toSeconds()) * 1000,
-                        policy.staleIfError().toMillis());
+                Stored fresh = stale.refreshed(System.currentTimeMillis(), control.freshSeconds(policy.ttl().toSeconds()) * 1000);
                 cache.store(key, vary(capture), exchange::header, fresh);
                 cache.revalidated();
                 serve(exchange, fresh, "eventgate; fwd=stale; fwd-status=304", "revalidated");
@@ -133,7 +141,8 @@ public final class CacheStep implements Step {
             }
         }
         cache.store(key, vary, exchange::header, new Stored(exchange.route().id(), key, answer.status(), List.copyOf(kept), body, now, now + freshMillis,
-                now + freshMillis + policy.staleIfError().toMillis(), answer.header("ETag"), answer.header("Last-Modified"), Set.copyOf(tags)));
+                control.staleWhileRevalidateMillis(policy.staleWhileRevalidate().toMillis()), control.staleIfErrorMillis(policy.staleIfError().toMillis()),
+                answer.header("ETag"), answer.header("Last-Modified"), Set.copyOf(tags)));
     }
 
     private static List<String> vary(CapturingConnection answer) {

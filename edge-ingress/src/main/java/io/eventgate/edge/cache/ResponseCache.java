@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 public final class ResponseCache {
     /** How long a miss waits for the same key's request in flight before going to the upstream itself. */
     private static final Duration COLLAPSE_WAIT = Duration.ofSeconds(5);
+    /** Background revalidations at once on a node; past it a stale answer is served without starting another. */
+    private static final int BACKGROUND_LIMIT = 64;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ResponseCache.class.getName());
 
     private final Cache<String, Stored> answers;
@@ -36,6 +38,8 @@ public final class ResponseCache {
     private final Counter revalidated;
     private final Counter staleServed;
     private final Counter purged;
+    private final Counter staleWhileRevalidate;
+    private final java.util.concurrent.Semaphore background = new java.util.concurrent.Semaphore(BACKGROUND_LIMIT);
 
     public ResponseCache(long maxBytes, MeterRegistry meters) {
         this.answers = Caffeine.newBuilder().maximumWeight(maxBytes).weigher((String key, Stored answer) -> answer.weight()).build();
@@ -44,6 +48,8 @@ public final class ResponseCache {
         this.stored = Counter.builder("edge.cache.stored").description("Answers stored").register(meters);
         this.revalidated = Counter.builder("edge.cache.revalidated").description("Stale answers the upstream confirmed with 304").register(meters);
         this.staleServed = Counter.builder("edge.cache.stale_if_error").description("Stale answers served while the upstream failed").register(meters);
+        this.staleWhileRevalidate = Counter.builder("edge.cache.stale_while_revalidate")
+                .description("Stale answers served at once while a background request revalidated them").register(meters);
         this.purged = Counter.builder("edge.cache.purged").description("Answers dropped by purges").register(meters);
         Gauge.builder("edge.cache.bytes", answers, c -> c.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L))
                 .description("Bytes of answers held").register(meters);
@@ -100,6 +106,34 @@ public final class ResponseCache {
         }
     }
 
+    /**
+     * Runs {@code revalidate} on a virtual thread of its own, unless a request for {@code primaryKey} is in flight already
+     * or too many revalidations are; returns whether it started one. Requests that arrive meanwhile find the key in flight.
+     */
+    boolean revalidateInBackground(String primaryKey, Runnable revalidate) {
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (inFlight.putIfAbsent(primaryKey, mine) != null) {
+            return false;
+        }
+        if (!background.tryAcquire()) {
+            inFlight.remove(primaryKey, mine);
+            mine.complete(null);
+            return false;
+        }
+        Thread.ofVirtual().name("cache-revalidate").start(() -> {
+            try {
+                revalidate.run();
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "background revalidation of " + primaryKey + " failed", e);
+            } finally {
+                background.release();
+                inFlight.remove(primaryKey, mine);
+                mine.complete(null);
+            }
+        });
+        return true;
+    }
+
     /** Drops every answer {@code which} selects; returns how many. */
     public int purge(Predicate<Stored> which) {
         int count = 0;
@@ -144,6 +178,10 @@ public final class ResponseCache {
 
     void revalidated() {
         revalidated.increment();
+    }
+
+    void servedWhileRevalidating() {
+        staleWhileRevalidate.increment();
     }
 
     void staleServed() {

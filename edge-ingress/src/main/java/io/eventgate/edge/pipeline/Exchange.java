@@ -11,8 +11,10 @@ import io.eventgate.policy.model.PlanSettings;
 import io.opentelemetry.api.trace.Span;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One request as it moves through the pipeline: the facts of the request (plain values, so each step can
@@ -60,6 +62,7 @@ public final class Exchange implements RequestView {
     private List<String[]> upstreamHeaders;
     private String injectedFault;
     private String cacheResult;
+    private Set<String> withheld;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
                     RequestHeaders headers, ClientConnection client, Snapshot snapshot) {
@@ -420,5 +423,39 @@ public final class Exchange implements RequestView {
 
     public void injectedFault(String fault) {
         this.injectedFault = fault;
+    }
+
+    /** Keeps a client request header (lower case) from the upstream: one a step has acted on, such as the encoding of a body it decoded. */
+    public void withholdFromUpstream(String lowerCaseName) {
+        if (withheld == null) {
+            withheld = new java.util.HashSet<>(2);
+        }
+        withheld.add(lowerCaseName);
+    }
+
+    public boolean withheldFromUpstream(String lowerCaseName) {
+        return withheld != null && withheld.contains(lowerCaseName);
+    }
+
+    /**
+     * A copy of this admitted request that goes on to the upstream without its client (the cache's background
+     * revalidation): it answers into {@code client}, and no event records it. Its headers are copied, so the copy may
+     * outlive the server's request.
+     */
+    public Exchange detached(ClientConnection client) {
+        Map<String, List<String>> copied = new LinkedHashMap<>();
+        headers.forEach((name, values) -> copied.put(name, List.copyOf(values)));
+        Exchange copy = new Exchange(protocol, method, rawPath, rawQuery, authority, peerAddress, scheme, RequestHeaders.of(copied), client, snapshot);
+        copy.requestId = requestId;
+        copy.span = span;
+        copy.clientAddress = clientAddress;
+        copy.forwarding = forwarding;
+        copy.path = path;
+        copy.match = match;
+        copy.consumer(consumerId, plan);
+        copy.consumedCredentialHeader = consumedCredentialHeader;
+        copy.upstreamHeaders = upstreamHeaders == null ? null : new ArrayList<>(upstreamHeaders);
+        copy.withheld = withheld == null ? null : new java.util.HashSet<>(withheld);
+        return copy;
     }
 }

@@ -1,49 +1,21 @@
 package io.eventgate.edge.pipeline;
 
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A client connection wrapped by a step that must see an answer before the client does (the cache, body edits): the
  * request side passes straight through; the answer's status, headers and length are held until its body starts, when
  * the subclass decides what the client gets ({@link #release}).
  */
-public abstract class HeldAnswer implements ClientConnection {
-    protected final ClientConnection client;
+public abstract class HeldAnswer extends WrappedConnection {
     protected int status;
     protected final List<String[]> headers = new ArrayList<>();
     protected long contentLength = -1;
     private boolean released;
 
     protected HeldAnswer(ClientConnection client) {
-        this.client = client;
-    }
-
-    @Override
-    public boolean hasRequestBody() {
-        return client.hasRequestBody();
-    }
-
-    @Override
-    public long requestContentLength() {
-        return client.requestContentLength();
-    }
-
-    @Override
-    public InputStream requestBody() {
-        return client.requestBody();
-    }
-
-    @Override
-    public ClientStream switched() {
-        return client.switched();
-    }
-
-    @Override
-    public Optional<java.security.cert.X509Certificate> clientCertificate() {
-        return client.clientCertificate();
+        super(client);
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class ProxyStep implements Exit {
 
         boolean failedForPool() {
             return response == null
-                    ? failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE
+                    ? !failure.clientsFault()
                     : response.status() >= 500;
         }
     }
@@ -150,6 +150,11 @@ public final class ProxyStep implements Exit {
                 Replies.json(exchange, 413, RequestOutcome.REJECTED, "body_too_large", "the request body exceeds the configured limit");
                 return;
             }
+            if (attempt.failure() == UpstreamFailure.BODY_UNDECODABLE) {
+                Replies.json(exchange, 400, RequestOutcome.REJECTED, "body_undecodable", "the request body is not valid "
+                        + exchange.header("content-encoding"));
+                return;
+            }
             boolean worthRetrying = attempt.response() == null
                     ? attempt.failure().retryable()
                     : settings.retries().onStatus().contains(attempt.status());
@@ -216,7 +221,7 @@ public final class ProxyStep implements Exit {
                 span.end();
                 return call(exchange, settings, route, instance, pool, bufferedBody, false, true, true);
             }
-            pool.finished(instance, latency, failure != UpstreamFailure.CLIENT_ABORTED && failure != UpstreamFailure.BODY_TOO_LARGE);
+            pool.finished(instance, latency, !failure.clientsFault());
             exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, failure.name());
             span.end();
@@ -424,7 +429,7 @@ public final class ProxyStep implements Exit {
         if (breaker == null) {
             return;
         }
-        if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED || attempt.failure() == UpstreamFailure.BODY_TOO_LARGE) {
+        if (attempt.failure() != null && attempt.failure().clientsFault()) {
             breaker.releasePermission();
         } else if (attempt.failedForPool()) {
             breaker.onError(attempt.latencyNanos(), TimeUnit.NANOSECONDS, new IOException("upstream answered " + attempt.status()));

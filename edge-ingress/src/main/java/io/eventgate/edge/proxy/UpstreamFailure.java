@@ -22,7 +22,9 @@ public enum UpstreamFailure {
     /** The client went away while its body was being forwarded. */
     CLIENT_ABORTED(499, false),
     /** The client's body went past the size limit while it was being forwarded. */
-    BODY_TOO_LARGE(413, false);
+    BODY_TOO_LARGE(413, false),
+    /** The client's encoded body could not be decoded while it was being forwarded (the route decodes request bodies). */
+    BODY_UNDECODABLE(400, false);
 
     private final int status;
     private final boolean retryable;
@@ -40,6 +42,11 @@ public enum UpstreamFailure {
         return retryable;
     }
 
+    /** Whether the client's side failed, not the upstream: no mark against the instance, no retry. */
+    public boolean clientsFault() {
+        return this == CLIENT_ABORTED || this == BODY_TOO_LARGE || this == BODY_UNDECODABLE;
+    }
+
     public boolean timeout() {
         return status == 504;
     }
@@ -54,6 +61,7 @@ public enum UpstreamFailure {
             case RESET -> "connection broke before a response";
             case CLIENT_ABORTED -> "client went away";
             case BODY_TOO_LARGE -> "request body too large";
+            case BODY_UNDECODABLE -> "request body not in its declared Content-Encoding";
         };
     }
 
@@ -66,8 +74,12 @@ public enum UpstreamFailure {
             if (t instanceof io.eventgate.edge.pipeline.BodyTooLarge) {
                 return BODY_TOO_LARGE;
             }
+            if (t instanceof io.eventgate.edge.pipeline.BodyUndecodable) {
+                return BODY_UNDECODABLE;
+            }
             if (t instanceof ClientAbort) {
-                return t.getCause() instanceof io.eventgate.edge.pipeline.BodyTooLarge ? BODY_TOO_LARGE : CLIENT_ABORTED;
+                return t.getCause() instanceof io.eventgate.edge.pipeline.BodyTooLarge ? BODY_TOO_LARGE
+                        : t.getCause() instanceof io.eventgate.edge.pipeline.BodyUndecodable ? BODY_UNDECODABLE : CLIENT_ABORTED;
             }
             if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
                 return CONNECT_FAILED;

@@ -27,7 +27,8 @@ public final class UpstreamHeaders {
         HeaderEditor edits = exchange.route().requestHeaders();
         exchange.headers().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
-            if (HeaderHygiene.forwardRequestHeader(lower, named) && !name.equalsIgnoreCase(apiKeyHeader) && !lower.equals(consumed)) {
+            if (HeaderHygiene.forwardRequestHeader(lower, named) && !name.equalsIgnoreCase(apiKeyHeader) && !lower.equals(consumed)
+                    && !exchange.withheldFromUpstream(lower)) {
                 edits.pass(name, values, head::header);
             }
         });

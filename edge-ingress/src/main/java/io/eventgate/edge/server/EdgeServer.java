@@ -11,6 +11,7 @@ import io.eventgate.edge.cache.CacheStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
+import io.eventgate.edge.transform.DecodeRequestStep;
 import io.eventgate.edge.transform.JsonBodyStep;
 import io.eventgate.edge.traffic.FaultStep;
 import io.eventgate.edge.traffic.MockStep;
@@ -122,6 +123,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RateLimitStep(settings.nodeId()),
                 new FaultStep(settings.nodeId(), metrics),
                 new CacheStep(responseCache),
+                new DecodeRequestStep(settings.server().maxBodyBytes()),
                 new JsonBodyStep(),
                 new MockStep(metrics)),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
@@ -171,6 +173,7 @@ public final class EdgeServer implements AutoCloseable {
                 .idleConnectionPeriod(s.idleTimeout().dividedBy(2))
                 .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()).tcpNoDelay(true))
                 .protocolsDiscoverServices(false)
+                .contentEncoding(new PassThroughCoding())
                 .addConnectionSelector(http1Selector)
                 .addProtocol(http2)
                 .update(builder -> {

@@ -1,5 +1,6 @@
 package io.eventgate.edge.server;
 
+import io.eventgate.edge.pipeline.BodyLimit;
 import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.RequestHeaders;
 import io.helidon.http.Header;

@@ -1,18 +1,22 @@
 package io.eventgate.edge.transform;
 
-import com.github.luben.zstd.ZstdOutputStream;
+import com.github.luben.zstd.ZstdInputStream;
 import io.eventgate.policy.model.RoutePolicies;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Headers;
+import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A route's compression of an upstream's answer: whether this answer may be compressed at all, which encoding the
- * client's {@code Accept-Encoding} prefers, and the streaming encoder (constant memory whatever the body's size).
+ * client's {@code Accept-Encoding} prefers, and the streaming encoder (constant memory whatever the body's size); and
+ * the decoder of a request body for routes that decode them.
  */
 public final class Compression {
     private Compression() {
@@ -82,9 +86,82 @@ public final class Compression {
         return switch (encoding) {
             // the fastest levels, as proxies default to (nginx's gzip_comp_level 1): most of the size is won there
             case "gzip" -> PooledGzip.open(out);
-            case "zstd" -> new ZstdOutputStream(out, 1);
+            case "zstd" -> PooledZstd.open(out);
             default -> throw new IllegalArgumentException("no encoder for " + encoding);
         };
+    }
+
+    /** The encodings a request body may come in when its route decodes request bodies. */
+    public static final List<String> DECODERS = List.of("gzip", "zstd");
+
+    /**
+     * The decoder for a request body in {@code encoding} read from {@code in}. A failure of {@code in} itself (the client
+     * went away, its body is too large) passes as it is; a body that is not valid {@code encoding} fails with
+     * {@link io.eventgate.edge.pipeline.BodyUndecodable}.
+     */
+    public static InputStream decoder(String encoding, InputStream in) throws IOException {
+        Watched source = new Watched(in);
+        try {
+            InputStream decoder = switch (encoding) {
+                case "gzip" -> new GZIPInputStream(source, 8192);
+                case "zstd" -> new ZstdInputStream(source);
+                default -> throw new IllegalArgumentException("no decoder for " + encoding);
+            };
+            return new FilterInputStream(decoder) {
+                @Override
+                public int read() throws IOException {
+                    try {
+                        return super.read();
+                    } catch (IOException e) {
+                        throw source.blame(encoding, e);
+                    }
+                }
+
+                @Override
+                public int read(byte[] bytes, int offset, int length) throws IOException {
+                    try {
+                        return super.read(bytes, offset, length);
+                    } catch (IOException e) {
+                        throw source.blame(encoding, e);
+                    }
+                }
+            };
+        } catch (IOException e) {
+            throw source.blame(encoding, e);
+        }
+    }
+
+    /** The encoded stream, remembering whether it failed itself, so that only a decoder's failure is put on the body. */
+    private static final class Watched extends FilterInputStream {
+        private IOException failure;
+
+        Watched(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            try {
+                return super.read(bytes, offset, length);
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
+        }
+
+        IOException blame(String encoding, IOException e) {
+            return failure != null ? failure : new io.eventgate.edge.pipeline.BodyUndecodable(encoding, e);
+        }
     }
 
     /** Counts the bytes that reach the client (the compressed ones). */

@@ -112,7 +112,7 @@ class AdmissionMatrixTest {
                         .withPolicies(new RoutePolicies.Cors(List.of("https://app.example.com"), null, null, null, null, null), null, null,
                                 new RoutePolicies.Transform(new RoutePolicies.HeaderEdits(null, null, Map.of("X-Policied", "yes"), null), null, null, null))
                         .withCompression(new RoutePolicies.Compression(null, 0, null))
-                        .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null)));
+                        .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null, null)));
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("recording", EdgeFixture.pool(upstream.url())), routes)
                 .withServer(EdgeFixture.server(List.of("127.0.0.1/32")))
                 .withConsumers(Map.of(

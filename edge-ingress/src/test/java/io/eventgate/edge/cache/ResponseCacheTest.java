@@ -37,6 +37,8 @@ class ResponseCacheTest {
     final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     final AtomicBoolean failing = new AtomicBoolean();
     volatile String cacheControl = null;
+    final AtomicInteger version = new AtomicInteger(1);
+    volatile java.util.concurrent.CountDownLatch hold;
     WebServer upstream;
     EdgeServer edge;
 
@@ -51,6 +53,24 @@ class ResponseCacheTest {
             calls.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
             if (failing.get()) {
                 res.status(Status.SERVICE_UNAVAILABLE_503).send("down");
+                return;
+            }
+            if (path.endsWith("/swr")) {
+                java.util.concurrent.CountDownLatch held = hold;
+                if (held != null) {
+                    try {
+                        held.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                String tag = "\"v" + version.get() + "\"";
+                res.header("Cache-Control", "max-age=0, stale-while-revalidate=30").header("ETag", tag);
+                if (tag.equals(req.headers().first(HeaderNames.IF_NONE_MATCH).orElse(null))) {
+                    res.status(Status.NOT_MODIFIED_304).send();
+                } else {
+                    res.send("version " + version.get());
+                }
                 return;
             }
             if (path.endsWith("/slow")) {
@@ -82,7 +102,7 @@ class ResponseCacheTest {
             }
             res.send("body of " + path);
         })).build().start();
-        RoutePolicies.Cache cache = new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, false, null, Duration.ofMinutes(1));
+        RoutePolicies.Cache cache = new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, false, null, Duration.ofMinutes(1), null);
         edge = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("up", EdgeFixture.pool("http://127.0.0.1:" + upstream.port())),
                 List.of(EdgeFixture.route("cached", "/cached/**", "up").withCache(cache))));
     }
@@ -141,6 +161,36 @@ class ResponseCacheTest {
         HttpResponse<String> down = get("/cached/b");
         assertThat(down.statusCode()).isEqualTo(200);
         assertThat(cacheStatus(down)).contains("detail=stale-if-error");
+    }
+
+    @Test
+    void withinStaleWhileRevalidateTheStaleAnswerIsServedAtOnceAndRefreshedInTheBackground() throws Exception {
+        assertThat(get("/cached/swr").body()).isEqualTo("version 1"); // stored, stale at once, servable stale for 30 s
+        version.set(2);
+        hold = new java.util.concurrent.CountDownLatch(1); // the upstream answers nothing until released
+        HttpResponse<String> stale = get("/cached/swr");
+        assertThat(stale.statusCode()).isEqualTo(200);
+        assertThat(stale.body()).as("answered while the revalidation waits on the upstream").isEqualTo("version 1");
+        assertThat(cacheStatus(stale)).startsWith("eventgate; hit; ttl=").endsWith("; detail=stale-while-revalidate");
+        assertThat(get("/cached/swr").body()).as("one revalidation in flight per key").isEqualTo("version 1");
+        awaitCalls("/cached/swr", 2);
+        hold.countDown();
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String body;
+        do {
+            body = get("/cached/swr").body();
+        } while (!body.equals("version 2") && System.nanoTime() < deadline);
+        assertThat(body).as("the background request stored the new version").isEqualTo("version 2");
+        assertThat(edge.metrics().registry().get("edge.cache.stale_while_revalidate").counter().count()).isGreaterThanOrEqualTo(2);
+    }
+
+    void awaitCalls(String path, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (calls(path) < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(calls(path)).isEqualTo(count);
     }
 
     @Test

@@ -41,7 +41,9 @@ class CompressionTest {
         edge = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())), List.of(
                 EdgeFixture.route("echo", "/echo/**", "demo").withCompression(json),
                 EdgeFixture.route("status", "/status/**", "demo").withCompression(json),
-                EdgeFixture.route("bytes", "/bytes/**", "demo").withCompression(bytes))));
+                EdgeFixture.route("bytes", "/bytes/**", "demo").withCompression(bytes),
+                new io.eventgate.policy.model.RouteSettings("decoding", new io.eventgate.policy.model.RouteSettings.Match(null, List.of("/decoding/**"), null, null),
+                        List.of(new io.eventgate.policy.model.RouteSettings.Destination("demo", 100)), "/decoding", "/echo", null, null, null).withCompression(new RoutePolicies.Compression(null, 64, null, true)))));
     }
 
     @AfterEach
@@ -80,11 +82,104 @@ class CompressionTest {
         assertThat(zstd.headers().firstValue("Content-Encoding")).hasValue("zstd");
         assertThat(new String(decode(zstd), StandardCharsets.UTF_8)).contains("\"path\":\"/echo/round-trip\"");
 
-        assertThat(get("/echo/x", "br, *;q=0.2").headers().firstValue("Content-Encoding")).as("the wildcard admits the route's first").hasValue("gzip");
+        assertThat(get("/echo/x", "br, *;q=0.2").headers().firstValue("Content-Encoding")).as("the wildcard admits the route's first").hasValue("zstd");
         assertThat(get("/echo/x", "gzip;q=0, zstd;q=0").headers().firstValue("Content-Encoding")).as("both refused").isEmpty();
         HttpResponse<byte[]> plain = get("/echo/x", null);
         assertThat(plain.headers().firstValue("Content-Encoding")).isEmpty();
         assertThat(new String(plain.body(), StandardCharsets.UTF_8)).contains("\"path\":\"/echo/x\"");
+    }
+
+    HttpResponse<String> post(String path, String encoding, byte[] body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.port() + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (encoding != null) {
+            request.header("Content-Encoding", encoding);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static byte[] gzip(byte[] body) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var gzip = new java.util.zip.GZIPOutputStream(out)) {
+            gzip.write(body);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] zstd(byte[] body) throws Exception {
+        var out = new java.io.ByteArrayOutputStream();
+        try (var zstd = new com.github.luben.zstd.ZstdOutputStream(out)) {
+            zstd.write(body);
+        }
+        return out.toByteArray();
+    }
+
+    static String text(int bytes) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < bytes; i++) {
+            text.append("line ").append(i).append(' ');
+        }
+        return text.substring(0, bytes);
+    }
+
+    @Test
+    void encodedRequestBodiesReachTheUpstreamDecodedOnRoutesThatDecodeThem(TestKafka kafka, @TempDir Path dir) throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        byte[] small = "{\"order\":42}".getBytes(StandardCharsets.UTF_8);
+        var seen = json.readTree(post("/decoding/small", "gzip", gzip(small)).body());
+        assertThat(seen.path("body").asText()).isEqualTo("{\"order\":42}");
+        assertThat(seen.path("headers").has("content-encoding")).as("the encoding stays at the edge").isFalse();
+        assertThat(seen.path("headers").path("content-length").path(0).asText()).isEqualTo(Integer.toString(small.length));
+
+        String large = text(300_000); // past what the step reads whole: streamed to the upstream, chunked
+        var streamed = json.readTree(post("/decoding/large", "zstd", zstd(large.getBytes(StandardCharsets.UTF_8))).body());
+        assertThat(streamed.path("body").asText()).isEqualTo(large);
+        assertThat(streamed.path("headers").has("content-length")).isFalse();
+
+        // a route that does not decode passes the body on as it came, to an upstream that reads any encoding
+        byte[] encoded = gzip(small);
+        var raw = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        raw.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            byte[] answer = (exchange.getRequestHeaders().getFirst("Content-Encoding") + " " + java.util.Arrays.equals(body, encoded))
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        raw.start();
+        try (EdgeServer passing = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("passing"),
+                Map.of("raw", EdgeFixture.pool("http://127.0.0.1:" + raw.getAddress().getPort())), List.of(EdgeFixture.route("raw", "/**", "raw"))))) {
+            HttpResponse<String> untouched = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + passing.port() + "/upload"))
+                    .header("Content-Encoding", "gzip").POST(HttpRequest.BodyPublishers.ofByteArray(encoded)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(untouched.body()).isEqualTo("gzip true");
+        } finally {
+            raw.stop(0);
+        }
+    }
+
+    @Test
+    void requestBodiesThatCannotBeDecodedAreRefusedClearly() throws Exception {
+        HttpResponse<String> unsupported = post("/decoding/x", "br", new byte[] {1, 2, 3});
+        assertThat(unsupported.statusCode()).isEqualTo(415);
+        assertThat(unsupported.headers().firstValue("Accept-Encoding")).hasValue("gzip, zstd");
+        assertThat(unsupported.body()).contains("unsupported_encoding").contains("'br'");
+
+        HttpResponse<String> corrupt = post("/decoding/x", "gzip", "not gzip at all".getBytes(StandardCharsets.UTF_8));
+        assertThat(corrupt.statusCode()).isEqualTo(400);
+        assertThat(corrupt.body()).contains("body_undecodable").contains("not valid gzip");
+
+        byte[] whole = gzip(text(300_000).getBytes(StandardCharsets.UTF_8));
+        byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - 16); // fails past what the step reads whole
+        HttpResponse<String> cut = post("/decoding/x", "gzip", truncated);
+        assertThat(cut.statusCode()).isEqualTo(400);
+        assertThat(cut.body()).contains("body_undecodable");
+
+        byte[] bomb = gzip(new byte[11 << 20]); // 11 MiB of zeros in a few kB, past the 10 MiB body limit once decoded
+        assertThat(bomb.length).isLessThan(64 * 1024);
+        HttpResponse<String> swollen = post("/decoding/x", "gzip", bomb);
+        assertThat(swollen.statusCode()).isEqualTo(413);
+        assertThat(swollen.body()).contains("body_too_large");
     }
 
     @Test

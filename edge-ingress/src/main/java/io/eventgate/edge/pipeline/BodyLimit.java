@@ -1,16 +1,15 @@
-package io.eventgate.edge.server;
+package io.eventgate.edge.pipeline;
 
-import io.eventgate.edge.pipeline.BodyTooLarge;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Cuts a request body (chunked ones included) at the configured size, failing with {@link BodyTooLarge}. */
-final class BodyLimit extends FilterInputStream {
+public final class BodyLimit extends FilterInputStream {
     private final long limit;
     private long read;
 
-    BodyLimit(InputStream in, long limit) {
+    public BodyLimit(InputStream in, long limit) {
         super(in);
         this.limit = limit;
     }
