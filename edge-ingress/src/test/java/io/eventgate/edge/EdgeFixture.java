@@ -43,4 +43,10 @@ public final class EdgeFixture {
         return new RouteSettings(id, new RouteSettings.Match(null, List.of(path), null, null),
                 List.of(new RouteSettings.Destination(pool, 100)), null, null, null, null, null);
     }
+
+    /** A route whose target is a topic. */
+    public static RouteSettings kafkaRoute(String id, String path, io.eventgate.policy.model.KafkaTarget target) {
+        return new RouteSettings(id, new RouteSettings.Match(null, List.of(path), null, null), List.of(), null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, target);
+    }
 }

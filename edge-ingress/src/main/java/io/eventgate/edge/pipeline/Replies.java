@@ -12,16 +12,19 @@ public final class Replies {
     }
 
     public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message) {
+        json(exchange, status, outcome, error, message, java.util.Map.of());
+    }
+
+    /** The same answer with more fields after the message (which field of a body was wrong, and how). */
+    public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message, java.util.Map<String, String> details) {
         exchange.ended(status, outcome);
         ClientConnection client = exchange.client();
         if (client.committed()) {
             return; // the upstream's status already went out; the connection is closed by the caller
         }
-        byte[] body = JSON.createObjectNode()
-                .put("error", error)
-                .put("message", message)
-                .put("requestId", exchange.requestId())
-                .toString().getBytes(StandardCharsets.UTF_8);
+        var answer = JSON.createObjectNode().put("error", error).put("message", message);
+        details.forEach(answer::put);
+        byte[] body = answer.put("requestId", exchange.requestId()).toString().getBytes(StandardCharsets.UTF_8);
         client.status(status);
         client.header("Content-Type", "application/json");
         client.header("X-Request-Id", exchange.requestId());

@@ -11,6 +11,9 @@ import io.eventgate.edge.cache.CacheStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
+import io.eventgate.edge.kafka.KafkaTargetStep;
+import io.eventgate.edge.kafka.TopicViews;
+import io.eventgate.edge.kafka.TopicWriter;
 import io.eventgate.edge.transform.DecodeRequestStep;
 import io.eventgate.edge.transform.JsonBodyStep;
 import io.eventgate.edge.traffic.FaultStep;
@@ -81,6 +84,8 @@ public final class EdgeServer implements AutoCloseable {
     private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
     private final ResponseCache responseCache;
+    private final TopicWriter topicWriter;
+    private final TopicViews topicViews;
     private final WebServer server;
 
     private EdgeServer(EdgeSettings settings, Map<String, Object> producerOverrides) {
@@ -99,6 +104,8 @@ public final class EdgeServer implements AutoCloseable {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
         this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
+        this.topicWriter = new TopicWriter(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
+        this.topicViews = new TopicViews(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
         this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes, responseCache::purge) : null;
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
@@ -125,7 +132,8 @@ public final class EdgeServer implements AutoCloseable {
                 new CacheStep(responseCache),
                 new DecodeRequestStep(settings.server().maxBodyBytes()),
                 new JsonBodyStep(),
-                new MockStep(metrics)),
+                new MockStep(metrics),
+                new KafkaTargetStep(topicWriter, topicViews)),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
@@ -283,6 +291,8 @@ public final class EdgeServer implements AutoCloseable {
             limits.close();
         }
         healthChecker.close();
+        topicViews.close();
+        topicWriter.close();
         watchdog.close();
         upstreamClients.close();
         if (events != null) {

@@ -1,0 +1,333 @@
+package io.eventgate.edge.kafka;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.pipeline.ClientConnection;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.pipeline.Protocol;
+import io.eventgate.edge.pipeline.Replies;
+import io.eventgate.edge.pipeline.Step;
+import io.eventgate.policy.model.KafkaTarget;
+import io.eventgate.schemas.registry.RegisteredSchema;
+import io.eventgate.schemas.registry.SchemaRegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+
+/**
+ * Routes whose target is a Kafka topic ({@code kafka}), served here, after every admission check, in place of an
+ * upstream. {@code produce}: the JSON body is checked against the topic's value schema and written; the client gets 202
+ * with where it went only once the broker has it, 503 with {@code Retry-After} when Kafka does not take it in time, and
+ * a retry with the same {@code Idempotency-Key} gets the first answer without a second write. {@code latest}: a key's
+ * current value from the node's view of the topic, with an {@code ETag}.
+ */
+public final class KafkaTargetStep implements Step {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** Answers kept for retries with an Idempotency-Key, per node; the oldest go first past this many. */
+    private static final int IDEMPOTENCY_KEYS = 100_000;
+
+    private final TopicWriter writer;
+    private final TopicViews views;
+    /** Per route, consumer and Idempotency-Key: the first write with it, done or under way. */
+    private final Cache<String, FirstWrite> firstWrites = Caffeine.newBuilder()
+            .maximumSize(IDEMPOTENCY_KEYS)
+            .expireAfter(Expiry.<String, FirstWrite>writing((key, first) -> first.window()))
+            .build();
+
+    private record FirstWrite(String bodyDigest, CompletableFuture<TopicWriter.Written> written, java.time.Duration window) {
+    }
+
+    public KafkaTargetStep(TopicWriter writer, TopicViews views) {
+        this.writer = writer;
+        this.views = views;
+    }
+
+    @Override
+    public void handle(Exchange exchange, Chain next) {
+        KafkaTarget target = exchange.route().settings().kafka();
+        if (target == null) {
+            next.proceed(exchange);
+            return;
+        }
+        if (exchange.protocol() != Protocol.HTTP) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "not_websocket", "route " + exchange.route().id() + " is a Kafka topic; it takes no WebSocket upgrade");
+            return;
+        }
+        if (target.produces()) {
+            produce(exchange, target);
+        } else {
+            latest(exchange, target);
+        }
+    }
+
+    private void produce(Exchange exchange, KafkaTarget target) {
+        if (!WRITES.contains(exchange.method())) {
+            exchange.responseHeader("Allow", String.join(", ", WRITES.stream().sorted().toList()));
+            Replies.json(exchange, 405, RequestOutcome.REJECTED, "method_not_allowed", "route " + exchange.route().id() + " writes to a topic: use POST, PUT, PATCH or DELETE");
+            return;
+        }
+        String contentType = exchange.header("content-type");
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/([a-z0-9.+-]*\\+)?json\\s*(;.*)?")) {
+            Replies.json(exchange, 415, RequestOutcome.REJECTED, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
+            return;
+        }
+        byte[] body;
+        try {
+            body = read(exchange.client(), target.maxBodyBytes());
+        } catch (io.eventgate.edge.pipeline.BodyTooLarge e) {
+            Replies.json(exchange, 413, RequestOutcome.REJECTED, "body_too_large", e.getMessage());
+            return;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+            return;
+        }
+        exchange.addBytesIn(body.length);
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException malformed) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "body_not_json", "the body is not JSON: " + malformed.getOriginalMessage());
+            return;
+        } catch (IOException unreadable) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "body_not_json", "the body is not JSON");
+            return;
+        }
+        RegisteredSchema schema;
+        try {
+            schema = writer.valueSchema(target.topic());
+        } catch (SchemaRegistryException e) {
+            schemaUnavailable(exchange, target, e);
+            return;
+        }
+        GenericRecord value;
+        try {
+            value = JsonToAvro.record(json == null ? JSON.nullNode() : json, schema.schema());
+        } catch (JsonToAvro.Mismatch mismatch) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "schema_mismatch", mismatch.getMessage(),
+                    Map.of("field", mismatch.pointer(), "expected", mismatch.expected()));
+            return;
+        }
+        String key = key(exchange, target, json);
+        if (target.key() != null && key == null) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "key_missing", "the record key comes from " + target.key() + ", which this request lacks");
+            return;
+        }
+        byte[] encoded = TopicWriter.encode(value, schema);
+        String idempotencyKey = exchange.header("idempotency-key");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "bad_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
+            return;
+        }
+        long started = System.nanoTime();
+        CompletableFuture<TopicWriter.Written> written;
+        boolean replayed = false;
+        FirstWrite first = null;
+        if (idempotencyKey == null || target.idempotencyWindow().isZero()) {
+            written = writer.write(target.topic(), bytes(key), encoded, headers(exchange, idempotencyKey));
+        } else {
+            String digest = digest(body);
+            String cacheKey = exchange.route().id() + '\u0000' + exchange.consumerId() + '\u0000' + idempotencyKey;
+            boolean[] mine = {false};
+            first = firstWrites.get(cacheKey, k -> {
+                mine[0] = true;
+                return new FirstWrite(digest, writer.write(target.topic(), bytes(key), encoded, headers(exchange, idempotencyKey)), target.idempotencyWindow());
+            });
+            if (!first.bodyDigest().equals(digest)) {
+                Replies.json(exchange, 422, RequestOutcome.REJECTED, "idempotency_key_reused",
+                        "Idempotency-Key '" + idempotencyKey + "' was used with another body; a retry must send the same one");
+                return;
+            }
+            replayed = !mine[0];
+            written = first.written();
+            FirstWrite kept = first;
+            // a write that failed is forgotten, so that a retry with the key writes again
+            written.whenComplete((done, error) -> {
+                if (error != null) {
+                    firstWrites.asMap().remove(cacheKey, kept);
+                }
+            });
+        }
+        TopicWriter.Written where;
+        try {
+            where = written.get(target.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            kafkaUnavailable(exchange, target, "Kafka did not acknowledge the write within " + target.timeout().toMillis() + " ms"
+                    + (idempotencyKey == null ? "; it may still be written" : "; a retry with the same Idempotency-Key writes it at most once"));
+            return;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException) {
+                Replies.json(exchange, 413, RequestOutcome.REJECTED, "record_too_large", "the record is larger than the topic takes");
+            } else {
+                kafkaUnavailable(exchange, target, "Kafka did not take the write: " + e.getCause().getMessage());
+            }
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+            return;
+        }
+        exchange.addUpstreamLatency(System.nanoTime() - started);
+        if (replayed) {
+            exchange.responseHeader("Idempotent-Replayed", "true");
+        }
+        if (target.location() != null && key != null) {
+            exchange.responseHeader("Location", target.location().replace("{key}", URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20")));
+        }
+        answer(exchange, 202, "application/json", JSON.createObjectNode().put("topic", where.topic()).put("partition", where.partition())
+                .put("offset", where.offset()).toString(), null);
+    }
+
+    private void latest(Exchange exchange, KafkaTarget target) {
+        if (!exchange.method().equals("GET") && !exchange.method().equals("HEAD")) {
+            exchange.responseHeader("Allow", "GET, HEAD");
+            Replies.json(exchange, 405, RequestOutcome.REJECTED, "method_not_allowed", "route " + exchange.route().id() + " reads a topic: use GET");
+            return;
+        }
+        String key = exchange.pathVariables().get(target.keyName());
+        TopicViews.View view = views.view(target.topic());
+        try {
+            if (!view.awaitCaughtUp(target.timeout())) {
+                exchange.responseHeader("Retry-After", "1");
+                Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "view_loading", "this node is still reading " + target.topic());
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+            return;
+        }
+        TopicViews.Entry entry = key == null ? null : view.get(key);
+        if (entry == null) {
+            Replies.json(exchange, 404, RequestOutcome.PROXIED, "no_such_key", "no value for key '" + key + "' in " + target.topic());
+            return;
+        }
+        String etag = entry.etag();
+        String ifNoneMatch = exchange.header("if-none-match");
+        if (ifNoneMatch != null && (ifNoneMatch.trim().equals("*") || java.util.Arrays.stream(ifNoneMatch.split(","))
+                .map(String::trim).map(tag -> tag.startsWith("W/") ? tag.substring(2) : tag).anyMatch(etag::equals))) {
+            answer(exchange, 304, null, null, etag);
+            return;
+        }
+        String json;
+        try {
+            json = entry.json(target.topic(), views.registry());
+        } catch (SchemaRegistryException e) {
+            schemaUnavailable(exchange, target, e);
+            return;
+        } catch (RuntimeException e) {
+            Replies.json(exchange, 502, RequestOutcome.UPSTREAM_FAILURE, "undecodable_record", "the value of '" + key + "' in " + target.topic()
+                    + " cannot be decoded: " + e.getMessage());
+            return;
+        }
+        answer(exchange, 200, "application/json", json, etag);
+    }
+
+    private static void answer(Exchange exchange, int status, String contentType, String body, String etag) {
+        ClientConnection client = exchange.client();
+        exchange.upstreamInstance("kafka:" + exchange.route().settings().kafka().topic());
+        exchange.ended(status, RequestOutcome.PROXIED);
+        client.status(status);
+        if (contentType != null) {
+            client.header("Content-Type", contentType);
+        }
+        if (etag != null) {
+            client.header("ETag", etag);
+        }
+        client.header("X-Request-Id", exchange.requestId());
+        exchange.writeResponseHeaders();
+        byte[] bytes = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        if (body != null) {
+            client.contentLength(bytes.length);
+        }
+        boolean head = exchange.method().equals("HEAD");
+        client.send(head ? new byte[0] : bytes);
+        exchange.addBytesOut(head ? 0 : bytes.length);
+    }
+
+    private static void kafkaUnavailable(Exchange exchange, KafkaTarget target, String message) {
+        exchange.upstreamInstance("kafka:" + target.topic());
+        exchange.responseHeader("Retry-After", "5");
+        Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "kafka_unavailable", message);
+    }
+
+    private static void schemaUnavailable(Exchange exchange, KafkaTarget target, SchemaRegistryException e) {
+        if (e.transientFailure()) {
+            exchange.responseHeader("Retry-After", "5");
+            Replies.json(exchange, 503, RequestOutcome.UPSTREAM_FAILURE, "schema_registry_unavailable",
+                    "the schema registry cannot be reached to check records of " + target.topic());
+        } else {
+            Replies.json(exchange, 502, RequestOutcome.UPSTREAM_FAILURE, "no_schema",
+                    "no value schema is registered for topic " + target.topic() + " (subject " + target.topic() + "-value)");
+        }
+    }
+
+    /** The record key the route names: a path variable, a header, or a field of the body. */
+    private static String key(Exchange exchange, KafkaTarget target, JsonNode json) {
+        if (target.key() == null) {
+            return null;
+        }
+        return switch (target.keySource()) {
+            case "path" -> exchange.pathVariables().get(target.keyName());
+            case "header" -> exchange.header(target.keyName());
+            default -> {
+                JsonNode field = json == null ? null : json.at(target.keyName());
+                yield field == null || !field.isValueNode() || field.isNull() ? null : field.asText();
+            }
+        };
+    }
+
+    private static List<Header> headers(Exchange exchange, String idempotencyKey) {
+        List<Header> headers = new ArrayList<>(3);
+        headers.add(new RecordHeader("eventgate-request-id", exchange.requestId().getBytes(StandardCharsets.UTF_8)));
+        headers.add(new RecordHeader("eventgate-consumer", exchange.consumerId().getBytes(StandardCharsets.UTF_8)));
+        if (idempotencyKey != null) {
+            headers.add(new RecordHeader("idempotency-key", idempotencyKey.getBytes(StandardCharsets.UTF_8)));
+        }
+        return headers;
+    }
+
+    private static byte[] read(ClientConnection client, int limit) throws IOException {
+        if (!client.hasRequestBody()) {
+            return new byte[0];
+        }
+        try (InputStream in = client.requestBody()) {
+            byte[] body = in.readNBytes(limit + 1);
+            if (body.length > limit) {
+                throw new io.eventgate.edge.pipeline.BodyTooLarge(limit);
+            }
+            return body;
+        }
+    }
+
+    private static byte[] bytes(String key) {
+        return key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String digest(byte[] body) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
