@@ -74,6 +74,9 @@ public final class LocalStack implements AutoCloseable {
         if (s.demoUpstream().enabled()) {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
             endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
+            createMissingTopics(SampleTopics.topics(k.partitions()));
+            SampleTopics.register(SchemaRegistryClient.of(registry.url()));
+            endpoints.put("sample topic", SampleTopics.ORDERS + " (POST /events/orders, GET /events/orders/{orderId})");
         }
 
         if (s.policyStreams() != null) {

@@ -51,8 +51,9 @@ class LocalStackSmokeTest {
             JsonNode subjects = new ObjectMapper().readTree(get(stack.registryUrl() + "/subjects").body());
             List<String> names = new ArrayList<>();
             subjects.forEach(s -> names.add(s.asText()));
-            assertThat(names).containsExactlyInAnyOrderElementsOf(
-                    Arrays.stream(Topic.values()).map(t -> "gateway." + t.suffix() + "-value").toList());
+            List<String> expected = new ArrayList<>(Arrays.stream(Topic.values()).map(t -> "gateway." + t.suffix() + "-value").toList());
+            expected.add("demo.orders-value"); // the sample topic of the sample routes
+            assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
 
             HttpResponse<String> echo = get(stack.endpoints().get("demo upstream"));
             assertThat(echo.statusCode()).isEqualTo(200);
@@ -90,6 +91,18 @@ class LocalStackSmokeTest {
             HttpResponse<String> upload = http.send(HttpRequest.newBuilder(URI.create(edge + "/echo/orders")).header("Content-Encoding", "gzip")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(encoded.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(new ObjectMapper().readTree(upload.body()).path("body").asText()).as("decoded at the edge").isEqualTo("{\"order\":42}");
+            HttpResponse<String> order = http.send(HttpRequest.newBuilder(URI.create(edge + "/events/orders")).header("X-API-Key", "demo-key")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"orderId\":\"o-42\",\"amount\":9.5,\"currency\":\"EUR\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(order.statusCode()).as(order.body()).isEqualTo(202);
+            assertThat(order.headers().firstValue("Location")).hasValue("/events/orders/o-42");
+            long readBack = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            HttpResponse<String> latest;
+            do {
+                latest = http.send(HttpRequest.newBuilder(URI.create(edge + "/events/orders/o-42")).header("X-API-Key", "demo-key").build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (latest.statusCode() == 404 && System.nanoTime() < readBack);
+            assertThat(new ObjectMapper().readTree(latest.body()).path("amount").asDouble()).isEqualTo(9.5);
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");

@@ -71,7 +71,9 @@ class AdmissionMatrixTest {
         /** HTTP Basic required */
         BASIC("/basic/", "basic"),
         /** API key required, and every traffic policy that lets requests through: cache, CORS, compression, edits */
-        POLICIED("/policied/", "apiKey");
+        POLICIED("/policied/", "apiKey"),
+        /** API key required, and a topic as the target (a latest route): admitted, an unknown key is a 404, an upgrade a 400 */
+        KAFKA("/topic/", "apiKey");
 
         final String prefix;
         final String scheme;
@@ -112,7 +114,10 @@ class AdmissionMatrixTest {
                         .withPolicies(new RoutePolicies.Cors(List.of("https://app.example.com"), null, null, null, null, null), null, null,
                                 new RoutePolicies.Transform(new RoutePolicies.HeaderEdits(null, null, Map.of("X-Policied", "yes"), null), null, null, null))
                         .withCompression(new RoutePolicies.Compression(null, 0, null))
-                        .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null, null)));
+                        .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null, null)),
+                new RouteSettings("topic", new RouteSettings.Match(null, List.of("/topic/{key}"), null, null), List.of(), null, null, null, null, null,
+                        false, null, null, new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000), null, null, null, null, null, null, null,
+                        new io.eventgate.policy.model.KafkaTarget(kafka.createTopic("matrix-topic", 1, Map.of()), "latest", "path:key", null, null, null, null)));
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("recording", EdgeFixture.pool(upstream.url())), routes)
                 .withServer(EdgeFixture.server(List.of("127.0.0.1/32")))
                 .withConsumers(Map.of(
@@ -173,8 +178,9 @@ class AdmissionMatrixTest {
         String path = route.prefix + protocol.name().toLowerCase() + "-" + caller.name().toLowerCase() + "-" + UUID.randomUUID();
         int status = status(route, protocol, caller, path);
         int expected = expected(route, caller);
-        assertThat(status).as("%s over %s, %s", route, protocol, caller).isEqualTo(expected == 200 && protocol == Protocol.WEBSOCKET ? 101 : expected);
-        if (expected != 200) {
+        int admitted = route == Route.KAFKA ? (protocol == Protocol.WEBSOCKET ? 400 : 404) : (protocol == Protocol.WEBSOCKET ? 101 : 200);
+        assertThat(status).as("%s over %s, %s", route, protocol, caller).isEqualTo(expected == 200 ? admitted : expected);
+        if (expected != 200 || route == Route.KAFKA) {
             assertThat(upstream.seen(path)).as("the upstream saw nothing of a refused request").isEmpty();
         } else {
             assertThat(upstream.seen(path)).as("the upstream saw the admitted request once").hasSize(1);

@@ -165,6 +165,24 @@ class ControlTopologyTest {
     }
 
     @Test
+    void kafkaTargetsAreValidatedWithPreciseReasons() {
+        String produce = "{\"id\":\"orders\",\"match\":{\"paths\":[\"/orders\"]},"
+                + "\"kafka\":{\"topic\":\"demo.orders\",\"mode\":\"produce\",\"key\":\"json:/orderId\"}}";
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce);
+        assertThat(policies.readValue().getSpec()).isEqualTo(produce);
+        assertThat(rejections.isEmpty()).isTrue();
+
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("\"produce\"", "\"consume\""));
+        assertThat(onlyRejection().getReason()).contains("kafka.mode must be produce or latest, was 'consume'");
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("\"produce\"", "\"latest\""));
+        assertThat(onlyRejection().getReason()).contains("kafka.key of a latest route must be path:NAME");
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("json:/orderId", "path:orderId"));
+        assertThat(onlyRejection().getReason()).contains("kafka.key is path:orderId, which match path '/orders' does not capture");
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("demo.orders", "demo orders"));
+        assertThat(onlyRejection().getReason()).contains("kafka.topic 'demo orders' is not a valid topic name");
+    }
+
+    @Test
     void aCachePurgeIsPublishedForTheEdgesThenTombstonedAndKeepsNoState() {
         upsert(EntityType.CACHE_PURGE, "purge:p1", "p1", "{\"key\":\"GET api.example.com/products/\"}");
         List<KeyValue<String, PolicyEntity>> published = policies.readKeyValuesToList();
