@@ -38,7 +38,8 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * upstream. {@code produce}: the JSON body is checked against the topic's value schema and written; the client gets 202
  * with where it went only once the broker has it, 503 with {@code Retry-After} when Kafka does not take it in time, and
  * a retry with the same {@code Idempotency-Key} gets the first answer without a second write. {@code latest}: a key's
- * current value from the node's view of the topic, with an {@code ETag}.
+ * current value from the node's view of the topic, with an {@code ETag}. {@code stream}: the topic's records as
+ * Server-Sent Events ({@link EventStreams}).
  */
 public final class KafkaTargetStep implements Step {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +49,7 @@ public final class KafkaTargetStep implements Step {
 
     private final TopicWriter writer;
     private final TopicViews views;
+    private final EventStreams streams;
     /** Per route, consumer and Idempotency-Key: the first write with it, done or under way. */
     private final Cache<String, FirstWrite> firstWrites = Caffeine.newBuilder()
             .maximumSize(IDEMPOTENCY_KEYS)
@@ -57,9 +59,10 @@ public final class KafkaTargetStep implements Step {
     private record FirstWrite(String bodyDigest, CompletableFuture<TopicWriter.Written> written, java.time.Duration window) {
     }
 
-    public KafkaTargetStep(TopicWriter writer, TopicViews views) {
+    public KafkaTargetStep(TopicWriter writer, TopicViews views, TopicTails tails, io.micrometer.core.instrument.MeterRegistry meters) {
         this.writer = writer;
         this.views = views;
+        this.streams = new EventStreams(tails, meters);
     }
 
     @Override
@@ -73,10 +76,10 @@ public final class KafkaTargetStep implements Step {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "not_websocket", "route " + exchange.route().id() + " is a Kafka topic; it takes no WebSocket upgrade");
             return;
         }
-        if (target.produces()) {
-            produce(exchange, target);
-        } else {
-            latest(exchange, target);
+        switch (target.mode()) {
+            case KafkaTarget.PRODUCE -> produce(exchange, target);
+            case KafkaTarget.LATEST -> latest(exchange, target);
+            default -> streams.serve(exchange, target);
         }
     }
 

@@ -2,19 +2,12 @@ package io.eventgate.edge.kafka;
 
 import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.WireFormat;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.io.DecoderFactory;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -59,14 +52,7 @@ public final class TopicViews implements AutoCloseable {
         /** The value as JSON, decoded with the schema its wire-format header names. */
         String json(String topic, SchemaRegistryClient registry) {
             if (json == null) {
-                Schema schema = registry.schemaById(WireFormat.readSchemaId(value, topic));
-                try {
-                    Object datum = new GenericDatumReader<>(schema).read(null, DecoderFactory.get().binaryDecoder(value,
-                            WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH, null));
-                    json = GenericData.get().toString(datum);
-                } catch (IOException | RuntimeException e) {
-                    throw new UncheckedIOException(new IOException("record of " + topic + " does not decode with schema " + schema.getFullName(), e));
-                }
+                json = WireJson.decode(value, topic, registry);
             }
             return json;
         }

@@ -12,6 +12,7 @@ import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
 import io.eventgate.edge.kafka.KafkaTargetStep;
+import io.eventgate.edge.kafka.TopicTails;
 import io.eventgate.edge.kafka.TopicViews;
 import io.eventgate.edge.kafka.TopicWriter;
 import io.eventgate.edge.transform.DecodeRequestStep;
@@ -86,6 +87,7 @@ public final class EdgeServer implements AutoCloseable {
     private final ResponseCache responseCache;
     private final TopicWriter topicWriter;
     private final TopicViews topicViews;
+    private final TopicTails topicTails;
     private final WebServer server;
 
     private EdgeServer(EdgeSettings settings, Map<String, Object> producerOverrides) {
@@ -106,6 +108,7 @@ public final class EdgeServer implements AutoCloseable {
         this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
         this.topicWriter = new TopicWriter(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
         this.topicViews = new TopicViews(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
+        this.topicTails = new TopicTails(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
         this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes, responseCache::purge) : null;
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
@@ -133,7 +136,7 @@ public final class EdgeServer implements AutoCloseable {
                 new DecodeRequestStep(settings.server().maxBodyBytes()),
                 new JsonBodyStep(),
                 new MockStep(metrics),
-                new KafkaTargetStep(topicWriter, topicViews)),
+                new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
@@ -279,6 +282,7 @@ public final class EdgeServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return; // closed already, e.g. by a test before its stack
         }
+        topicTails.close(); // ends the event streams, which would otherwise hold the server's stop
         server.stop();
         headDeadline.close();
         if (heartbeats != null) {

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  * A route whose target is a Kafka topic rather than upstream pools. {@code produce}: the JSON body, checked against the
  * topic's registered value schema ({@code <topic>-value}), is written with an idempotent producer (acks=all) and
  * answered 202 with where it went; the record key comes from {@code key}. {@code latest}: a GET answers the current
- * value of the key in {@code key} from a view the edge keeps of the (compacted) topic.
+ * value of the key in {@code key} from a view the edge keeps of the (compacted) topic. {@code stream}: a GET is answered
+ * with the topic's records as Server-Sent Events, resumable by event id.
  *
  * @param key               where the record key comes from: {@code path:NAME} (a variable of the match path),
  *                          {@code header:NAME} or {@code json:/pointer} (a field of the body, produce only); none: no key
@@ -17,11 +18,13 @@ import java.util.regex.Pattern;
  * @param timeout           how long a write may wait for the broker's acknowledgement before the client gets 503
  * @param idempotencyWindow how long a produce answer is kept for a retry with the same {@code Idempotency-Key}
  * @param maxBodyBytes      the largest body a produce route reads (413 past it)
+ * @param streamBuffer      for stream, how many records may wait for a slow client before its stream is closed
  */
 public record KafkaTarget(String topic, String mode, String key, String location, Duration timeout, Duration idempotencyWindow,
-                          Integer maxBodyBytes) {
+                          Integer maxBodyBytes, Integer streamBuffer) {
     public static final String PRODUCE = "produce";
     public static final String LATEST = "latest";
+    public static final String STREAM = "stream";
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     public KafkaTarget {
@@ -30,8 +33,11 @@ public record KafkaTarget(String topic, String mode, String key, String location
             throw new IllegalArgumentException("kafka.topic '" + topic + "' is not a valid topic name (letters, digits, '.', '_', '-')");
         }
         mode = Check.required(mode, "kafka.mode").toLowerCase(Locale.ROOT);
-        if (!mode.equals(PRODUCE) && !mode.equals(LATEST)) {
-            throw new IllegalArgumentException("kafka.mode must be " + PRODUCE + " or " + LATEST + ", was '" + mode + "'");
+        if (!mode.equals(PRODUCE) && !mode.equals(LATEST) && !mode.equals(STREAM)) {
+            throw new IllegalArgumentException("kafka.mode must be " + PRODUCE + ", " + LATEST + " or " + STREAM + ", was '" + mode + "'");
+        }
+        if (mode.equals(STREAM) && key != null) {
+            throw new IllegalArgumentException("kafka.key has no use on a stream route: clients filter by key with ?key=");
         }
         if (key != null && !key.matches("(path|header):[A-Za-z0-9_.-]+|json:(/[^/]*)+")) {
             throw new IllegalArgumentException("kafka.key must be path:NAME, header:NAME or json:/pointer, was '" + key + "'");
@@ -51,6 +57,11 @@ public record KafkaTarget(String topic, String mode, String key, String location
             throw new IllegalArgumentException("kafka.idempotencyWindow must not be negative, was " + idempotencyWindow);
         }
         maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 1 << 20), 1, 16 << 20, "kafka.maxBodyBytes");
+        streamBuffer = Check.range(Check.orDefault(streamBuffer, 1000), 1, 100_000, "kafka.streamBuffer");
+    }
+
+    public KafkaTarget(String topic, String mode, String key, String location, Duration timeout, Duration idempotencyWindow, Integer maxBodyBytes) {
+        this(topic, mode, key, location, timeout, idempotencyWindow, maxBodyBytes, null);
     }
 
     public boolean produces() {

@@ -8,11 +8,15 @@ import java.util.List;
  * quota at which consumers are warned before it runs out. A global plan's rate and burst hold for all edge
  * nodes together: each node enforces the share that policy-streams computes from the nodes' demand, and its
  * full rate until the first share arrives. When an edge cannot reach the quota state on {@code gateway.limits},
- * a plan with {@code quotaFailClosed} refuses its consumers (503) rather than admit them unchecked.
+ * a plan with {@code quotaFailClosed} refuses its consumers (503) rather than admit them unchecked. A consumer may hold
+ * {@code maxStreams} event streams open at once on each edge node.
  */
 public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global,
-                           Boolean quotaFailClosed) {
+                           Boolean quotaFailClosed, Integer maxStreams) {
+    public static final int DEFAULT_MAX_STREAMS = 10;
+
     public PlanSettings {
+        maxStreams = Check.range(Check.orDefault(maxStreams, DEFAULT_MAX_STREAMS), 0, 100_000, "maxStreams");
         global = Boolean.TRUE.equals(global);
         quotaFailClosed = Boolean.TRUE.equals(quotaFailClosed);
         burst = new RouteSettings.Rate(ratePerSecond, burst).burst(); // the same bounds as any rate
@@ -28,6 +32,11 @@ public record PlanSettings(double ratePerSecond, double burst, long dailyQuota, 
                 throw new IllegalArgumentException("warningThresholds are fractions of the quota between 0 and 1 (0.8 for 80 %), found " + threshold);
             }
         }
+    }
+
+    public PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global,
+                        Boolean quotaFailClosed) {
+        this(ratePerSecond, burst, dailyQuota, monthlyQuota, warningThresholds, global, quotaFailClosed, null);
     }
 
     public PlanSettings(double ratePerSecond, double burst, long dailyQuota, long monthlyQuota, List<Double> warningThresholds, Boolean global) {
