@@ -39,17 +39,22 @@ import org.apache.kafka.common.header.internals.RecordHeader;
  * with where it went only once the broker has it, 503 with {@code Retry-After} when Kafka does not take it in time, and
  * a retry with the same {@code Idempotency-Key} gets the first answer without a second write. {@code latest}: a key's
  * current value from the node's view of the topic, with an {@code ETag}. {@code stream}: the topic's records as
- * Server-Sent Events ({@link EventStreams}).
+ * Server-Sent Events ({@link EventStreams}). {@code request-reply}: a write like produce, answered with the record that
+ * comes back on the reply topic with its correlation id.
  */
 public final class KafkaTargetStep implements Step {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** The headers a request-reply record carries: which reply answers it, and where the reply goes. */
+    public static final String CORRELATION_HEADER = "eventgate-correlation-id";
+    public static final String REPLY_TO_HEADER = "eventgate-reply-to";
     /** Answers kept for retries with an Idempotency-Key, per node; the oldest go first past this many. */
     private static final int IDEMPOTENCY_KEYS = 100_000;
 
     private final TopicWriter writer;
     private final TopicViews views;
     private final EventStreams streams;
+    private final TopicTails tails;
     /** Per route, consumer and Idempotency-Key: the first write with it, done or under way. */
     private final Cache<String, FirstWrite> firstWrites = Caffeine.newBuilder()
             .maximumSize(IDEMPOTENCY_KEYS)
@@ -63,6 +68,7 @@ public final class KafkaTargetStep implements Step {
         this.writer = writer;
         this.views = views;
         this.streams = new EventStreams(tails, meters);
+        this.tails = tails;
     }
 
     @Override
@@ -79,30 +85,36 @@ public final class KafkaTargetStep implements Step {
         switch (target.mode()) {
             case KafkaTarget.PRODUCE -> produce(exchange, target);
             case KafkaTarget.LATEST -> latest(exchange, target);
+            case KafkaTarget.REQUEST_REPLY -> requestReply(exchange, target);
             default -> streams.serve(exchange, target);
         }
     }
 
-    private void produce(Exchange exchange, KafkaTarget target) {
+    /** A request body checked against the topic's schema: the record to write and its key. */
+    private record Checked(byte[] body, byte[] value, String key) {
+    }
+
+    /** Checks a write: method, content type, size, JSON, schema and key; null when the client was answered already. */
+    private Checked check(Exchange exchange, KafkaTarget target) {
         if (!WRITES.contains(exchange.method())) {
             exchange.responseHeader("Allow", String.join(", ", WRITES.stream().sorted().toList()));
             Replies.json(exchange, 405, RequestOutcome.REJECTED, "method_not_allowed", "route " + exchange.route().id() + " writes to a topic: use POST, PUT, PATCH or DELETE");
-            return;
+            return null;
         }
         String contentType = exchange.header("content-type");
         if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/([a-z0-9.+-]*\\+)?json\\s*(;.*)?")) {
             Replies.json(exchange, 415, RequestOutcome.REJECTED, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
-            return;
+            return null;
         }
         byte[] body;
         try {
             body = read(exchange.client(), target.maxBodyBytes());
         } catch (io.eventgate.edge.pipeline.BodyTooLarge e) {
             Replies.json(exchange, 413, RequestOutcome.REJECTED, "body_too_large", e.getMessage());
-            return;
+            return null;
         } catch (IOException | java.io.UncheckedIOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
-            return;
+            return null;
         }
         exchange.addBytesIn(body.length);
         JsonNode json;
@@ -110,17 +122,17 @@ public final class KafkaTargetStep implements Step {
             json = JSON.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException malformed) {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "body_not_json", "the body is not JSON: " + malformed.getOriginalMessage());
-            return;
+            return null;
         } catch (IOException unreadable) {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "body_not_json", "the body is not JSON");
-            return;
+            return null;
         }
         RegisteredSchema schema;
         try {
             schema = writer.valueSchema(target.topic());
         } catch (SchemaRegistryException e) {
             schemaUnavailable(exchange, target, e);
-            return;
+            return null;
         }
         GenericRecord value;
         try {
@@ -128,14 +140,24 @@ public final class KafkaTargetStep implements Step {
         } catch (JsonToAvro.Mismatch mismatch) {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "schema_mismatch", mismatch.getMessage(),
                     Map.of("field", mismatch.pointer(), "expected", mismatch.expected()));
-            return;
+            return null;
         }
         String key = key(exchange, target, json);
         if (target.key() != null && key == null) {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "key_missing", "the record key comes from " + target.key() + ", which this request lacks");
+            return null;
+        }
+        return new Checked(body, TopicWriter.encode(value, schema), key);
+    }
+
+    private void produce(Exchange exchange, KafkaTarget target) {
+        Checked checked = check(exchange, target);
+        if (checked == null) {
             return;
         }
-        byte[] encoded = TopicWriter.encode(value, schema);
+        byte[] body = checked.body();
+        byte[] encoded = checked.value();
+        String key = checked.key();
         String idempotencyKey = exchange.header("idempotency-key");
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "bad_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
@@ -198,6 +220,66 @@ public final class KafkaTargetStep implements Step {
         }
         answer(exchange, 202, "application/json", JSON.createObjectNode().put("topic", where.topic()).put("partition", where.partition())
                 .put("offset", where.offset()).toString(), null);
+    }
+
+    /**
+     * Writes the request with a correlation id and the reply topic in its headers, and answers with the reply that comes
+     * back on that topic with the same correlation id: 200 with its value, 504 when none came within the route's timeout.
+     */
+    private void requestReply(Exchange exchange, KafkaTarget target) {
+        Checked request = check(exchange, target);
+        if (request == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + target.timeout().toNanos();
+        TopicTails.Tail replies = tails.tail(target.replyTopic());
+        String correlation = java.util.UUID.randomUUID().toString();
+        try {
+            if (!replies.awaitReady(target.timeout())) {
+                kafkaUnavailable(exchange, target, "this node cannot read the reply topic " + target.replyTopic() + " now");
+                return;
+            }
+            CompletableFuture<StreamRecord> reply = replies.awaitCorrelated(correlation); // before the request can be answered
+            List<Header> headers = headers(exchange, null);
+            headers.add(new RecordHeader(CORRELATION_HEADER, correlation.getBytes(StandardCharsets.UTF_8)));
+            headers.add(new RecordHeader(REPLY_TO_HEADER, target.replyTopic().getBytes(StandardCharsets.UTF_8)));
+            long started = System.nanoTime();
+            try {
+                writer.write(target.topic(), bytes(request.key()), request.value(), headers).get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                kafkaUnavailable(exchange, target, "Kafka did not take the request" + (e instanceof ExecutionException ? ": " + e.getCause().getMessage() : " in time"));
+                return;
+            }
+            StreamRecord answer;
+            try {
+                answer = reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                exchange.upstreamInstance("kafka:" + target.topic());
+                Replies.json(exchange, 504, RequestOutcome.TIMEOUT, "no_reply", "no reply came on " + target.replyTopic() + " within "
+                        + target.timeout().toMillis() + " ms (correlation id " + correlation + ")");
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause());
+            }
+            exchange.addUpstreamLatency(System.nanoTime() - started);
+            if (answer.value() == null) {
+                Replies.json(exchange, 502, RequestOutcome.UPSTREAM_FAILURE, "empty_reply", "the reply on " + target.replyTopic() + " has no value");
+                return;
+            }
+            String json;
+            try {
+                json = answer.json().of(answer.value(), target.replyTopic(), tails.registry());
+            } catch (RuntimeException e) {
+                Replies.json(exchange, 502, RequestOutcome.UPSTREAM_FAILURE, "undecodable_reply", "the reply cannot be decoded: " + e.getMessage());
+                return;
+            }
+            answer(exchange, 200, "application/json", json, null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.ended(499, RequestOutcome.CLIENT_ABORT);
+        } finally {
+            replies.forget(correlation);
+        }
     }
 
     private void latest(Exchange exchange, KafkaTarget target) {

@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * The topics that stream routes serve, each read once per node from its end on by one consumer and fanned out to the
  * node's streams. The last {@link #RING_RECORDS} records of each stay in memory, so a client that reconnects with the id
  * of its last event resumes from memory; a client further behind gets a reader of its own. Each stream gets the records
- * through a bounded queue: one that falls {@code buffer} records behind is cut off, never slowing the others.
+ * through a bounded queue: one that falls {@code buffer} records behind is cut off, never slowing the others. A reply
+ * topic is read the same way, each reply handed to the request waiting for its correlation id.
  */
 public final class TopicTails implements AutoCloseable {
     static final int RING_RECORDS = 10_000;
@@ -89,6 +90,8 @@ public final class TopicTails implements AutoCloseable {
         private final CountDownLatch ready = new CountDownLatch(1);
         private final ArrayDeque<StreamRecord> ring = new ArrayDeque<>();
         private final List<Subscription> subscriptions = new ArrayList<>();
+        /** Requests waiting for their reply on this topic, by correlation id. */
+        private final Map<String, java.util.concurrent.CompletableFuture<StreamRecord>> correlated = new ConcurrentHashMap<>();
         private volatile boolean running = true;
         private long[] next;
         private long[] ringStart;
@@ -152,7 +155,23 @@ public final class TopicTails implements AutoCloseable {
                     ringStart[dropped.partition()] = dropped.offset() + 1;
                 }
                 subscriptions.removeIf(subscription -> !subscription.offer(kept));
+                String correlation = kept.headers().get(KafkaTargetStep.CORRELATION_HEADER);
+                if (correlation != null) {
+                    var waiting = correlated.remove(correlation);
+                    if (waiting != null) {
+                        waiting.complete(kept);
+                    }
+                }
             }
+        }
+
+        /** The reply with {@code correlation} among the records read from now on. */
+        java.util.concurrent.CompletableFuture<StreamRecord> awaitCorrelated(String correlation) {
+            return correlated.computeIfAbsent(correlation, c -> new java.util.concurrent.CompletableFuture<>());
+        }
+
+        void forget(String correlation) {
+            correlated.remove(correlation);
         }
 
         boolean awaitReady(Duration wait) throws InterruptedException {

@@ -61,8 +61,8 @@ class EventStreamTest {
         registry.register(topic + "-value", KafkaTargetTest.ORDER);
         schema = registry.latest(topic + "-value");
         edge = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of(), List.of(
-                EdgeFixture.kafkaRoute("stream", "/stream", new KafkaTarget(topic, "stream", null, null, null, null, null, 20)),
-                EdgeFixture.kafkaRoute("roomy", "/roomy", new KafkaTarget(topic, "stream", null, null, null, null, null, 100_000)))));
+                EdgeFixture.kafkaRoute("stream", "/stream", new KafkaTarget(topic, "stream", null, null, null, null, null, 20, null)),
+                EdgeFixture.kafkaRoute("roomy", "/roomy", new KafkaTarget(topic, "stream", null, null, null, null, null, 100_000, null)))));
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(), "linger.ms", 5), new StringSerializer(), new ByteArraySerializer());
     }
 

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * topic's registered value schema ({@code <topic>-value}), is written with an idempotent producer (acks=all) and
  * answered 202 with where it went; the record key comes from {@code key}. {@code latest}: a GET answers the current
  * value of the key in {@code key} from a view the edge keeps of the (compacted) topic. {@code stream}: a GET is answered
- * with the topic's records as Server-Sent Events, resumable by event id.
+ * with the topic's records as Server-Sent Events, resumable by event id. {@code request-reply}: like produce, with a
+ * correlation id and {@code replyTopic} in the record's headers; the client gets the matching reply from that topic.
  *
  * @param key               where the record key comes from: {@code path:NAME} (a variable of the match path),
  *                          {@code header:NAME} or {@code json:/pointer} (a field of the body, produce only); none: no key
@@ -19,12 +20,14 @@ import java.util.regex.Pattern;
  * @param idempotencyWindow how long a produce answer is kept for a retry with the same {@code Idempotency-Key}
  * @param maxBodyBytes      the largest body a produce route reads (413 past it)
  * @param streamBuffer      for stream, how many records may wait for a slow client before its stream is closed
+ * @param replyTopic        for request-reply, the topic the replies come on
  */
 public record KafkaTarget(String topic, String mode, String key, String location, Duration timeout, Duration idempotencyWindow,
-                          Integer maxBodyBytes, Integer streamBuffer) {
+                          Integer maxBodyBytes, Integer streamBuffer, String replyTopic) {
     public static final String PRODUCE = "produce";
     public static final String LATEST = "latest";
     public static final String STREAM = "stream";
+    public static final String REQUEST_REPLY = "request-reply";
     private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
     public KafkaTarget {
@@ -33,8 +36,16 @@ public record KafkaTarget(String topic, String mode, String key, String location
             throw new IllegalArgumentException("kafka.topic '" + topic + "' is not a valid topic name (letters, digits, '.', '_', '-')");
         }
         mode = Check.required(mode, "kafka.mode").toLowerCase(Locale.ROOT);
-        if (!mode.equals(PRODUCE) && !mode.equals(LATEST) && !mode.equals(STREAM)) {
-            throw new IllegalArgumentException("kafka.mode must be " + PRODUCE + ", " + LATEST + " or " + STREAM + ", was '" + mode + "'");
+        if (!mode.equals(PRODUCE) && !mode.equals(LATEST) && !mode.equals(STREAM) && !mode.equals(REQUEST_REPLY)) {
+            throw new IllegalArgumentException("kafka.mode must be " + PRODUCE + ", " + LATEST + ", " + STREAM + " or " + REQUEST_REPLY
+                    + ", was '" + mode + "'");
+        }
+        if (mode.equals(REQUEST_REPLY) != (replyTopic != null)) {
+            throw new IllegalArgumentException(mode.equals(REQUEST_REPLY) ? "kafka.replyTopic is required for request-reply"
+                    : "kafka.replyTopic is only for request-reply routes");
+        }
+        if (replyTopic != null && (!TOPIC.matcher(replyTopic).matches() || replyTopic.equals(topic))) {
+            throw new IllegalArgumentException("kafka.replyTopic '" + replyTopic + "' must be a valid topic name other than kafka.topic");
         }
         if (mode.equals(STREAM) && key != null) {
             throw new IllegalArgumentException("kafka.key has no use on a stream route: clients filter by key with ?key=");
@@ -61,11 +72,12 @@ public record KafkaTarget(String topic, String mode, String key, String location
     }
 
     public KafkaTarget(String topic, String mode, String key, String location, Duration timeout, Duration idempotencyWindow, Integer maxBodyBytes) {
-        this(topic, mode, key, location, timeout, idempotencyWindow, maxBodyBytes, null);
+        this(topic, mode, key, location, timeout, idempotencyWindow, maxBodyBytes, null, null);
     }
 
+    /** Whether requests write a record: produce and request-reply. */
     public boolean produces() {
-        return mode.equals(PRODUCE);
+        return mode.equals(PRODUCE) || mode.equals(REQUEST_REPLY);
     }
 
     /** The source part of {@code key} ({@code path}, {@code header}, {@code json}), or null when records have no key. */
