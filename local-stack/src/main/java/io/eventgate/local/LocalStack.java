@@ -75,8 +75,11 @@ public final class LocalStack implements AutoCloseable {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
             endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
             createMissingTopics(SampleTopics.topics(k.partitions()));
-            SampleTopics.register(SchemaRegistryClient.of(registry.url()));
-            endpoints.put("sample topic", SampleTopics.ORDERS + " (POST /events/orders, GET /events/orders/{orderId})");
+            SchemaRegistryClient sampleRegistry = SchemaRegistryClient.of(registry.url());
+            SampleTopics.register(sampleRegistry);
+            own(DemoResponder.start(broker.bootstrapServers(), sampleRegistry));
+            endpoints.put("sample topics", SampleTopics.ORDERS + " (/events/orders), " + SampleTopics.QUOTE_REQUESTS + " -> demo responder -> "
+                    + SampleTopics.QUOTE_REPLIES + " (POST /rpc/quote)");
         }
 
         if (s.policyStreams() != null) {

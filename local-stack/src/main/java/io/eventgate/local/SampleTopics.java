@@ -10,24 +10,43 @@ import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
- * The sample config's own topic, beside the contract topics: {@code demo.orders}, compacted, whose value schema is
- * registered at start, so that the sample routes can write orders to it and read them back by id.
+ * The sample config's own topics, beside the contract topics, with their value schemas registered at start:
+ * {@code demo.orders} (compacted), which the sample routes write orders to, read back by id and stream, and
+ * {@code demo.quote-requests} / {@code demo.quote-replies}, between the request-reply route and {@link DemoResponder}.
  */
 final class SampleTopics {
     static final String ORDERS = "demo.orders";
+    static final String QUOTE_REQUESTS = "demo.quote-requests";
+    static final String QUOTE_REPLIES = "demo.quote-replies";
 
     private SampleTopics() {
     }
 
     static List<NewTopic> topics(int partitions) {
-        return List.of(new NewTopic(ORDERS, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+        return List.of(new NewTopic(ORDERS, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(QUOTE_REQUESTS, partitions, (short) 1).configs(Map.of("retention.ms", "3600000")),
+                new NewTopic(QUOTE_REPLIES, partitions, (short) 1).configs(Map.of("retention.ms", "3600000")));
     }
 
     static void register(SchemaRegistryClient registry) {
-        try (InputStream in = SampleTopics.class.getResourceAsStream("demo-order.avsc")) {
-            registry.register(ORDERS + "-value", new Schema.Parser().parse(in));
+        registry.register(ORDERS + "-value", schema("demo-order.avsc"));
+        registry.register(QUOTE_REQUESTS + "-value", schema("demo-order.avsc"));
+        registry.register(QUOTE_REPLIES + "-value", quoteSchema());
+    }
+
+    static Schema quoteSchema() {
+        return schema("demo-quote.avsc");
+    }
+
+    static Schema orderSchema() {
+        return schema("demo-order.avsc");
+    }
+
+    private static Schema schema(String resource) {
+        try (InputStream in = SampleTopics.class.getResourceAsStream(resource)) {
+            return new Schema.Parser().parse(in);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the sample order schema", e);
+            throw new UncheckedIOException("cannot read the sample schema " + resource, e);
         }
     }
 }

@@ -52,7 +52,7 @@ class LocalStackSmokeTest {
             List<String> names = new ArrayList<>();
             subjects.forEach(s -> names.add(s.asText()));
             List<String> expected = new ArrayList<>(Arrays.stream(Topic.values()).map(t -> "gateway." + t.suffix() + "-value").toList());
-            expected.add("demo.orders-value"); // the sample topic of the sample routes
+            expected.addAll(List.of("demo.orders-value", "demo.quote-requests-value", "demo.quote-replies-value")); // the sample routes' topics
             assertThat(names).containsExactlyInAnyOrderElementsOf(expected);
 
             HttpResponse<String> echo = get(stack.endpoints().get("demo upstream"));
@@ -103,6 +103,11 @@ class LocalStackSmokeTest {
                         HttpResponse.BodyHandlers.ofString());
             } while (latest.statusCode() == 404 && System.nanoTime() < readBack);
             assertThat(new ObjectMapper().readTree(latest.body()).path("amount").asDouble()).isEqualTo(9.5);
+            HttpResponse<String> quote = http.send(HttpRequest.newBuilder(URI.create(edge + "/rpc/quote")).header("X-API-Key", "demo-key")
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"orderId\":\"o-43\",\"amount\":10,\"currency\":\"EUR\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(quote.statusCode()).as(quote.body()).isEqualTo(200);
+            assertThat(new ObjectMapper().readTree(quote.body()).path("total").asDouble()).as("the demo responder's answer").isEqualTo(12.0);
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");
