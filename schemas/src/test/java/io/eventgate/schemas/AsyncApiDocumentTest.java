@@ -47,4 +47,17 @@ class AsyncApiDocumentTest {
         assertThat(SchemaNormalization.toParsingForm(documented)).isEqualTo(SchemaNormalization.toParsingForm(topic.valueSchema()));
         assertThat(message.path("bindings").path("kafka").path("schemaIdPayloadEncoding").asText()).isEqualTo("confluent");
     }
+
+    @org.junit.jupiter.api.Test
+    void everyMessageNamesASchemaFileThatParsesAndEveryChannelRefersToAMessage() throws Exception {
+        for (var message : DOCUMENT.path("components").path("messages")) {
+            Path file = Path.of(message.path("payload").path("schema").path("$ref").asText());
+            assertThat(Files.exists(file)).as("schema of %s at %s", message.path("name").asText(), file).isTrue();
+            new Schema.Parser().parse(Files.readString(file));
+        }
+        for (var channel : DOCUMENT.path("channels")) {
+            channel.path("messages").forEach(m -> assertThat(DOCUMENT.at(m.path("$ref").asText().substring(1)).isMissingNode())
+                    .as("%s names a message of components", m.path("$ref").asText()).isFalse());
+        }
+    }
 }

@@ -60,9 +60,14 @@ final class EventStreams {
         String holder = exchange.consumerId().equals(Exchange.ANONYMOUS) ? "client:" + exchange.clientAddress() : "consumer:" + exchange.consumerId();
         PlanSettings plan = exchange.planSettings();
         int limit = plan == null ? PlanSettings.DEFAULT_MAX_STREAMS : plan.maxStreams();
-        AtomicInteger held = open.computeIfAbsent(holder, h -> new AtomicInteger());
-        if (held.incrementAndGet() > limit) {
-            held.decrementAndGet();
+        int[] holding = {0};
+        open.compute(holder, (h, count) -> {
+            AtomicInteger counted = count == null ? new AtomicInteger() : count;
+            holding[0] = counted.incrementAndGet();
+            return counted;
+        });
+        if (holding[0] > limit) {
+            release(holder);
             Replies.json(exchange, 429, RequestOutcome.REJECTED, "too_many_streams", holder + " has " + limit + " streams open on this node already");
             return;
         }
@@ -71,8 +76,13 @@ final class EventStreams {
             stream(exchange, target);
         } finally {
             active.decrementAndGet();
-            held.decrementAndGet();
+            release(holder);
         }
+    }
+
+    /** One stream fewer for {@code holder}; callers come and go, so only those holding streams are kept. */
+    private void release(String holder) {
+        open.computeIfPresent(holder, (h, count) -> count.decrementAndGet() == 0 ? null : count);
     }
 
     private void stream(Exchange exchange, KafkaTarget target) {

@@ -173,7 +173,9 @@ class ControlTopologyTest {
         assertThat(rejections.isEmpty()).isTrue();
 
         upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("\"produce\"", "\"consume\""));
-        assertThat(onlyRejection().getReason()).contains("kafka.mode must be produce or latest, was 'consume'");
+        assertThat(onlyRejection().getReason()).contains("kafka.mode must be produce, latest, stream or request-reply, was 'consume'");
+        upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("\"produce\"", "\"request-reply\""));
+        assertThat(onlyRejection().getReason()).contains("kafka.replyTopic is required for request-reply");
         upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("\"produce\"", "\"latest\""));
         assertThat(onlyRejection().getReason()).contains("kafka.key of a latest route must be path:NAME");
         upsert(EntityType.ROUTE, "route:orders", "orders", produce.replace("json:/orderId", "path:orderId"));
