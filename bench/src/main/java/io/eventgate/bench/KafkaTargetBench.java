@@ -57,6 +57,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaTargetBench {
     static final String TOPIC = "demo.orders";
+    static final String BENCH_KEY = "bench-stream-key";
 
     private KafkaTargetBench() {
     }
@@ -68,10 +69,13 @@ public final class KafkaTargetBench {
         Path work = Files.createTempDirectory("eventgate-kafka-bench");
         RouteSettings produce = route("produce", "/produce", new KafkaTarget(TOPIC, "produce", "json:/orderId", null, null, Duration.ZERO, null));
         RouteSettings stream = route("stream", "/stream", new KafkaTarget(TOPIC, "stream", null, null, null, null, null, 10_000, null));
+        // the stream clients are one consumer whose plan allows them all (anonymous callers get 10 streams per address)
         EdgeSettings edge = new EdgeSettings("bench-edge", new ServerSettings("127.0.0.1", 0, 0, 8192, 2048, 1 << 20, null, List.of(), false),
                 new KafkaSettings("127.0.0.1:0", "http://127.0.0.1:0", "gateway."),
                 new EventSettings(true, 0, new EventSettings.Journal(work.resolve("journal"), 0, 0, EventSettings.Fsync.INTERVAL, null)),
-                Map.of(), List.of(produce, stream));
+                Map.of(), List.of(produce, stream), null,
+                Map.of("bench", new io.eventgate.policy.model.ConsumerSettings("bench", List.of(io.eventgate.edge.auth.ApiKeys.hash(BENCH_KEY)), null, null)),
+                Map.of("bench", new io.eventgate.policy.model.PlanSettings(1_000_000, 1_000_000, 0, 0, null, false, false, 100_000)), null, null, null);
         LocalStackSettings settings = new LocalStackSettings(work, new LocalStackSettings.Kafka("127.0.0.1", 0, 0, 3, "gateway."),
                 new LocalStackSettings.Registry("127.0.0.1", 0), new LocalStackSettings.DemoUpstream(true, "127.0.0.1", 0), edge, null, null, null);
         try (LocalStack stack = LocalStack.start(settings)) {
@@ -184,8 +188,12 @@ public final class KafkaTargetBench {
         List<InputStream> bodies = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             String key = "k-" + i;
-            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stream?key=" + key)).build(),
+            HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/stream?key=" + key))
+                    .header("X-API-Key", BENCH_KEY).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("stream " + i + " was refused with " + response.statusCode());
+            }
             bodies.add(response.body());
             Thread.ofVirtual().start(() -> {
                 try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {

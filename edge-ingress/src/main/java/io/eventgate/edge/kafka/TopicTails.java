@@ -93,6 +93,7 @@ public final class TopicTails implements AutoCloseable {
         /** Requests waiting for their reply on this topic, by correlation id. */
         private final Map<String, java.util.concurrent.CompletableFuture<StreamRecord>> correlated = new ConcurrentHashMap<>();
         private volatile boolean running = true;
+        private volatile KafkaConsumer<String, byte[]> active;
         private long[] next;
         private long[] ringStart;
         private final Thread thread;
@@ -106,6 +107,10 @@ public final class TopicTails implements AutoCloseable {
             while (running) {
                 try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerConfig("tail-" + topic), new StringDeserializer(),
                         new ByteArrayDeserializer())) {
+                    active = consumer;
+                    if (!running) {
+                        return;
+                    }
                     int count = consumer.partitionsFor(topic, Duration.ofSeconds(10)).size();
                     List<TopicPartition> partitions = new ArrayList<>();
                     for (int p = 0; p < count; p++) {
@@ -133,6 +138,8 @@ public final class TopicTails implements AutoCloseable {
                             append(records);
                         }
                     }
+                } catch (org.apache.kafka.common.errors.WakeupException stopping) {
+                    return;
                 } catch (RuntimeException e) {
                     if (running) {
                         LOG.log(Level.WARNING, "edge " + nodeId + " cannot read " + topic + " for its streams; retrying", e);
@@ -227,7 +234,10 @@ public final class TopicTails implements AutoCloseable {
                 subscriptions.forEach(Subscription::end);
                 subscriptions.clear();
             }
-            thread.interrupt();
+            KafkaConsumer<String, byte[]> consumer = active;
+            if (consumer != null) {
+                consumer.wakeup(); // its poll ends with a WakeupException, and it closes as usual
+            }
         }
     }
 
