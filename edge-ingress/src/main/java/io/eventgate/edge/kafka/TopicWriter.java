@@ -79,6 +79,9 @@ public final class TopicWriter implements AutoCloseable {
         }
     }
 
+    /** Writers by schema: a writer resolves its schema once, which costs more than writing a small record. */
+    private static final Map<Schema, GenericDatumWriter<GenericRecord>> WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The record in the wire format: magic byte, schema id, Avro binary. */
     static byte[] encode(GenericRecord value, RegisteredSchema schema) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -87,7 +90,7 @@ public final class TopicWriter implements AutoCloseable {
         out.write(header.array(), 0, WireFormat.HEADER_LENGTH);
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            new GenericDatumWriter<GenericRecord>(schema.schema()).write(value, encoder);
+            WRITERS.computeIfAbsent(schema.schema(), GenericDatumWriter::new).write(value, encoder);
             encoder.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -14,10 +14,13 @@ final class WireJson {
     private WireJson() {
     }
 
+    /** Readers by schema: a reader resolves its schema once, which costs more than reading a small record. */
+    private static final java.util.Map<Schema, GenericDatumReader<Object>> READERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     static String decode(byte[] value, String topic, SchemaRegistryClient registry) {
         Schema schema = registry.schemaById(WireFormat.readSchemaId(value, topic));
         try {
-            Object datum = new GenericDatumReader<>(schema).read(null, DecoderFactory.get().binaryDecoder(value,
+            Object datum = READERS.computeIfAbsent(schema, GenericDatumReader::new).read(null, DecoderFactory.get().binaryDecoder(value,
                     WireFormat.HEADER_LENGTH, value.length - WireFormat.HEADER_LENGTH, null));
             return GenericData.get().toString(datum);
         } catch (IOException | RuntimeException e) {
