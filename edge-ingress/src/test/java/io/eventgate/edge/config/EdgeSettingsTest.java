@@ -39,6 +39,8 @@ class EdgeSettingsTest {
     void theContainerConfigIsValid() {
         EdgeSettings edge = SettingsLoader.load(Path.of("..", "config", "edge.yaml"), EdgeSettings.class, "EDGE", Map.of());
         assertThat(edge.kafka().bootstrapServers()).isEqualTo("kafka:9092");
+        assertThat(edge.routes()).filteredOn(route -> route.kafka() != null).extracting(route -> route.kafka().mode())
+                .as("the sample Kafka targets, one of each mode").containsExactly("produce", "latest", "stream", "request-reply");
     }
 
     @Test
