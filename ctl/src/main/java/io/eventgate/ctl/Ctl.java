@@ -166,7 +166,8 @@ public final class Ctl {
                 case "plans" -> "plan:";
                 case "consumers" -> "consumer:";
                 case "global" -> "global:";
-                default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes, pools, plans, consumers, global or limits");
+                case "webhooks" -> "webhook:";
+                default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes, pools, plans, consumers, global, webhooks or limits");
             };
             for (PolicyEntity entity : ctl.cluster().policies().values()) {
                 if (entity.getEntityKey().startsWith(prefix)) {

@@ -25,7 +25,7 @@ import java.util.Map;
  * written in plain text are hashed here, before anything leaves the machine.
  */
 final class PolicyFile {
-    private static final List<String> SECTIONS = List.of("pools", "plans", "routes", "consumers", "global", "detectors");
+    private static final List<String> SECTIONS = List.of("pools", "plans", "routes", "consumers", "global", "detectors", "webhooks");
 
     /** One entity the file asks for. */
     record Entity(EntityType type, String id, JsonNode spec) {
@@ -64,6 +64,7 @@ final class PolicyFile {
             Map.Entry<String, JsonNode> consumer = consumers.next();
             entities.add(new Entity(EntityType.CONSUMER, consumer.getKey(), withHashedKeys(consumer.getValue())));
         }
+        byId(root.path("webhooks"), EntityType.WEBHOOK, entities);
         if (root.has("global")) {
             entities.add(new Entity(EntityType.GLOBAL_POLICY, GlobalPolicy.ENTITY_ID, root.get("global")));
         }

@@ -6,6 +6,8 @@ import io.eventgate.demo.DemoUpstream;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.edge.server.EdgeServer;
+import io.eventgate.webhooks.WebhookDeliveryApp;
+import io.eventgate.webhooks.WebhookDeliverySettings;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
@@ -97,6 +99,12 @@ public final class LocalStack implements AutoCloseable {
             AnomalyDetectorApp detector = own(AnomalyDetectorApp.start(s.anomalyDetector().withAddresses(broker.bootstrapServers(), registry.url())));
             endpoints.put("anomaly-detector", topics.requests() + " -> " + topics.anomalies() + " | " + topics.limits());
             endpoints.put("anomaly metrics", "http://127.0.0.1:" + detector.metricsPort() + "/metrics");
+        }
+
+        if (s.webhookDelivery() != null) {
+            WebhookDeliverySettings webhooks = s.webhookDelivery().withAddresses(broker.bootstrapServers(), registry.url());
+            own(WebhookDeliveryApp.start(webhooks, System.getenv()));
+            endpoints.put("webhook-delivery", "webhook:ID entities on " + topics.policies() + " -> signed POSTs | " + webhooks.deadLetterTopic());
         }
 
         if (s.edge() != null) {

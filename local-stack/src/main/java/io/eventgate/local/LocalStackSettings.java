@@ -4,16 +4,23 @@ import io.eventgate.analytics.AnalyticsSettings;
 import io.eventgate.anomaly.AnomalySettings;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.PolicyStreamsSettings;
+import io.eventgate.webhooks.WebhookDeliverySettings;
 import java.nio.file.Path;
 
 /** Settings of the all-in-one local stack (the edge and streams-app sections are optional), read from {@code config/local.yaml} with {@code GATEWAY_*} overrides. */
 public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream, EdgeSettings edge,
-                                 PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams, AnomalySettings anomalyDetector) {
+                                 PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams, AnomalySettings anomalyDetector,
+                                 WebhookDeliverySettings webhookDelivery) {
     public LocalStackSettings {
         require(dataDir, "dataDir");
         require(kafka, "kafka");
         require(registry, "registry");
         require(demoUpstream, "demoUpstream");
+    }
+
+    public LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, DemoUpstream demoUpstream, EdgeSettings edge,
+                              PolicyStreamsSettings policyStreams, AnalyticsSettings analyticsStreams, AnomalySettings anomalyDetector) {
+        this(dataDir, kafka, registry, demoUpstream, edge, policyStreams, analyticsStreams, anomalyDetector, null);
     }
 
     /** The embedded broker and the contract topics it is given. */

@@ -1,5 +1,7 @@
 package io.eventgate.edge.kafka;
 
+import io.eventgate.schemas.serde.WireJson;
+
 import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import java.security.MessageDigest;

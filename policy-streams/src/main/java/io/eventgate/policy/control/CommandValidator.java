@@ -60,7 +60,7 @@ public final class CommandValidator {
         Optional<EntityKind> kind = EntityKind.of(command.getEntityType());
         if (kind.isEmpty()) {
             return reject(key, command, "entityType", "entity type " + command.getEntityType()
-                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, CONSUMER, GLOBAL_POLICY, LIMIT, DETECTOR_SETTINGS, CACHE_PURGE)");
+                    + " is not accepted by this version of policy-streams (accepted: ROUTE, UPSTREAM_POOL, PLAN, CONSUMER, GLOBAL_POLICY, LIMIT, DETECTOR_SETTINGS, CACHE_PURGE, WEBHOOK)");
         }
         String expectedKey = kind.get().key(command.getEntityId());
         if (!expectedKey.equals(key)) {

@@ -10,6 +10,7 @@ import io.eventgate.policy.model.OperatorLimitSettings;
 import io.eventgate.policy.model.PlanSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.policy.model.RouteSettings;
+import io.eventgate.policy.model.WebhookSettings;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -23,7 +24,8 @@ public enum EntityKind {
     GLOBAL_POLICY(EntityType.GLOBAL_POLICY, PolicyEntityType.GLOBAL_POLICY, "global", GlobalPolicy.class),
     DETECTOR_SETTINGS(EntityType.DETECTOR_SETTINGS, PolicyEntityType.DETECTOR_SETTINGS, "detectors", DetectorTuning.class),
     /** Not kept: published once for the edges, then tombstoned, so the compacted topic does not collect purges. */
-    CACHE_PURGE(EntityType.CACHE_PURGE, PolicyEntityType.CACHE_PURGE, "purge", CachePurge.class);
+    CACHE_PURGE(EntityType.CACHE_PURGE, PolicyEntityType.CACHE_PURGE, "purge", CachePurge.class),
+    WEBHOOK(EntityType.WEBHOOK, PolicyEntityType.WEBHOOK, "webhook", WebhookSettings.class);
 
     private final EntityType commandType;
     private final PolicyEntityType entityType;

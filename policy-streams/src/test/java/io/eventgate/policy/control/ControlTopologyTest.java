@@ -185,6 +185,20 @@ class ControlTopologyTest {
     }
 
     @Test
+    void webhookSubscriptionsAreValidatedAndKeepTheirSecretOutOfKafka() {
+        String webhook = "{\"topic\":\"demo.orders\",\"url\":\"https://hooks.example.com/orders\",\"secretRef\":\"env:ORDERS_WEBHOOK_SECRET\"}";
+        upsert(EntityType.WEBHOOK, "webhook:orders", "orders", webhook);
+        assertThat(policies.readValue().getSpec()).isEqualTo(webhook);
+        assertThat(rejections.isEmpty()).isTrue();
+        upsert(EntityType.WEBHOOK, "webhook:orders", "orders", webhook.replace("env:ORDERS_WEBHOOK_SECRET", "whsec_c2VjcmV0"));
+        assertThat(onlyRejection().getReason()).contains("secretRef must be env:NAME or file:/path (the secret itself stays out of Kafka)");
+        upsert(EntityType.WEBHOOK, "webhook:orders", "orders", webhook.replace("https://hooks.example.com/orders", "ftp://hooks"));
+        assertThat(onlyRejection().getReason()).contains("url must be an http or https URL with a host");
+        upsert(EntityType.WEBHOOK, "webhook:orders", "orders", webhook.replace("}", ",\"maxAttempts\":0}"));
+        assertThat(onlyRejection().getReason()).contains("maxAttempts");
+    }
+
+    @Test
     void aCachePurgeIsPublishedForTheEdgesThenTombstonedAndKeepsNoState() {
         upsert(EntityType.CACHE_PURGE, "purge:p1", "p1", "{\"key\":\"GET api.example.com/products/\"}");
         List<KeyValue<String, PolicyEntity>> published = policies.readKeyValuesToList();

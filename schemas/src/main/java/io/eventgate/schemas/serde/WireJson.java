@@ -1,7 +1,6 @@
-package io.eventgate.edge.kafka;
+package io.eventgate.schemas.serde;
 
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.WireFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.avro.Schema;
@@ -10,14 +9,14 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.DecoderFactory;
 
 /** A record value in the Confluent wire format, as JSON: decoded with the schema its header names. */
-final class WireJson {
+public final class WireJson {
     private WireJson() {
     }
 
     /** Readers by schema: a reader resolves its schema once, which costs more than reading a small record. */
     private static final java.util.Map<Schema, GenericDatumReader<Object>> READERS = new java.util.concurrent.ConcurrentHashMap<>();
 
-    static String decode(byte[] value, String topic, SchemaRegistryClient registry) {
+    public static String decode(byte[] value, String topic, SchemaRegistryClient registry) {
         Schema schema = registry.schemaById(WireFormat.readSchemaId(value, topic));
         try {
             Object datum = READERS.computeIfAbsent(schema, GenericDatumReader::new).read(null, DecoderFactory.get().binaryDecoder(value,

@@ -1,0 +1,248 @@
+package io.eventgate.webhooks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventgate.policy.model.WebhookSettings;
+import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.eventgate.schemas.serde.WireJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * One subscription's deliveries: a consumer in the subscription's own group reads its topic (from the moment the
+ * subscription starts, then from the group's commits), and each matching record is POSTed, signed, in partition order,
+ * so records of one key arrive in order. A failure is tried again after an exponential backoff with jitter while the
+ * consumer is paused (it keeps polling, so the group keeps it); after the last attempt the record goes to the
+ * dead-letter topic and delivery goes on. A failing target holds up only its own subscription. Offsets are committed
+ * once records are delivered or dead-lettered: a record is delivered at least once.
+ */
+final class SubscriptionWorker implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(SubscriptionWorker.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String id;
+    private final WebhookSettings settings;
+    private final byte[] secret;
+    private final WebhookDeliverySettings app;
+    private final HttpClient http;
+    private final KafkaProducer<byte[], byte[]> deadLetters;
+    private final SchemaRegistryClient registry;
+    private final DeliveryCounts counts;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private long nextSendNanos = System.nanoTime();
+
+    SubscriptionWorker(String id, WebhookSettings settings, byte[] secret, WebhookDeliverySettings app, HttpClient http,
+                       KafkaProducer<byte[], byte[]> deadLetters, SchemaRegistryClient registry, DeliveryCounts counts) {
+        this.id = id;
+        this.settings = settings;
+        this.secret = secret;
+        this.app = app;
+        this.http = http;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
+        this.counts = counts;
+        this.thread = Thread.ofPlatform().daemon().name("webhook-" + id).start(this::run);
+    }
+
+    WebhookSettings settings() {
+        return settings;
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, app.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG, app.applicationId() + "-" + id,
+                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100,
+                    ConsumerConfig.CLIENT_ID_CONFIG, app.applicationId() + "-" + id), new StringDeserializer(), new ByteArrayDeserializer())) {
+                consumer = reader;
+                if (!running) {
+                    return;
+                }
+                reader.subscribe(List.of(settings.topic()));
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = reader.poll(Duration.ofMillis(200));
+                    for (TopicPartition partition : records.partitions()) {
+                        long next = -1;
+                        for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                            if (!deliver(reader, record)) {
+                                return; // stopping: what was not delivered is delivered again by whoever reads next
+                            }
+                            next = record.offset() + 1;
+                        }
+                        reader.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
+                    }
+                }
+            } catch (WakeupException stopping) {
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.log(Level.WARNING, "webhook " + id + " cannot read " + settings.topic() + "; retrying", e);
+                    sleep(1000);
+                }
+            }
+        }
+    }
+
+    /** Delivers one record (if the subscription wants it) with its retries; false when the worker is stopping. */
+    private boolean deliver(KafkaConsumer<String, byte[]> reader, ConsumerRecord<String, byte[]> record) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header header : record.headers()) {
+            headers.put(header.key().toLowerCase(java.util.Locale.ROOT), header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8));
+        }
+        if (!settings.wants(record.key(), headers)) {
+            return true;
+        }
+        String messageId = "msg_" + record.topic() + "_" + record.partition() + "_" + record.offset(); // the same for every attempt
+        byte[] body = envelope(record);
+        String lastError = null;
+        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+            pace();
+            lastError = post(messageId, body);
+            if (lastError == null) {
+                counts.delivered(id, attempt);
+                return true;
+            }
+            counts.failedAttempt(id);
+            if (attempt < settings.maxAttempts() && !waitPolling(reader, backoff(attempt))) {
+                return false;
+            }
+        }
+        deadLetter(record, messageId, lastError);
+        return true;
+    }
+
+    /** Null when the target took the record (2xx), else what went wrong. */
+    private String post(String messageId, byte[] body) {
+        long timestamp = Instant.now().getEpochSecond();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url())).timeout(settings.timeout())
+                .header("Content-Type", "application/json")
+                .header("webhook-id", messageId)
+                .header("webhook-timestamp", Long.toString(timestamp))
+                .header("webhook-signature", WebhookSignature.sign(secret, messageId, timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() / 100 == 2 ? null : "the target answered " + response.statusCode();
+        } catch (IOException e) {
+            return "the target could not be reached: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private byte[] envelope(ConsumerRecord<String, byte[]> record) {
+        ObjectNode envelope = JSON.createObjectNode().put("type", "record").put("topic", record.topic()).put("partition", record.partition())
+                .put("offset", record.offset()).put("timestamp", Instant.ofEpochMilli(record.timestamp()).toString()).put("key", record.key());
+        if (record.value() == null) {
+            envelope.putNull("value");
+            envelope.put("type", "delete");
+        } else {
+            try {
+                envelope.set("value", JSON.readTree(WireJson.decode(record.value(), record.topic(), registry)));
+            } catch (IOException | RuntimeException undecodable) {
+                envelope.put("valueBase64", java.util.Base64.getEncoder().encodeToString(record.value())); // not Avro in the wire format
+            }
+        }
+        return envelope.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, String messageId, String error) {
+        ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(app.deadLetterTopic(), null,
+                record.key() == null ? null : record.key().getBytes(StandardCharsets.UTF_8), record.value(), record.headers());
+        dead.headers().add("webhook-subscription", id.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("webhook-id", messageId.getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("webhook-attempts", Integer.toString(settings.maxAttempts()).getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("webhook-error", error.getBytes(StandardCharsets.UTF_8));
+        try {
+            deadLetters.send(dead).get();
+            counts.deadLettered(id);
+            LOG.warning("webhook " + id + ": " + messageId + " moved to " + app.deadLetterTopic() + " after " + settings.maxAttempts() + " attempts: " + error);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot write " + messageId + " to the dead-letter topic " + app.deadLetterTopic(), e);
+        }
+    }
+
+    /** Exponential, capped, with full jitter over its upper half, so that many subscribers do not retry in step. */
+    Duration backoff(int attempt) {
+        long ceiling = Math.min(settings.maxBackoff().toMillis(), settings.backoff().toMillis() << Math.min(attempt - 1, 30));
+        return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+    }
+
+    /** Waits with the consumer paused and polling, so that the group does not give its partitions away meanwhile. */
+    private boolean waitPolling(KafkaConsumer<String, byte[]> reader, Duration wait) {
+        Set<TopicPartition> paused = reader.assignment();
+        reader.pause(paused);
+        long until = System.nanoTime() + wait.toNanos();
+        try {
+            while (running && System.nanoTime() < until) {
+                reader.poll(Duration.ofMillis(Math.max(1, Math.min(100, (until - System.nanoTime()) / 1_000_000))));
+            }
+        } finally {
+            reader.resume(paused);
+        }
+        return running;
+    }
+
+    /** At most maxPerSecond deliveries a second. */
+    private void pace() {
+        long now = System.nanoTime();
+        if (nextSendNanos > now) {
+            sleep((nextSendNanos - now) / 1_000_000);
+        }
+        nextSendNanos = Math.max(now, nextSendNanos) + (long) (1e9 / settings.maxPerSecond());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        try {
+            thread.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
