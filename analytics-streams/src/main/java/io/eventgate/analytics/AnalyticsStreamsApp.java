@@ -3,6 +3,7 @@ package io.eventgate.analytics;
 import io.eventgate.analytics.query.QueryServer;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageTopology;
+import io.eventgate.analytics.webhooks.WebhookTopology;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
@@ -21,7 +22,8 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
 /**
- * The analytics-streams application: route statistics per minute and hour and billing usage per hour and day,
+ * The analytics-streams application: route statistics per minute and hour, billing usage per hour and day and webhook
+ * deliveries per subscription and hour,
  * run by Kafka Streams exactly once, and the query API and dashboard that read its stores.
  */
 public final class AnalyticsStreamsApp implements AutoCloseable {
@@ -50,6 +52,7 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
         RouteStatsTopology.addTo(requests, topics, serdes, settings.grace(), settings.retention(), COMMIT_INTERVAL);
         UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()),
                 COMMIT_INTERVAL);
+        WebhookTopology.addTo(builder, topics, serdes, settings.grace(), settings.retention());
         return builder.build();
     }
 

@@ -10,6 +10,7 @@ import io.eventgate.avro.PolicyEntity;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.UsageRecord;
+import io.eventgate.avro.WebhookDelivery;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -24,7 +25,8 @@ public enum Topic {
     USAGE("usage", "consumer id", UsageRecord.class, UsageRecord.getClassSchema(), Cleanup.DELETE),
     ROUTE_STATS("route-stats", "route id", RouteStats.class, RouteStats.getClassSchema(), Cleanup.DELETE),
     ANOMALIES("anomalies", "scope", AnomalyEvent.class, AnomalyEvent.getClassSchema(), Cleanup.DELETE),
-    NODES("nodes", "node id", NodeHeartbeat.class, NodeHeartbeat.getClassSchema(), Cleanup.COMPACT);
+    NODES("nodes", "node id", NodeHeartbeat.class, NodeHeartbeat.getClassSchema(), Cleanup.COMPACT),
+    WEBHOOK_DELIVERIES("webhook-deliveries", "subscription id", WebhookDelivery.class, WebhookDelivery.getClassSchema(), Cleanup.DELETE);
 
     /** Kafka's cleanup.policy values used by the contract. */
     public enum Cleanup {

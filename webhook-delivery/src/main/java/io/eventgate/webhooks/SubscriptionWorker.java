@@ -2,6 +2,7 @@ package io.eventgate.webhooks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventgate.avro.DeliveryOutcome;
 import io.eventgate.policy.model.WebhookSettings;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.serde.WireJson;
@@ -52,14 +53,14 @@ final class SubscriptionWorker implements AutoCloseable {
     private final HttpClient http;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final SchemaRegistryClient registry;
-    private final DeliveryCounts counts;
+    private final DeliveryEvents events;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private long nextSendNanos = System.nanoTime();
 
     SubscriptionWorker(String id, WebhookSettings settings, byte[] secret, WebhookDeliverySettings app, HttpClient http,
-                       KafkaProducer<byte[], byte[]> deadLetters, SchemaRegistryClient registry, DeliveryCounts counts) {
+                       KafkaProducer<byte[], byte[]> deadLetters, SchemaRegistryClient registry, DeliveryEvents events) {
         this.id = id;
         this.settings = settings;
         this.secret = secret;
@@ -67,7 +68,7 @@ final class SubscriptionWorker implements AutoCloseable {
         this.http = http;
         this.deadLetters = deadLetters;
         this.registry = registry;
-        this.counts = counts;
+        this.events = events;
         this.thread = Thread.ofPlatform().daemon().name("webhook-" + id).start(this::run);
     }
 
@@ -125,25 +126,28 @@ final class SubscriptionWorker implements AutoCloseable {
         }
         String messageId = "msg_" + record.topic() + "_" + record.partition() + "_" + record.offset(); // the same for every attempt
         byte[] body = envelope(record);
-        String lastError = null;
-        for (int attempt = 1; attempt <= settings.maxAttempts(); attempt++) {
+        for (int attempt = 1; ; attempt++) {
             pace();
-            lastError = post(messageId, body);
-            if (lastError == null) {
-                counts.delivered(id, attempt);
+            DeliveryEvents.Attempt result = post(messageId, body);
+            if (result.delivered()) {
+                events.attempted(id, messageId, record, attempt, result, DeliveryOutcome.DELIVERED);
                 return true;
             }
-            counts.failedAttempt(id);
-            if (attempt < settings.maxAttempts() && !waitPolling(reader, backoff(attempt))) {
+            if (attempt == settings.maxAttempts()) {
+                deadLetter(record, messageId, result.error());
+                events.attempted(id, messageId, record, attempt, result, DeliveryOutcome.DEAD_LETTERED);
+                return true;
+            }
+            events.attempted(id, messageId, record, attempt, result, DeliveryOutcome.FAILED);
+            if (!waitPolling(reader, backoff(attempt))) {
                 return false;
             }
         }
-        deadLetter(record, messageId, lastError);
-        return true;
     }
 
-    /** Null when the target took the record (2xx), else what went wrong. */
-    private String post(String messageId, byte[] body) {
+    /** What the target answered: delivered on a 2xx, else what went wrong. */
+    private DeliveryEvents.Attempt post(String messageId, byte[] body) {
+        long started = System.nanoTime();
         long timestamp = Instant.now().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url())).timeout(settings.timeout())
                 .header("Content-Type", "application/json")
@@ -151,15 +155,18 @@ final class SubscriptionWorker implements AutoCloseable {
                 .header("webhook-timestamp", Long.toString(timestamp))
                 .header("webhook-signature", WebhookSignature.sign(secret, messageId, timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        int status = 0;
+        String error;
         try {
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() / 100 == 2 ? null : "the target answered " + response.statusCode();
+            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            error = status / 100 == 2 ? null : "the target answered " + status;
         } catch (IOException e) {
-            return "the target could not be reached: " + e.getMessage();
+            error = "the target could not be reached: " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            error = "interrupted";
         }
+        return new DeliveryEvents.Attempt(status, error, (System.nanoTime() - started) / 1000);
     }
 
     private byte[] envelope(ConsumerRecord<String, byte[]> record) {
@@ -187,7 +194,6 @@ final class SubscriptionWorker implements AutoCloseable {
         dead.headers().add("webhook-error", error.getBytes(StandardCharsets.UTF_8));
         try {
             deadLetters.send(dead).get();
-            counts.deadLettered(id);
             LOG.warning("webhook " + id + ": " + messageId + " moved to " + app.deadLetterTopic() + " after " + settings.maxAttempts() + " attempts: " + error);
         } catch (Exception e) {
             throw new IllegalStateException("cannot write " + messageId + " to the dead-letter topic " + app.deadLetterTopic(), e);

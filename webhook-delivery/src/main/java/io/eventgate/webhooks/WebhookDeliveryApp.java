@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Webhook delivery: one worker per subscription, from its own configuration and from the {@code webhook:ID} entities
  * that policy-streams validated onto the policies topic (a changed entity restarts its worker, a tombstone stops it).
- * Several instances share each subscription's partitions through its consumer group.
+ * Several instances share each subscription's partitions through its consumer group. Every attempt is published on
+ * {@code gateway.webhook-deliveries}.
  */
 public final class WebhookDeliveryApp implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(WebhookDeliveryApp.class.getName());
@@ -36,6 +37,8 @@ public final class WebhookDeliveryApp implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final SchemaRegistryClient registry;
     private final DeliveryCounts counts = new DeliveryCounts();
+    private final KafkaProducer<String, io.eventgate.avro.WebhookDelivery> eventProducer;
+    private final DeliveryEvents events;
     private final Map<String, SubscriptionWorker> workers = new ConcurrentHashMap<>();
     private final TopicFollower<PolicyEntity> entities;
 
@@ -47,6 +50,10 @@ public final class WebhookDeliveryApp implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
         this.registry = serdes.registry();
+        this.eventProducer = new KafkaProducer<>(Map.of("bootstrap.servers", settings.bootstrapServers(), "linger.ms", 20),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                serdes.<io.eventgate.avro.WebhookDelivery>serde(Topic.WEBHOOK_DELIVERIES).serializer());
+        this.events = new DeliveryEvents(eventProducer, new Topics(settings.topicPrefix()).name(Topic.WEBHOOK_DELIVERIES), counts);
         settings.webhooks().forEach(this::start);
         this.entities = settings.followPolicies()
                 ? new TopicFollower<>(new Topics(settings.topicPrefix()).policies(), settings.bootstrapServers(), settings.applicationId(),
@@ -92,7 +99,7 @@ public final class WebhookDeliveryApp implements AutoCloseable {
 
     private void start(String id, WebhookSettings subscription) {
         byte[] secret = WebhookSignature.secretBytes(secrets.resolve(subscription.secretRef()));
-        workers.put(id, new SubscriptionWorker(id, subscription, secret, settings, http, deadLetters, registry, counts));
+        workers.put(id, new SubscriptionWorker(id, subscription, secret, settings, http, deadLetters, registry, events));
     }
 
     private void stop(String id) {
@@ -122,5 +129,6 @@ public final class WebhookDeliveryApp implements AutoCloseable {
         }
         workers.keySet().forEach(this::stop);
         deadLetters.close(Duration.ofSeconds(5));
+        eventProducer.close(Duration.ofSeconds(5));
     }
 }

@@ -111,6 +111,10 @@ class WebhookDeliveryTest {
     void start(TestKafka kafka) throws Exception {
         this.kafka = kafka;
         topic = kafka.createTopic("hooked", 2, Map.of());
+        try (var admin = kafka.admin()) {
+            var existing = admin.listTopics().names().get();
+            kafka.createTopics(new Topics(kafka.topicPrefix()).newTopics(1, (short) 1).stream().filter(t -> !existing.contains(t.name())).toList());
+        }
         healthy = new Receiver();
         failing = new Receiver();
         producer = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()), new StringSerializer(), new StringSerializer());
@@ -219,10 +223,36 @@ class WebhookDeliveryTest {
             assertThat(new String(record.headers().lastHeader("webhook-subscription").value(), StandardCharsets.UTF_8)).isEqualTo("failing");
             assertThat(new String(record.headers().lastHeader("webhook-error").value(), StandardCharsets.UTF_8)).contains("503");
         }
+        List<io.eventgate.avro.WebhookDelivery> events = deliveryEvents("failing", 6);
+        assertThat(events).filteredOn(e -> e.getMessageId().equals(retriedIds.get(0)))
+                .extracting(e -> e.getAttempt() + ":" + e.getOutcome()).containsExactly("1:FAILED", "2:FAILED", "3:DELIVERED");
+        assertThat(events).filteredOn(e -> e.getOutcome() == io.eventgate.avro.DeliveryOutcome.DEAD_LETTERED).isNotEmpty()
+                .allSatisfy(e -> assertThat(e.getStatus() + " after " + e.getAttempt()).isEqualTo("503 after 3"));
+
         failing.failuresLeft.set(0);
         send("after");
         await(() -> failing.deliveries.stream().anyMatch(d -> d.body().path("key").asText().equals("after")
                 && app.counts().counts("failing").delivered() >= 3));
+    }
+
+    /** The subscription's delivery events on gateway.webhook-deliveries, once at least {@code atLeast} have arrived. */
+    List<io.eventgate.avro.WebhookDelivery> deliveryEvents(String subscription, int atLeast) throws Exception {
+        List<io.eventgate.avro.WebhookDelivery> events = new ArrayList<>();
+        try (KafkaConsumer<String, io.eventgate.avro.WebhookDelivery> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new StringDeserializer(), ContractSerdes.of(kafka.registryUrl()).<io.eventgate.avro.WebhookDelivery>serde(Topic.WEBHOOK_DELIVERIES).deserializer())) {
+            TopicPartition partition = new TopicPartition(new Topics(kafka.topicPrefix()).name(Topic.WEBHOOK_DELIVERIES), 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            await(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> {
+                    if (r.key().equals(subscription)) {
+                        events.add(r.value());
+                    }
+                });
+                return events.size() >= atLeast;
+            });
+        }
+        return events;
     }
 
     @Test

@@ -10,6 +10,9 @@ import io.eventgate.analytics.routes.RouteStatsQueries;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageQueries;
 import io.eventgate.analytics.usage.UsageTopology;
+import io.eventgate.analytics.webhooks.WebhookCounts;
+import io.eventgate.analytics.webhooks.WebhookQueries;
+import io.eventgate.analytics.webhooks.WebhookTopology;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
@@ -46,7 +49,7 @@ final class QueryService implements HttpService {
     private static final int MAX_POINTS = 10_000;
 
     /** What the queries read, known once the streams app exists (it needs this server's port first). */
-    private record Stores(KafkaStreams streams, Instances instances, RouteStatsQueries routes, UsageQueries usage) {
+    private record Stores(KafkaStreams streams, Instances instances, RouteStatsQueries routes, UsageQueries usage, WebhookQueries webhooks) {
     }
 
     private final RecentAnomalies anomalies;
@@ -66,7 +69,7 @@ final class QueryService implements HttpService {
 
     /** Answers queries from {@code streams}, this instance being {@code self} in its metadata. */
     void attach(KafkaStreams streams, HostInfo self) {
-        stores = new Stores(streams, new Instances(streams, self), RouteStatsQueries.of(streams), UsageQueries.of(streams));
+        stores = new Stores(streams, new Instances(streams, self), RouteStatsQueries.of(streams), UsageQueries.of(streams), WebhookQueries.of(streams));
     }
 
     private Stores stores() {
@@ -86,7 +89,8 @@ final class QueryService implements HttpService {
                 .get("/routes/{id}/stats", json(this::routeSeries))
                 .get("/consumers/top", json(this::topConsumers))
                 .get("/consumers/{id}/usage", json(this::consumerUsage))
-                .get("/anomalies", json(this::recentAnomalies));
+                .get("/anomalies", json(this::recentAnomalies))
+                .get("/webhooks", json(this::webhooks));
     }
 
     private void dashboard(ServerRequest req, ServerResponse res) {
@@ -201,6 +205,28 @@ final class QueryService implements HttpService {
         }
         ObjectNode answer = JSON.createObjectNode().put("by", by).put("window", window.toString()).put("from", from.toString()).put("to", to.toString());
         answer.set("consumers", top);
+        return answer;
+    }
+
+    /** Every subscription's deliveries over {@code window} (default 24h): delivered, attempts per delivery, failed, dead-lettered. */
+    private JsonNode webhooks(ServerRequest req, boolean forwarded) {
+        Duration window = duration(req, "window", Duration.ofHours(24));
+        Instant to = clock.instant();
+        Instant from = to.minus(window);
+        java.util.Map<String, WebhookCounts> totals = new java.util.TreeMap<>(stores().webhooks().totals(from, to));
+        if (!forwarded) {
+            for (HostInfo other : stores().instances().others(WebhookTopology.HOURLY_STORE)) {
+                read(stores().instances().get(other, pathAndQuery(req))).path("subscriptions").forEach(node -> totals.merge(node.path("subscription").asText(),
+                        new WebhookCounts(node.path("delivered").asLong(), node.path("deliveredAttempts").asLong(), node.path("failedAttempts").asLong(),
+                                node.path("deadLettered").asLong()), WebhookCounts::plus));
+            }
+        }
+        ArrayNode list = JSON.createArrayNode();
+        totals.forEach((subscription, counts) -> list.addObject().put("subscription", subscription).put("delivered", counts.delivered())
+                .put("deliveredAttempts", counts.deliveredAttempts()).put("failedAttempts", counts.failedAttempts())
+                .put("deadLettered", counts.deadLettered()));
+        ObjectNode answer = JSON.createObjectNode().put("window", window.toString()).put("from", from.toString()).put("to", to.toString());
+        answer.set("subscriptions", list);
         return answer;
     }
 
