@@ -160,6 +160,34 @@ class KafkaTargetTest {
             producer.send(new ProducerRecord<>(topic, "o-1", null)).get(); // a tombstone
         }
         assertThat(awaitStatus("/orders/o-1", 404).body()).contains("no_such_key");
+
+        // each of these requests is a RequestEvent like any other, with Kafka as its upstream
+        String requestId = accepted.headers().firstValue("X-Request-Id").orElseThrow();
+        io.eventgate.avro.RequestEvent event = requestEvent(requestId);
+        assertThat(event.getRouteId()).isEqualTo("orders-in");
+        assertThat(event.getStatus()).isEqualTo(202);
+        assertThat(event.getOutcome()).isEqualTo(io.eventgate.avro.RequestOutcome.PROXIED);
+        assertThat(event.getUpstreamInstance()).isEqualTo("kafka:" + topic);
+    }
+
+    io.eventgate.avro.RequestEvent requestEvent(String requestId) {
+        String requests = new io.eventgate.schemas.Topics(kafka.topicPrefix()).requests();
+        try (KafkaConsumer<String, io.eventgate.avro.RequestEvent> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()), new StringDeserializer(), io.eventgate.schemas.serde.ContractSerdes.of(kafka.registryUrl())
+                .<io.eventgate.avro.RequestEvent>serde(io.eventgate.schemas.Topic.REQUESTS).deserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(requests).stream().map(p -> new TopicPartition(requests, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.value().getRequestId().equals(requestId)) {
+                        return record.value();
+                    }
+                }
+            }
+            throw new AssertionError("no RequestEvent for " + requestId + " on " + requests);
+        }
     }
 
     HttpResponse<String> awaitBody(String path, java.util.function.Predicate<String> done) throws Exception {
