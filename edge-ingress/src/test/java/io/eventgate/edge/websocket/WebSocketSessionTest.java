@@ -146,7 +146,9 @@ class WebSocketSessionTest {
         assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1008);
         List<String> got = new ArrayList<>();
         echoed.drainTo(got);
-        assertThat(got).as("messages within the burst went through, nothing after the refused one").hasSizeLessThanOrEqualTo(5).contains("m0");
+        // the echo of an admitted message may still be on its way back when the edge closes the session: only what came
+        // back is known, and it must all be from within the burst
+        assertThat(got).as("nothing after the burst came back").hasSizeLessThanOrEqualTo(5).isSubsetOf(List.of("m0", "m1", "m2", "m3", "m4"));
 
         List<DecisionEvent> throttles = RequestEventsOnTopic.decisions(kafka.bootstrapServers(), kafka.registryUrl(),
                         new Topics(kafka.topicPrefix()).name(Topic.DECISIONS), all -> all.stream().anyMatch(d -> d.getRequestId().equals(requestId)),
