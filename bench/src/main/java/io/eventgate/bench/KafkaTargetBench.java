@@ -11,6 +11,9 @@ import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.registry.RegisteredSchema;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.serde.WireFormat;
+import io.eventgate.policy.model.WebhookSettings;
+import io.eventgate.webhooks.WebhookDeliveryApp;
+import io.eventgate.webhooks.WebhookDeliverySettings;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -51,9 +54,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * closed loop, a new order id per request) against the same records sent straight to Kafka by 64 threads that each wait
  * for the broker's acknowledgement (acks=all, idempotent), the reference; (2) 1,000 Server-Sent Event streams, each
  * filtered to a key of its own, while 1,000 records a second are written across those keys: delivery latency from
- * the write to the client's parse.
+ * the write to the client's parse; (3) one webhook subscription delivering {@code webhook records} signed POSTs to a local
+ * receiver: deliveries a second and latency from the write to the receipt.
  *
- * <p>Usage: {@code KafkaTargetBench [seconds per measurement] [streams] [records per second]} (default 20, 1000, 1000).
+ * <p>Usage: {@code KafkaTargetBench [seconds per measurement] [streams] [records per second] [webhook records]} (default 20,
+ * 1000, 1000, 20000).
  */
 public final class KafkaTargetBench {
     static final String TOPIC = "demo.orders";
@@ -66,6 +71,7 @@ public final class KafkaTargetBench {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int streams = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        int webhookRecords = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
         Path work = Files.createTempDirectory("eventgate-kafka-bench");
         RouteSettings produce = route("produce", "/produce", new KafkaTarget(TOPIC, "produce", "json:/orderId", null, null, Duration.ZERO, null));
         RouteSettings stream = route("stream", "/stream", new KafkaTarget(TOPIC, "stream", null, null, null, null, null, 10_000, null));
@@ -92,6 +98,7 @@ public final class KafkaTargetBench {
             System.out.printf("| through the edge, wrk -t2 -c64 | %s | %s | %s |%n", edgeRun[0], edgeRun[1], edgeRun[2]);
             System.out.printf("edge / direct: %.2fx req/s%n", Double.parseDouble(edgeRun[0]) / Double.parseDouble(directRun[0]));
             streams(stack, schema, port, streams, rate, seconds);
+            webhooks(stack, schema, webhookRecords);
         }
     }
 
@@ -243,6 +250,60 @@ public final class KafkaTargetBench {
                 cpu / 1e9 / (seconds + 5) * 100);
         for (InputStream body : bodies) {
             body.close();
+        }
+    }
+
+    /** One subscription on the topic, POSTing to a local receiver: deliveries a second, and write-to-receipt latency. */
+    static void webhooks(LocalStack stack, RegisteredSchema schema, int records) throws Exception {
+        Recorder latency = new Recorder(60_000_000_000L, 3);
+        AtomicLong received = new AtomicLong();
+        AtomicBoolean measuring = new AtomicBoolean();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        receiver.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            int at = body.indexOf("\"currency\":\"");
+            if (measuring.get() && at > 0) {
+                latency.recordValue(Math.max(0, System.nanoTime() - Long.parseLong(body.substring(at + 12, body.indexOf('"', at + 12)))));
+                received.incrementAndGet();
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        WebhookSettings subscription = new WebhookSettings(TOPIC, null, null, "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
+                "env:BENCH_WEBHOOK_SECRET", 10_000.0, 3, null, null, null);
+        try (WebhookDeliveryApp app = WebhookDeliveryApp.start(new WebhookDeliverySettings("bench-webhooks", stack.bootstrapServers(), stack.registryUrl(),
+                "gateway.", null, false, Map.of("bench", subscription)), Map.of("BENCH_WEBHOOK_SECRET", "whsec_YmVuY2ggc2VjcmV0IG9mIDMyIGJ5dGVzIGxvbmchISE="));
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", stack.bootstrapServers(), "linger.ms", 5),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (app.counts().counts("bench").delivered() == 0 && System.nanoTime() < deadline) { // the subscription starts at the topic's end
+                producer.send(new ProducerRecord<>(TOPIC, "warm-up", order(schema, "warm-up", "0"))).get();
+                Thread.sleep(200);
+            }
+            Thread.sleep(1000);
+            measuring.set(true);
+            long cpuBefore = processCpuNanos();
+            long start = System.nanoTime();
+            for (int n = 0; n < records; n++) {
+                producer.send(new ProducerRecord<>(TOPIC, "w-" + (n % 100), order(schema, "w-" + n, Long.toString(System.nanoTime()))));
+            }
+            producer.flush();
+            deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (received.get() < records && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            long cpu = processCpuNanos() - cpuBefore;
+            Histogram delivered = latency.getIntervalHistogram();
+            System.out.printf("%n| webhooks | records | delivered | deliveries/s | write-to-receipt p50 ms | p99 ms | process CPU µs/delivery |%n"
+                    + "|---|---:|---:|---:|---:|---:|---:|%n");
+            System.out.printf("| one subscription, local receiver, signed | %d | %d | %.0f | %.1f | %.1f | %.1f |%n", records, received.get(),
+                    received.get() / seconds, delivered.getValueAtPercentile(50) / 1e6, delivered.getValueAtPercentile(99) / 1e6,
+                    cpu / 1000.0 / Math.max(1, received.get()));
+        } finally {
+            receiver.stop(0);
         }
     }
 
