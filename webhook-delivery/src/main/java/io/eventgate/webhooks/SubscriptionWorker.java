@@ -36,9 +36,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * One subscription's deliveries: a consumer in the subscription's own group reads its topic (from the moment the
- * subscription starts, then from the group's commits), and each matching record is POSTed, signed, in partition order,
- * so records of one key arrive in order. A failure is tried again after an exponential backoff with jitter while the
- * consumer is paused (it keeps polling, so the group keeps it); after the last attempt the record goes to the
+ * subscription starts, then from the group's commits), and each matching record is POSTed, signed, in partition order
+ * (the partitions side by side), so records of one key arrive in order. A failure is tried again after an exponential
+ * backoff with jitter while the consumer is paused (it keeps polling, so the group keeps it); after the last attempt the record goes to the
  * dead-letter topic and delivery goes on. A failing target holds up only its own subscription. Offsets are committed
  * once records are delivered or dead-lettered: a record is delivered at least once.
  */
@@ -58,6 +58,8 @@ final class SubscriptionWorker implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private long nextSendNanos = System.nanoTime();
+    /** One lane per partition of a poll: virtual threads, each delivering its partition's records in order. */
+    private final java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
     SubscriptionWorker(String id, WebhookSettings settings, byte[] secret, WebhookDeliverySettings app, HttpClient http,
                        KafkaProducer<byte[], byte[]> deadLetters, SchemaRegistryClient registry, DeliveryEvents events) {
@@ -93,15 +95,8 @@ final class SubscriptionWorker implements AutoCloseable {
                 reader.subscribe(List.of(settings.topic()));
                 while (running) {
                     ConsumerRecords<String, byte[]> records = reader.poll(Duration.ofMillis(200));
-                    for (TopicPartition partition : records.partitions()) {
-                        long next = -1;
-                        for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
-                            if (!deliver(reader, record)) {
-                                return; // stopping: what was not delivered is delivered again by whoever reads next
-                            }
-                            next = record.offset() + 1;
-                        }
-                        reader.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
+                    if (!records.isEmpty() && !deliverBatch(reader, records)) {
+                        return; // stopping: what was not delivered is delivered again by whoever reads next
                     }
                 }
             } catch (WakeupException stopping) {
@@ -115,8 +110,54 @@ final class SubscriptionWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Delivers a poll's records: each partition's in order on a virtual thread of its own, the partitions side by side
+     * (order only has to hold per key, and a key stays in its partition). Meanwhile the consumer is paused and keeps
+     * polling, so that the group does not give its partitions away during long retries. Each partition whose records
+     * were all delivered or dead-lettered is committed; false when the worker is stopping.
+     */
+    private boolean deliverBatch(KafkaConsumer<String, byte[]> reader, ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, java.util.concurrent.Future<Long>> partitions = new HashMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            partitions.put(partition, lanes.submit(() -> {
+                long next = -1;
+                for (ConsumerRecord<String, byte[]> record : records.records(partition)) {
+                    if (!deliver(record)) {
+                        return -1L;
+                    }
+                    next = record.offset() + 1;
+                }
+                return next;
+            }));
+        }
+        Set<TopicPartition> paused = reader.assignment();
+        reader.pause(paused);
+        try {
+            while (partitions.values().stream().anyMatch(f -> !f.isDone())) {
+                reader.poll(Duration.ofMillis(50));
+            }
+        } finally {
+            reader.resume(reader.assignment());
+        }
+        Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+        partitions.forEach((partition, next) -> {
+            long offset = next.resultNow();
+            if (offset >= 0) {
+                done.put(partition, new OffsetAndMetadata(offset));
+            }
+        });
+        if (!done.isEmpty()) {
+            try {
+                reader.commitSync(done);
+            } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RebalanceInProgressException moved) {
+                LOG.info("webhook " + id + ": partitions moved to another instance during delivery; their records are delivered again there");
+            }
+        }
+        return running && done.size() == partitions.size();
+    }
+
     /** Delivers one record (if the subscription wants it) with its retries; false when the worker is stopping. */
-    private boolean deliver(KafkaConsumer<String, byte[]> reader, ConsumerRecord<String, byte[]> record) {
+    private boolean deliver(ConsumerRecord<String, byte[]> record) {
         Map<String, String> headers = new HashMap<>();
         for (Header header : record.headers()) {
             headers.put(header.key().toLowerCase(java.util.Locale.ROOT), header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8));
@@ -139,7 +180,7 @@ final class SubscriptionWorker implements AutoCloseable {
                 return true;
             }
             events.attempted(id, messageId, record, attempt, result, DeliveryOutcome.FAILED);
-            if (!waitPolling(reader, backoff(attempt))) {
+            if (!waitWhileRunning(backoff(attempt))) {
                 return false;
             }
         }
@@ -206,28 +247,27 @@ final class SubscriptionWorker implements AutoCloseable {
         return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
     }
 
-    /** Waits with the consumer paused and polling, so that the group does not give its partitions away meanwhile. */
-    private boolean waitPolling(KafkaConsumer<String, byte[]> reader, Duration wait) {
-        Set<TopicPartition> paused = reader.assignment();
-        reader.pause(paused);
+    /** Waits {@code wait}, or less when the worker stops; whether it still runs. */
+    private boolean waitWhileRunning(Duration wait) {
         long until = System.nanoTime() + wait.toNanos();
-        try {
-            while (running && System.nanoTime() < until) {
-                reader.poll(Duration.ofMillis(Math.max(1, Math.min(100, (until - System.nanoTime()) / 1_000_000))));
-            }
-        } finally {
-            reader.resume(paused);
+        while (running && System.nanoTime() < until) {
+            sleep(Math.max(1, Math.min(100, (until - System.nanoTime()) / 1_000_000)));
         }
         return running;
     }
 
-    /** At most maxPerSecond deliveries a second. */
+    /** At most maxPerSecond deliveries a second, across the partitions' lanes. */
     private void pace() {
-        long now = System.nanoTime();
-        if (nextSendNanos > now) {
-            sleep((nextSendNanos - now) / 1_000_000);
+        long wait;
+        synchronized (this) {
+            long now = System.nanoTime();
+            long slot = Math.max(now, nextSendNanos);
+            nextSendNanos = slot + (long) (1e9 / settings.maxPerSecond());
+            wait = slot - now;
         }
-        nextSendNanos = Math.max(now, nextSendNanos) + (long) (1e9 / settings.maxPerSecond());
+        if (wait > 0) {
+            sleep(wait / 1_000_000);
+        }
     }
 
     private static void sleep(long millis) {
@@ -250,5 +290,6 @@ final class SubscriptionWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        lanes.shutdownNow();
     }
 }
