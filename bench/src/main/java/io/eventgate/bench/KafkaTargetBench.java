@@ -57,8 +57,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the write to the client's parse; (3) one webhook subscription delivering {@code webhook records} signed POSTs to a local
  * receiver: deliveries a second and latency from the write to the receipt.
  *
- * <p>Usage: {@code KafkaTargetBench [seconds per measurement] [streams] [records per second] [webhook records]} (default 20,
- * 1000, 1000, 20000).
+ * <p>Usage: {@code KafkaTargetBench [seconds per measurement] [streams] [records per second] [webhook records] [events-off]}
+ * (default 20, 1000, 1000, 20000, events on).
  */
 public final class KafkaTargetBench {
     static final String TOPIC = "demo.orders";
@@ -72,13 +72,14 @@ public final class KafkaTargetBench {
         int streams = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
         int rate = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
         int webhookRecords = args.length > 3 ? Integer.parseInt(args[3]) : 20_000;
+        boolean events = args.length <= 4 || !args[4].equals("events-off"); // events-off: what the produce path costs without its own RequestEvent
         Path work = Files.createTempDirectory("eventgate-kafka-bench");
         RouteSettings produce = route("produce", "/produce", new KafkaTarget(TOPIC, "produce", "json:/orderId", null, null, Duration.ZERO, null));
         RouteSettings stream = route("stream", "/stream", new KafkaTarget(TOPIC, "stream", null, null, null, null, null, 10_000, null));
         // the stream clients are one consumer whose plan allows them all (anonymous callers get 10 streams per address)
         EdgeSettings edge = new EdgeSettings("bench-edge", new ServerSettings("127.0.0.1", 0, 0, 8192, 2048, 1 << 20, null, List.of(), false),
                 new KafkaSettings("127.0.0.1:0", "http://127.0.0.1:0", "gateway."),
-                new EventSettings(true, 0, new EventSettings.Journal(work.resolve("journal"), 0, 0, EventSettings.Fsync.INTERVAL, null)),
+                new EventSettings(events, 0, new EventSettings.Journal(work.resolve("journal"), 0, 0, EventSettings.Fsync.INTERVAL, null)),
                 Map.of(), List.of(produce, stream), null,
                 Map.of("bench", new io.eventgate.policy.model.ConsumerSettings("bench", List.of(io.eventgate.edge.auth.ApiKeys.hash(BENCH_KEY)), null, null)),
                 Map.of("bench", new io.eventgate.policy.model.PlanSettings(1_000_000, 1_000_000, 0, 0, null, false, false, 100_000)), null, null, null);
@@ -95,7 +96,7 @@ public final class KafkaTargetBench {
             String[] directRun = direct(stack, schema, seconds);
             System.out.printf("%n| produce | req/s | p50 ms | p99 ms |%n|---|---:|---:|---:|%n");
             System.out.printf("| Kafka producer, 64 threads each awaiting its ack (reference) | %s | %s | %s |%n", directRun[0], directRun[1], directRun[2]);
-            System.out.printf("| through the edge, wrk -t2 -c64 | %s | %s | %s |%n", edgeRun[0], edgeRun[1], edgeRun[2]);
+            System.out.printf("| through the edge, wrk -t2 -c64, events %s | %s | %s | %s |%n", events ? "on" : "off", edgeRun[0], edgeRun[1], edgeRun[2]);
             System.out.printf("edge / direct: %.2fx req/s%n", Double.parseDouble(edgeRun[0]) / Double.parseDouble(directRun[0]));
             streams(stack, schema, port, streams, rate, seconds);
             webhooks(stack, schema, webhookRecords);
