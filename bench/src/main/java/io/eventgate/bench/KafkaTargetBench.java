@@ -10,12 +10,11 @@ import io.eventgate.policy.model.KafkaTarget;
 import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.schemas.registry.RegisteredSchema;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.WireFormat;
+import io.eventgate.schemas.serde.WireRecords;
 import io.eventgate.policy.model.WebhookSettings;
 import io.eventgate.webhooks.WebhookDeliveryApp;
 import io.eventgate.webhooks.WebhookDeliverySettings;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
@@ -23,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -136,19 +130,12 @@ public final class KafkaTargetBench {
         }).findFirst().orElse("?");
     }
 
-    static byte[] order(RegisteredSchema schema, String orderId, String currency) throws Exception {
+    static byte[] order(RegisteredSchema schema, String orderId, String currency) {
         GenericRecord order = new GenericData.Record(schema.schema());
         order.put("orderId", orderId);
         order.put("amount", 9.5);
         order.put("currency", currency);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer header = ByteBuffer.allocate(WireFormat.HEADER_LENGTH);
-        WireFormat.writeHeader(header, schema.id());
-        out.write(header.array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema.schema()).write(order, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return WireRecords.encode(order, schema.id());
     }
 
     /** 64 threads, each sending a record and waiting for its acknowledgement, as the edge does per request. */

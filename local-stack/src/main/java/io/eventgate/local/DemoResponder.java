@@ -1,22 +1,14 @@
 package io.eventgate.local;
 
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.WireFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
+import io.eventgate.schemas.serde.WireRecords;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,7 +58,7 @@ final class DemoResponder implements AutoCloseable {
                                 request.key(), quote(registry, request.value(), quoteId));
                         reply.headers().add(correlation);
                         producer.send(reply);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (RuntimeException e) {
                         LOG.log(Level.WARNING, "demo responder cannot answer a request", e);
                     }
                 }
@@ -78,21 +70,13 @@ final class DemoResponder implements AutoCloseable {
         }
     }
 
-    private static byte[] quote(SchemaRegistryClient registry, byte[] request, int quoteId) throws IOException {
-        GenericRecord order = new GenericDatumReader<GenericRecord>(registry.schemaById(WireFormat.readSchemaId(request, SampleTopics.QUOTE_REQUESTS)))
-                .read(null, DecoderFactory.get().binaryDecoder(request, WireFormat.HEADER_LENGTH, request.length - WireFormat.HEADER_LENGTH, null));
+    private static byte[] quote(SchemaRegistryClient registry, byte[] request, int quoteId) {
+        GenericRecord order = (GenericRecord) WireRecords.decode(request, SampleTopics.QUOTE_REQUESTS, registry);
         GenericRecord quote = new GenericData.Record(SampleTopics.quoteSchema());
         quote.put("orderId", order.get("orderId").toString());
         quote.put("total", Math.round((double) order.get("amount") * (1 + TAX) * 100) / 100.0);
         quote.put("currency", order.get("currency").toString());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer header = ByteBuffer.allocate(WireFormat.HEADER_LENGTH);
-        WireFormat.writeHeader(header, quoteId);
-        out.write(header.array());
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(SampleTopics.quoteSchema()).write(quote, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return WireRecords.encode(quote, quoteId);
     }
 
     @Override

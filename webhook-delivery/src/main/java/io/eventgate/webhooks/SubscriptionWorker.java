@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventgate.avro.DeliveryOutcome;
 import io.eventgate.policy.model.WebhookSettings;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import io.eventgate.schemas.serde.WireJson;
+import io.eventgate.schemas.serde.WireRecords;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -218,7 +218,7 @@ final class SubscriptionWorker implements AutoCloseable {
             envelope.put("type", "delete");
         } else {
             try {
-                envelope.set("value", JSON.readTree(WireJson.decode(record.value(), record.topic(), registry)));
+                envelope.set("value", JSON.readTree(WireRecords.json(record.value(), record.topic(), registry)));
             } catch (IOException | RuntimeException undecodable) {
                 envelope.put("valueBase64", java.util.Base64.getEncoder().encodeToString(record.value())); // not Avro in the wire format
             }

@@ -12,11 +12,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,10 +98,16 @@ final class EventStreams {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
             return;
         }
-        Map<String, Set<String>> query = query(exchange.rawQuery());
+        Map<String, List<String>> query;
+        try {
+            query = exchange.queryParameters();
+        } catch (IllegalArgumentException malformed) {
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "bad_query", "the query has a malformed escape: " + malformed.getMessage());
+            return;
+        }
         String lastEventId = exchange.header("last-event-id");
         if (lastEventId == null && query.containsKey("lastEventId")) {
-            lastEventId = query.get("lastEventId").iterator().next();
+            lastEventId = query.get("lastEventId").get(0);
         }
         long[] from = null;
         if (lastEventId != null) {
@@ -207,32 +212,15 @@ final class EventStreams {
     }
 
     /** Records with one of the {@code key} values (when any are given) and every {@code header.NAME} value asked for. */
-    private static Predicate<StreamRecord> filter(Map<String, Set<String>> query) {
-        Set<String> keys = query.getOrDefault("key", Set.of());
+    private static Predicate<StreamRecord> filter(Map<String, List<String>> query) {
+        Set<String> keys = Set.copyOf(query.getOrDefault("key", List.of()));
         Map<String, Set<String>> headers = new HashMap<>();
         query.forEach((name, values) -> {
             if (name.startsWith("header.") && name.length() > 7) {
-                headers.put(name.substring(7).toLowerCase(java.util.Locale.ROOT), values);
+                headers.put(name.substring(7).toLowerCase(java.util.Locale.ROOT), Set.copyOf(values));
             }
         });
         return record -> (keys.isEmpty() || keys.contains(record.key()))
                 && headers.entrySet().stream().allMatch(h -> h.getValue().contains(record.headers().get(h.getKey())));
-    }
-
-    private static Map<String, Set<String>> query(String rawQuery) {
-        Map<String, Set<String>> parameters = new HashMap<>();
-        if (rawQuery == null) {
-            return parameters;
-        }
-        for (String pair : rawQuery.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int equals = pair.indexOf('=');
-            String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), StandardCharsets.UTF_8);
-            String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1), StandardCharsets.UTF_8);
-            parameters.computeIfAbsent(name, n -> new HashSet<>()).add(value);
-        }
-        return parameters;
     }
 }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.edge.pipeline.BodyLimit;
 import io.eventgate.edge.pipeline.ClientConnection;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Protocol;
@@ -14,6 +15,7 @@ import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.KafkaTarget;
 import io.eventgate.schemas.registry.RegisteredSchema;
 import io.eventgate.schemas.registry.SchemaRegistryException;
+import io.eventgate.schemas.serde.WireRecords;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
@@ -147,7 +149,7 @@ public final class KafkaTargetStep implements Step {
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "key_missing", "the record key comes from " + target.key() + ", which this request lacks");
             return null;
         }
-        return new Checked(body, TopicWriter.encode(value, schema), key);
+        return new Checked(body, WireRecords.encode(value, schema.id()), key);
     }
 
     private void produce(Exchange exchange, KafkaTarget target) {
@@ -166,16 +168,23 @@ public final class KafkaTargetStep implements Step {
         long started = System.nanoTime();
         CompletableFuture<TopicWriter.Written> written;
         boolean replayed = false;
-        FirstWrite first = null;
         if (idempotencyKey == null || target.idempotencyWindow().isZero()) {
             written = writer.write(target.topic(), bytes(key), encoded, headers(exchange, idempotencyKey));
         } else {
             String digest = digest(body);
             String cacheKey = exchange.route().id() + '\u0000' + exchange.consumerId() + '\u0000' + idempotencyKey;
             boolean[] mine = {false};
-            first = firstWrites.get(cacheKey, k -> {
+            FirstWrite first = firstWrites.get(cacheKey, k -> {
                 mine[0] = true;
-                return new FirstWrite(digest, writer.write(target.topic(), bytes(key), encoded, headers(exchange, idempotencyKey)), target.idempotencyWindow());
+                FirstWrite write = new FirstWrite(digest, writer.write(target.topic(), bytes(key), encoded, headers(exchange, idempotencyKey)),
+                        target.idempotencyWindow());
+                // a write that failed is forgotten, so that a retry with the key writes again (async: never inside this computation)
+                write.written().whenCompleteAsync((done, error) -> {
+                    if (error != null) {
+                        firstWrites.asMap().remove(k, write);
+                    }
+                });
+                return write;
             });
             if (!first.bodyDigest().equals(digest)) {
                 Replies.json(exchange, 422, RequestOutcome.REJECTED, "idempotency_key_reused",
@@ -184,13 +193,6 @@ public final class KafkaTargetStep implements Step {
             }
             replayed = !mine[0];
             written = first.written();
-            FirstWrite kept = first;
-            // a write that failed is forgotten, so that a retry with the key writes again
-            written.whenComplete((done, error) -> {
-                if (error != null) {
-                    firstWrites.asMap().remove(cacheKey, kept);
-                }
-            });
         }
         TopicWriter.Written where;
         try {
@@ -395,12 +397,8 @@ public final class KafkaTargetStep implements Step {
         if (!client.hasRequestBody()) {
             return new byte[0];
         }
-        try (InputStream in = client.requestBody()) {
-            byte[] body = in.readNBytes(limit + 1);
-            if (body.length > limit) {
-                throw new io.eventgate.edge.pipeline.BodyTooLarge(limit);
-            }
-            return body;
+        try (InputStream in = new BodyLimit(client.requestBody(), limit)) {
+            return in.readAllBytes();
         }
     }
 

@@ -1,6 +1,6 @@
 package io.eventgate.edge.kafka;
 
-import io.eventgate.schemas.serde.WireJson;
+import io.eventgate.schemas.serde.WireRecords;
 
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import java.util.Map;
@@ -16,7 +16,7 @@ record StreamRecord(int partition, long offset, String key, byte[] value, Map<St
 
         String of(byte[] value, String topic, SchemaRegistryClient registry) {
             if (json == null) {
-                json = WireJson.decode(value, topic, registry);
+                json = WireRecords.json(value, topic, registry);
             }
             return json;
         }

@@ -1,6 +1,5 @@
 package io.eventgate.edge.kafka;
 
-import io.eventgate.schemas.serde.WireJson;
 
 import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
@@ -32,7 +31,7 @@ public final class TopicViews implements AutoCloseable {
     /** One key's latest value. */
     static final class Entry {
         private final byte[] value;
-        private volatile String json;
+        private final StreamRecord.JsonValue json = new StreamRecord.JsonValue();
         private volatile String etag;
 
         Entry(byte[] value) {
@@ -53,10 +52,7 @@ public final class TopicViews implements AutoCloseable {
 
         /** The value as JSON, decoded with the schema its wire-format header names. */
         String json(String topic, SchemaRegistryClient registry) {
-            if (json == null) {
-                json = WireJson.decode(value, topic, registry);
-            }
-            return json;
+            return json.of(value, topic, registry);
         }
     }
 

@@ -5,20 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.eventgate.schemas.registry.RegisteredSchema;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.registry.SchemaRegistryException;
-import io.eventgate.schemas.serde.WireFormat;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericDatumWriter;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -77,25 +68,6 @@ public final class TopicWriter implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /** Writers by schema: a writer resolves its schema once, which costs more than writing a small record. */
-    private static final Map<Schema, GenericDatumWriter<GenericRecord>> WRITERS = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** The record in the wire format: magic byte, schema id, Avro binary. */
-    static byte[] encode(GenericRecord value, RegisteredSchema schema) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(WireFormat.HEADER_LENGTH);
-        WireFormat.writeHeader(header, schema.id());
-        out.write(header.array(), 0, WireFormat.HEADER_LENGTH);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        try {
-            WRITERS.computeIfAbsent(schema.schema(), GenericDatumWriter::new).write(value, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 
     /** Sends one record; the future completes when the broker has it, or fails with why it could not. */

@@ -117,6 +117,28 @@ public final class Exchange implements RequestView {
         return null;
     }
 
+    /**
+     * Every query parameter with all its values, decoded, in the order they came.
+     *
+     * @throws IllegalArgumentException when a name or value has a malformed escape
+     */
+    public Map<String, List<String>> queryParameters() {
+        Map<String, List<String>> parameters = new LinkedHashMap<>();
+        if (rawQuery == null) {
+            return parameters;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int equals = pair.indexOf('=');
+            String name = java.net.URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals), java.nio.charset.StandardCharsets.UTF_8);
+            String value = equals < 0 ? "" : java.net.URLDecoder.decode(pair.substring(equals + 1), java.nio.charset.StandardCharsets.UTF_8);
+            parameters.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
+        }
+        return parameters;
+    }
+
     /** Drops query parameter {@code name}, so a credential sent in the query never reaches the upstream. */
     public void removeQueryParameter(String name) {
         if (rawQuery == null) {

@@ -35,9 +35,12 @@ public final class DecodeRequestStep implements Step {
     @Override
     public void handle(Exchange exchange, Chain next) {
         RoutePolicies.Compression policy = exchange.route().settings().compression();
+        if (policy == null || !policy.decodeRequests() || exchange.protocol() != Protocol.HTTP || !exchange.client().hasRequestBody()) {
+            next.proceed(exchange); // most requests: not a header looked up
+            return;
+        }
         String declared = exchange.header("content-encoding");
-        if (policy == null || !policy.decodeRequests() || exchange.protocol() != Protocol.HTTP || !exchange.client().hasRequestBody()
-                || declared == null || declared.isBlank() || declared.trim().equalsIgnoreCase("identity")) {
+        if (declared == null || declared.isBlank() || declared.trim().equalsIgnoreCase("identity")) {
             next.proceed(exchange);
             return;
         }

@@ -83,7 +83,7 @@ class EventStreamTest {
         order.put("amount", 1.5);
         order.put("currency", "EUR");
         order.put("note", note);
-        return TopicWriter.encode(order, schema);
+        return io.eventgate.schemas.serde.WireRecords.encode(order, schema.id());
     }
 
     /** One event as a client parses it. */
@@ -206,6 +206,11 @@ class EventStreamTest {
 
         Events bad = new Events("", "7:1");
         assertThat(bad.status).isEqualTo(400);
+        try (Socket raw = new Socket("127.0.0.1", edge.port())) { // the JDK client refuses to send a malformed escape
+            raw.getOutputStream().write("GET /stream?key=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new BufferedReader(new InputStreamReader(raw.getInputStream(), StandardCharsets.US_ASCII)).readLine())
+                    .as("a malformed escape in a filter").startsWith("HTTP/1.1 400");
+        }
     }
 
     @Test

@@ -85,7 +85,7 @@ class RequestReplyTest {
                     answer.put("orderId", order.get("orderId").toString());
                     answer.put("price", (double) order.get("amount") * 2);
                     ProducerRecord<String, byte[]> reply = new ProducerRecord<>(new String(request.headers().lastHeader("eventgate-reply-to").value()),
-                            request.key(), TopicWriter.encode(answer, quote));
+                            request.key(), io.eventgate.schemas.serde.WireRecords.encode(answer, quote.id()));
                     reply.headers().add(request.headers().lastHeader("eventgate-correlation-id"));
                     producer.send(reply);
                 }
