@@ -65,7 +65,9 @@ public final class RecordStep implements Step {
             span.setAttribute("http.response.status_code", exchange.status());
             span.setAttribute("http.route", routeId(exchange));
             span.end();
-            events.complete(admission, requestEvent(exchange, elapsed), exchange.decisions());
+            if (!events.discards()) {
+                events.complete(admission, requestEvent(exchange, elapsed), exchange.decisions());
+            }
             metrics.requestFinished(routeId(exchange), exchange.status(), elapsed);
             accessLog.record(exchange, elapsed);
         }

@@ -19,6 +19,11 @@ public interface EventSink {
         @Override
         public void complete(long admission, RequestEvent event, List<DecisionEvent> decisions) {
         }
+
+        @Override
+        public boolean discards() {
+            return true;
+        }
     };
 
     /**
@@ -29,4 +34,9 @@ public interface EventSink {
 
     /** Records how an admitted request ended: its decisions, then its RequestEvent, which closes the admission. */
     void complete(long admission, RequestEvent event, List<DecisionEvent> decisions);
+
+    /** True when events go nowhere, so the request's event need not be built. */
+    default boolean discards() {
+        return false;
+    }
 }

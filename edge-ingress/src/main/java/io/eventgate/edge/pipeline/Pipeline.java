@@ -12,6 +12,8 @@ import java.util.Map;
 public final class Pipeline {
     private final List<Step> steps;
     private final Map<Protocol, Exit> exits;
+    /** What follows each step, made once: {@code rest[i]} runs the steps after step i, so a request allocates no chain. */
+    private final Step.Chain[] rest;
 
     private Pipeline(List<Step> steps, Map<Protocol, Exit> exits) {
         this.steps = List.copyOf(steps);
@@ -21,6 +23,11 @@ public final class Pipeline {
             }
         }
         this.exits = new EnumMap<>(exits);
+        this.rest = new Step.Chain[this.steps.size()];
+        for (int i = 0; i < rest.length; i++) {
+            int next = i + 1;
+            rest[i] = exchange -> proceed(next, exchange);
+        }
     }
 
     /** Admission {@code steps}, then the exit of each protocol. */
@@ -34,7 +41,7 @@ public final class Pipeline {
 
     private void proceed(int index, Exchange exchange) {
         if (index < steps.size()) {
-            steps.get(index).handle(exchange, next -> proceed(index + 1, next));
+            steps.get(index).handle(exchange, rest[index]);
         } else {
             exits.get(exchange.protocol()).serve(new Admitted(exchange));
         }

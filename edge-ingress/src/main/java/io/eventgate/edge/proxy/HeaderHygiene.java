@@ -22,6 +22,13 @@ public final class HeaderHygiene {
 
     /** Lower-cased names listed in the Connection header values. */
     public static Set<String> namedByConnection(List<String> connectionValues) {
+        if (connectionValues.isEmpty()) {
+            return Set.of(); // the usual case: keep-alive is HTTP/1.1's default
+        }
+        if (connectionValues.size() == 1 && connectionValues.getFirst().indexOf(',') < 0) {
+            String name = connectionValues.getFirst().trim().toLowerCase(Locale.ROOT); // "keep-alive" or "close", mostly
+            return name.isEmpty() ? Set.of() : Set.of(name);
+        }
         Set<String> names = new HashSet<>();
         for (String value : connectionValues) {
             for (String token : value.split(",")) {

@@ -10,7 +10,6 @@ import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.transform.Compression;
 import io.eventgate.policy.model.RoutePolicies;
-import io.helidon.http.HeaderNames;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Admitted;
 import io.eventgate.edge.pipeline.Exit;
@@ -284,7 +283,7 @@ public final class ProxyStep implements Exit {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
-        long declared = response.headers().contentLength().orElse(-1);
+        long declared = response.head().contentLength();
         String encoding = compression(exchange, response, status, declared);
         response.relayHeaders(exchange);
         boolean noBody = exchange.method().equals("HEAD") || status == 204 || status == 304 || status / 100 == 1;
@@ -368,15 +367,17 @@ public final class ProxyStep implements Exit {
      */
     private static String compression(Exchange exchange, UpstreamExchange response, int status, long declared) {
         RoutePolicies.Compression policy = exchange.route().settings().compression();
-        if (policy == null || !Compression.eligible(policy, exchange.method(), status, response.headers(), declared)) {
+        if (policy == null || !Compression.eligible(policy, exchange.method(), status, response.head()::first, declared)) {
             return null;
         }
         exchange.addResponseHeader("Vary", "Accept-Encoding");
         String encoding = Compression.negotiate(policy.encodings(), exchange.header("accept-encoding"));
         if (encoding != null) {
             exchange.responseHeader("Content-Encoding", encoding);
-            response.headers().first(HeaderNames.ETAG).filter(etag -> !etag.startsWith("W/"))
-                    .ifPresent(etag -> exchange.responseHeader("ETag", "W/" + etag));
+            String etag = response.head().first("etag");
+            if (etag != null && !etag.startsWith("W/")) {
+                exchange.responseHeader("ETag", "W/" + etag);
+            }
         }
         return encoding;
     }

@@ -4,14 +4,7 @@ import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.transform.HeaderEditor;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
-import io.helidon.http.Header;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Headers;
-import io.helidon.http.Http1HeadersParser;
-import io.helidon.http.WritableHeaders;
 import io.helidon.webclient.api.ClientConnection;
-import io.helidon.webclient.http1.Http1StatusParser;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,20 +20,18 @@ import java.util.Set;
  * rebuilds the request target from a parsed URI: it decodes percent-escapes (a routed {@code /a%3Fb} would reach the
  * upstream as path {@code /a} with query {@code b}, {@code %20} as a raw space) and turns a query's {@code +} into a
  * space. A proxy must send the target it routed, byte for byte. The response's status line and headers are read by
- * Helidon's HTTP/1 parsers; its body framing, which Helidon keeps inside its client, is {@link Body} below.
+ * {@link ResponseHead}; its body framing, which Helidon keeps inside its client, is {@link Body} below.
  */
 public final class UpstreamExchange implements AutoCloseable {
     /** Longest status line, and longest response head, taken from an upstream. */
     static final int MAX_STATUS_LINE = 8 * 1024;
     static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final int MAX_CHUNK_LINE = 1024;
-    private static final byte[] HTTP_1_0 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientConnection connection;
-    private int status;
-    private WritableHeaders<?> headers;
+    private ResponseHead head;
     private Body body;
     private boolean reusable;
     private boolean released;
@@ -96,19 +87,17 @@ public final class UpstreamExchange implements AutoCloseable {
     public UpstreamExchange receive(boolean headRequest) {
         DataReader reader = connection.reader();
         while (true) {
-            reader.findNewLine(MAX_STATUS_LINE); // the whole status line is read before it is looked at
-            boolean http10 = reader.startsWith(HTTP_1_0);
-            status = Http1StatusParser.readStatus(reader, MAX_STATUS_LINE).code();
-            headers = Http1HeadersParser.readHeaders(reader, MAX_RESPONSE_HEAD, false);
+            head = ResponseHead.read(reader, MAX_STATUS_LINE, MAX_RESPONSE_HEAD);
+            int status = head.status();
             if (status >= 100 && status < 200 && status != 101) {
                 continue;
             }
             boolean noBody = headRequest || status < 200 || status == 204 || status == 304;
-            boolean chunked = !noBody && headers.contains(HeaderNames.TRANSFER_ENCODING)
-                    && headers.get(HeaderNames.TRANSFER_ENCODING).allValues().getLast().toLowerCase(Locale.ROOT).endsWith("chunked");
-            long length = noBody ? 0 : chunked ? -1 : headers.contentLength().orElse(-1);
+            String transferEncoding = noBody ? null : head.last("transfer-encoding");
+            boolean chunked = transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).endsWith("chunked");
+            long length = noBody ? 0 : chunked ? -1 : head.contentLength();
             boolean untilClose = !noBody && !chunked && length < 0;
-            reusable = !http10 && !untilClose && status != 101 && !headers.containsToken(HeaderValues.CONNECTION_CLOSE);
+            reusable = !head.http10() && !untilClose && status != 101 && !head.hasToken("connection", "close");
             body = new Body(reader, chunked, length, untilClose);
             if (status == 101) {
                 released = true; // the connection now carries another protocol, and whoever asked for it owns it
@@ -129,7 +118,7 @@ public final class UpstreamExchange implements AutoCloseable {
     }
 
     public int status() {
-        return status;
+        return head.status();
     }
 
     /**
@@ -137,25 +126,38 @@ public final class UpstreamExchange implements AutoCloseable {
      * sets itself (CORS), which replace the upstream's of the same name; and the request id when the upstream sent none.
      */
     public void relayHeaders(Exchange exchange) {
-        Set<String> named = HeaderHygiene.namedByConnection(headers.all(HeaderNames.CONNECTION, List::of));
+        Set<String> named = head.first("connection") == null ? Set.of() : HeaderHygiene.namedByConnection(connectionValues());
         HeaderEditor edits = exchange.route() == null ? HeaderEditor.NONE : exchange.route().responseHeaders();
+        io.eventgate.edge.pipeline.ClientConnection client = exchange.client();
+        java.util.function.BiConsumer<String, String> out = client::header;
         boolean requestIdSet = false;
-        for (Header header : headers) {
-            String lower = header.name().toLowerCase(Locale.ROOT);
+        for (int i = 0; i < head.size(); i++) {
+            String lower = head.lowerName(i);
             if (HeaderHygiene.forwardResponseHeader(lower, named) && !exchange.setsResponseHeader(lower)) {
-                edits.pass(header.name(), header.allValues(), exchange.client()::header);
+                edits.pass(head.name(i), lower, head.value(i), out);
                 requestIdSet |= lower.equals("x-request-id");
             }
         }
-        edits.finish(exchange.client()::header);
+        edits.finish(out);
         exchange.writeResponseHeaders();
         if (!requestIdSet) {
-            exchange.client().header("X-Request-Id", exchange.requestId());
+            client.header("X-Request-Id", exchange.requestId());
         }
     }
 
-    public Headers headers() {
-        return headers;
+    private List<String> connectionValues() {
+        List<String> values = new java.util.ArrayList<>(1);
+        for (int i = 0; i < head.size(); i++) {
+            if (head.lowerName(i).equals("connection")) {
+                values.add(head.value(i));
+            }
+        }
+        return values;
+    }
+
+    /** The answer's status line and header fields. */
+    public ResponseHead head() {
+        return head;
     }
 
     /** The response body, decoded from its framing; reading it to the end gives the connection back for reuse. */

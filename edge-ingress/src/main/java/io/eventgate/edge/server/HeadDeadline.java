@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -28,7 +29,8 @@ final class HeadDeadline implements AutoCloseable {
     private static final long IN_REQUEST = Long.MAX_VALUE;
 
     private final long timeoutNanos;
-    private final Map<ConnectionContext, Long> heads = new ConcurrentHashMap<>();
+    /** Each connection's clock, one per connection and set in place per request (nothing boxed or re-inserted). */
+    private final Map<ConnectionContext, AtomicLong> heads = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("request-head-deadline").factory());
 
@@ -43,12 +45,12 @@ final class HeadDeadline implements AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-                heads.put(ctx, System.nanoTime());
+                heads.computeIfAbsent(ctx, c -> new AtomicLong()).set(System.nanoTime());
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                heads.put(ctx, IN_REQUEST);
+                stop(ctx);
             }
         };
     }
@@ -58,14 +60,22 @@ final class HeadDeadline implements AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void status(ConnectionContext ctx, Status status) {
-                heads.put(ctx, IN_REQUEST); // kept, not removed: the connection's next request replaces it (no map resize per request)
+                stop(ctx); // kept, not removed: the connection's next request sets it again (no map resize per request)
             }
         };
     }
 
+    private void stop(ConnectionContext ctx) {
+        AtomicLong clock = heads.get(ctx);
+        if (clock != null) {
+            clock.set(IN_REQUEST);
+        }
+    }
+
     private void sweep() {
         long now = System.nanoTime();
-        heads.forEach((ctx, started) -> {
+        heads.forEach((ctx, clock) -> {
+            long started = clock.get();
             if (!ctx.serverSocket().isConnected()) {
                 heads.remove(ctx);
             } else if (started != IN_REQUEST && now - started > timeoutNanos) {

@@ -2,8 +2,7 @@ package io.eventgate.edge.transform;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.eventgate.policy.model.RoutePolicies;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Headers;
+import java.util.function.Function;
 import java.io.FilterInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -23,15 +22,17 @@ public final class Compression {
     }
 
     /** Whether the answer may be compressed: a full 2xx body of a listed type, not encoded already, big enough, no no-transform. */
-    public static boolean eligible(RoutePolicies.Compression policy, String method, int status, Headers headers, long declaredLength) {
+    public static boolean eligible(RoutePolicies.Compression policy, String method, int status, Function<String, String> header,
+                                   long declaredLength) {
         if (method.equals("HEAD") || status < 200 || status >= 300 || status == 204 || status == 206) {
             return false;
         }
-        String encoding = headers.first(HeaderNames.CONTENT_ENCODING).orElse("identity");
-        String cacheControl = headers.first(HeaderNames.CACHE_CONTROL).orElse("").toLowerCase(Locale.ROOT);
-        return encoding.equalsIgnoreCase("identity") && !headers.contains(HeaderNames.CONTENT_RANGE) && !cacheControl.contains("no-transform")
+        String encoding = header.apply("content-encoding");
+        String cacheControl = header.apply("cache-control");
+        return (encoding == null || encoding.equalsIgnoreCase("identity")) && header.apply("content-range") == null
+                && (cacheControl == null || !cacheControl.toLowerCase(Locale.ROOT).contains("no-transform"))
                 && (declaredLength < 0 || declaredLength >= policy.minBytes())
-                && policy.compresses(headers.first(HeaderNames.CONTENT_TYPE).orElse(null));
+                && policy.compresses(header.apply("content-type"));
     }
 
     /**

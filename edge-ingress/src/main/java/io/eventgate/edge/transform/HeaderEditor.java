@@ -38,7 +38,9 @@ public final class HeaderEditor {
     /** Writes one passing header to {@code out}: dropped, renamed or as it is. */
     public void pass(String name, List<String> values, BiConsumer<String, String> out) {
         if (empty) {
-            values.forEach(value -> out.accept(name, value));
+            for (String value : values) {
+                out.accept(name, value);
+            }
             return;
         }
         String lower = name.toLowerCase(Locale.ROOT);
@@ -47,6 +49,15 @@ public final class HeaderEditor {
         }
         String target = renamed.getOrDefault(lower, name);
         values.forEach(value -> out.accept(target, value));
+    }
+
+    /** Writes one passing header line, given its name also in lower case: dropped, renamed or as it is. */
+    public void pass(String name, String lowerName, String value, BiConsumer<String, String> out) {
+        if (empty) {
+            out.accept(name, value);
+        } else if (!dropped.contains(lowerName)) {
+            out.accept(renamed.getOrDefault(lowerName, name), value);
+        }
     }
 
     /** Writes the set and added headers, after every passing one. */
