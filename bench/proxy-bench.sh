@@ -3,6 +3,7 @@
 #   1. the upstream alone (nginx serving a fixed body: faster than every proxy it is compared with)
 #   2. nginx as a reverse proxy to it (1 worker, keep-alive upstream connections): the reference
 #   3. a raw virtual-thread proxy (bench/RawSocketProxy: no HTTP library, no policy): the floor of the model
+#   3b. Helidon's HTTP/1 server answering a fixed body itself (bench/HelidonFloor): the floor of the server the edge is built on
 #   4. Spring Cloud Gateway (bench/spring-cloud-gateway: WebFlux on Netty, one route): the Java peer
 #   5. the edge with routing only (events disabled)
 #   6. the edge with events on (embedded Kafka and registry of the local stack)
@@ -23,7 +24,7 @@ WARMUP="${BENCH_WARMUP:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORK="$(mktemp -d /tmp/eventgate-bench.XXXXXX)"
-UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196 EDGE_ALONE_PORT=18197
+UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196 EDGE_ALONE_PORT=18197 FLOOR_PORT=18198
 FIXED_SECONDS="${BENCH_FIXED_SECONDS:-10}" 
 PIDS=()
 
@@ -174,6 +175,11 @@ PID_STACK=$!
 PIDS+=($!)
 PID_RAW=$!
 
+# Helidon's server alone, answering a fixed body with the edge's server settings: what the edge spends before its own path
+"$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -Xms512m -Xmx1g -cp "$BENCH_CP" io.eventgate.bench.HelidonFloor $FLOOR_PORT > "$WORK/floor.log" 2>&1 &
+PIDS+=($!)
+PID_FLOOR=$!
+
 # Spring Cloud Gateway, built from its own pom (Spring is downloaded for the benchmark only); skipped if it cannot be built
 PID_SCG=""
 if (cd "$ROOT/bench/spring-cloud-gateway" && mvn -B -ntp -q -DskipTests package dependency:build-classpath -Dmdep.outputFile="$WORK/scg.cp") > "$WORK/scg-build.log" 2>&1; then
@@ -191,6 +197,7 @@ await_port $UPSTREAM_PORT "nginx upstream"
 await_port $NGINX_PROXY_PORT "nginx proxy"
 await_port $EDGE_PLAIN_PORT "edge (routing only)"
 await_port $EDGE_EVENTS_PORT "edge (events on)"
+await_port $FLOOR_PORT "Helidon floor"
 
 # an edge of its own with events on, publishing to the local stack's broker in that other process: its CPU column is
 # the edge's alone, to set against the routing-only edge
@@ -206,6 +213,7 @@ RESULTS=()
 RESULTS+=("$(measure direct-upstream $UPSTREAM_PORT /bench/ping "$PID_UPSTREAM")")
 RESULTS+=("$(measure nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
 RESULTS+=("$(measure raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
+RESULTS+=("$(measure helidon-floor $FLOOR_PORT /bench/ping "$PID_FLOOR")")
 [[ -n "$PID_SCG" ]] && RESULTS+=("$(measure spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
 RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
@@ -235,6 +243,7 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     if ("edge-events-own-process" in cpu) printf "\nCPU per request with events on, edge process alone (broker in another process) / routing only: %+.0f %%", (cpu["edge-events-own-process"]/cpu["edge-routing"]-1)*100
     printf "\nCPU per request, edge routing / raw virtual-thread proxy: %.1fx (events, full chain rows: the whole local stack, Kafka included)\n", cpu["edge-routing"]/cpu["raw-vthread-proxy"]
     printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu["edge-routing"]-cpu["edge-no-upstream"], cpu["edge-routing"]
+    if ("helidon-floor" in cpu) printf "CPU per request of Helidon's server answering a fixed body itself: %.1f us; the rest of the edge's %.1f us (pipeline, upstream call): %.1f us\n", cpu["helidon-floor"], cpu["edge-routing"], cpu["edge-routing"]-cpu["helidon-floor"]
     printf "events published to Kafka by the events-on edge: %s\n", published
     if ("edge-cache-hit" in cpu) printf "CPU per request of a cache hit / the edge answering its own 404: %.2fx\n", cpu["edge-cache-hit"]/cpu["edge-no-upstream"]
     if ("edge-gzip-16k" in cpu) printf "gzip of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-gzip-16k"]-cpu["edge-16k"], (cpu["edge-gzip-16k"]-cpu["edge-16k"])/16
@@ -312,3 +321,7 @@ before="$(allocated 18292)"
 requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$EDGE_PLAIN_PORT/bench/ping" | awk '/requests in/ {print $1}')"
 after="$(allocated 18292)"
 awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "\nedge (routing only) allocates %.0f bytes per proxied request (%d requests)\n", (a - b) / r, r }'
+before="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"
+requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$FLOOR_PORT/bench/ping" | awk '/requests in/ {print $1}')"
+after="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"
+awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "Helidon'"'"'s server answering a fixed body itself allocates %.0f bytes per request (%d requests)\n", (a - b) / r, r }'

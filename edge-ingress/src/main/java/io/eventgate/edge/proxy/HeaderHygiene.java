@@ -54,7 +54,7 @@ public final class HeaderHygiene {
     /** The Forwarded (RFC 7239) element for this hop; IPv6 addresses are quoted and bracketed. */
     public static String forwardedElement(String clientAddress, String proto, String host) {
         String node = clientAddress.contains(":") ? "\"[" + clientAddress + "]\"" : clientAddress;
-        StringBuilder element = new StringBuilder("for=").append(node).append(";proto=").append(proto);
+        StringBuilder element = new StringBuilder(32 + node.length() + (host == null ? 0 : host.length())).append("for=").append(node).append(";proto=").append(proto);
         if (host != null && !host.isEmpty()) {
             element.append(";host=\"").append(host.replace("\"", "")).append('"');
         }
