@@ -243,7 +243,7 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     if ("edge-events-own-process" in cpu) printf "\nCPU per request with events on, edge process alone (broker in another process) / routing only: %+.0f %%", (cpu["edge-events-own-process"]/cpu["edge-routing"]-1)*100
     printf "\nCPU per request, edge routing / raw virtual-thread proxy: %.1fx (events, full chain rows: the whole local stack, Kafka included)\n", cpu["edge-routing"]/cpu["raw-vthread-proxy"]
     printf "CPU of the upstream call through the edge: %.1f us of its %.1f us per request\n", cpu["edge-routing"]-cpu["edge-no-upstream"], cpu["edge-routing"]
-    if ("helidon-floor" in cpu) printf "CPU per request of Helidon's server answering a fixed body itself: %.1f us; the rest of the edge's %.1f us (pipeline, upstream call): %.1f us\n", cpu["helidon-floor"], cpu["edge-routing"], cpu["edge-routing"]-cpu["helidon-floor"]
+    if ("helidon-floor" in cpu) printf "CPU per request of the Helidon server answering a fixed body itself: %.1f us; the rest of the %.1f us of the edge (pipeline, upstream call): %.1f us\n", cpu["helidon-floor"], cpu["edge-routing"], cpu["edge-routing"]-cpu["helidon-floor"]
     printf "events published to Kafka by the events-on edge: %s\n", published
     if ("edge-cache-hit" in cpu) printf "CPU per request of a cache hit / the edge answering its own 404: %.2fx\n", cpu["edge-cache-hit"]/cpu["edge-no-upstream"]
     if ("edge-gzip-16k" in cpu) printf "gzip of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-gzip-16k"]-cpu["edge-16k"], (cpu["edge-gzip-16k"]-cpu["edge-16k"])/16
@@ -324,4 +324,4 @@ awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "\nedge (routi
 before="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"
 requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$FLOOR_PORT/bench/ping" | awk '/requests in/ {print $1}')"
 after="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"
-awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "Helidon'"'"'s server answering a fixed body itself allocates %.0f bytes per request (%d requests)\n", (a - b) / r, r }'
+awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "the Helidon server answering a fixed body itself allocates %.0f bytes per request (%d requests)\n", (a - b) / r, r }'

@@ -47,6 +47,9 @@ import org.apache.kafka.common.header.internals.RecordHeader;
 public final class KafkaTargetStep implements Step {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+    /** application/json and its +json kinds, with parameters; compiled once, not per request. */
+    private static final java.util.regex.Pattern JSON_TYPE = java.util.regex.Pattern.compile(
+            "application/([a-z0-9.+-]*\\+)?json\\s*(;.*)?", java.util.regex.Pattern.CASE_INSENSITIVE);
     /** The headers a request-reply record carries: which reply answers it, and where the reply goes. */
     public static final String CORRELATION_HEADER = "eventgate-correlation-id";
     public static final String REPLY_TO_HEADER = "eventgate-reply-to";
@@ -104,7 +107,7 @@ public final class KafkaTargetStep implements Step {
             return null;
         }
         String contentType = exchange.header("content-type");
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT).matches("application/([a-z0-9.+-]*\\+)?json\\s*(;.*)?")) {
+        if (contentType == null || !JSON_TYPE.matcher(contentType).matches()) {
             Replies.json(exchange, 415, RequestOutcome.REJECTED, "unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
             return null;
         }
@@ -397,8 +400,10 @@ public final class KafkaTargetStep implements Step {
         if (!client.hasRequestBody()) {
             return new byte[0];
         }
+        long declared = client.requestContentLength();
         try (InputStream in = new BodyLimit(client.requestBody(), limit)) {
-            return in.readAllBytes();
+            // a declared length is read into an array of its size; readAllBytes would take 16 kB for any body
+            return declared >= 0 && declared <= limit ? in.readNBytes((int) declared) : in.readAllBytes();
         }
     }
 
