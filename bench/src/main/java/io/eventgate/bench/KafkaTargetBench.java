@@ -84,7 +84,7 @@ public final class KafkaTargetBench {
             SchemaRegistryClient registry = SchemaRegistryClient.of(stack.registryUrl());
             RegisteredSchema schema = registry.latest(TOPIC + "-value");
             System.out.println("warming up...");
-            runWrk(work, port, 5);
+            runWrk(work, port, 20); // the JIT compilers keep a core busy for about the first 20 s of load
             direct(stack, schema, Math.max(5, seconds / 4));
             String[] edgeRun = runWrk(work, port, seconds);
             String[] directRun = direct(stack, schema, seconds);
@@ -269,6 +269,17 @@ public final class KafkaTargetBench {
             while (app.counts().counts("bench").delivered() == 0 && System.nanoTime() < deadline) { // the subscription starts at the topic's end
                 producer.send(new ProducerRecord<>(TOPIC, "warm-up", order(schema, "warm-up", "0"))).get();
                 Thread.sleep(200);
+            }
+            // warm-up: the delivery path's code compiled before the measured records (the JIT keeps a core busy at first)
+            long warmUp = Math.max(2_000, records / 4);
+            long target = app.counts().counts("bench").delivered() + warmUp;
+            for (int n = 0; n < warmUp; n++) {
+                producer.send(new ProducerRecord<>(TOPIC, "w-" + (n % 100), order(schema, "warm-" + n, "0")));
+            }
+            producer.flush();
+            deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (app.counts().counts("bench").delivered() < target && System.nanoTime() < deadline) {
+                Thread.sleep(50);
             }
             Thread.sleep(1000);
             measuring.set(true);

@@ -6,11 +6,12 @@ import io.eventgate.avro.DeliveryOutcome;
 import io.eventgate.policy.model.WebhookSettings;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
 import io.eventgate.schemas.serde.WireRecords;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.api.WebClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,11 @@ final class SubscriptionWorker implements AutoCloseable {
     private final WebhookSettings settings;
     private final byte[] secret;
     private final WebhookDeliverySettings app;
-    private final HttpClient http;
+    private static final HeaderName WEBHOOK_ID = HeaderNames.create("webhook-id");
+    private static final HeaderName WEBHOOK_TIMESTAMP = HeaderNames.create("webhook-timestamp");
+    private static final HeaderName WEBHOOK_SIGNATURE = HeaderNames.create("webhook-signature");
+
+    private final WebClient http;
     private final KafkaProducer<byte[], byte[]> deadLetters;
     private final SchemaRegistryClient registry;
     private final DeliveryEvents events;
@@ -61,7 +66,7 @@ final class SubscriptionWorker implements AutoCloseable {
     /** One lane per partition of a poll: virtual threads, each delivering its partition's records in order. */
     private final java.util.concurrent.ExecutorService lanes = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
-    SubscriptionWorker(String id, WebhookSettings settings, byte[] secret, WebhookDeliverySettings app, HttpClient http,
+    SubscriptionWorker(String id, WebhookSettings settings, byte[] secret, WebhookDeliverySettings app, WebClient http,
                        KafkaProducer<byte[], byte[]> deadLetters, SchemaRegistryClient registry, DeliveryEvents events) {
         this.id = id;
         this.settings = settings;
@@ -190,22 +195,20 @@ final class SubscriptionWorker implements AutoCloseable {
     private DeliveryEvents.Attempt post(String messageId, byte[] body) {
         long started = System.nanoTime();
         long timestamp = Instant.now().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(settings.url())).timeout(settings.timeout())
-                .header("Content-Type", "application/json")
-                .header("webhook-id", messageId)
-                .header("webhook-timestamp", Long.toString(timestamp))
-                .header("webhook-signature", WebhookSignature.sign(secret, messageId, timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         int status = 0;
         String error;
-        try {
-            status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        try (HttpClientResponse response = http.post(settings.url())
+                .readTimeout(settings.timeout())
+                .header(HeaderValues.CONTENT_TYPE_JSON)
+                .header(WEBHOOK_ID, messageId)
+                .header(WEBHOOK_TIMESTAMP, Long.toString(timestamp))
+                .header(WEBHOOK_SIGNATURE, WebhookSignature.sign(secret, messageId, timestamp, body))
+                .submit(body)) {
+            status = response.status().code();
+            response.entity().consume(); // read to its end, so that the connection is kept for the next delivery
             error = status / 100 == 2 ? null : "the target answered " + status;
-        } catch (IOException e) {
-            error = "the target could not be reached: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error = "interrupted";
+        } catch (RuntimeException e) { // Helidon's client reports a refused connection, a timeout or a broken answer unchecked
+            error = "the target could not be reached: " + (e.getCause() != null ? e.getCause() : e);
         }
         return new DeliveryEvents.Attempt(status, error, (System.nanoTime() - started) / 1000);
     }
