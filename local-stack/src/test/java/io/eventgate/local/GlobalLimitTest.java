@@ -31,9 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A global plan over three edge nodes in one JVM: with skewed load, the rate the nodes admit together stays
- * within 10 % of the plan's rate, and again within 2 s after the load moves from one node to another, and
- * within 2 s after a node leaves. The output compares it with what one shared token bucket would admit of
- * the same requests.
+ * within 10 % of what one shared token bucket would admit of the same requests (the plan's rate while more is
+ * offered), and again within 2 s after the load moves from one node to another, and within 2 s after a node leaves.
  */
 class GlobalLimitTest {
     static final double LIMIT = 60;
@@ -129,12 +128,15 @@ class GlobalLimitTest {
                     for (Load load : loads) {
                         load.stop();
                     }
-                    double skewed = check("skewed 100 : 30 : 10 requests/s", loads, skewFrom, skewTo);
-                    double afterMove = check("2 s after the load moved to 10 : 30 : 100", loads, moved + Duration.ofSeconds(2).toNanos(), movedTo);
-                    double afterLeave = check("2 s after the third node left, 100 : 30", loads, left + Duration.ofSeconds(2).toNanos(), leftTo);
-                    assertThat(skewed / LIMIT).as("admitted / limit under skew").isBetween(0.9, 1.1);
-                    assertThat(afterLeave / LIMIT).as("admitted / limit from 2 s after a node left").isBetween(0.9, 1.1);
-                    assertThat(afterMove / LIMIT).as("admitted / limit from 2 s after the load moved").isBetween(0.9, 1.1);
+                    double[] skewed = check("skewed 100 : 30 : 10 requests/s", loads, skewFrom, skewTo);
+                    double[] afterMove = check("2 s after the load moved to 10 : 30 : 100", loads, moved + Duration.ofSeconds(2).toNanos(), movedTo);
+                    double[] afterLeave = check("2 s after the third node left, 100 : 30", loads, left + Duration.ofSeconds(2).toNanos(), leftTo);
+                    // judged against what one shared counter admits of the requests actually sent: on a busy machine the load
+                    // threads may send fewer than they aim at, and the nodes cannot admit what was never offered
+                    assertThat(skewed[0] / skewed[1]).as("admitted / one shared counter's, under skew").isBetween(0.9, 1.1);
+                    assertThat(afterLeave[0] / afterLeave[1]).as("admitted / one shared counter's, from 2 s after a node left").isBetween(0.9, 1.1);
+                    assertThat(afterMove[0] / afterMove[1]).as("admitted / one shared counter's, from 2 s after the load moved").isBetween(0.9, 1.1);
+                    assertThat(skewed[0]).as("admitted per second under skew, never past the limit").isLessThanOrEqualTo(LIMIT * 1.1);
                 } finally {
                     for (Load load : loads) {
                         load.stop();
@@ -144,8 +146,8 @@ class GlobalLimitTest {
         }
     }
 
-    /** The rate admitted by the three nodes between {@code from} and {@code to}, printed beside what one shared counter would admit. */
-    static double check(String phase, List<Load> loads, long from, long to) {
+    /** The rates admitted by the three nodes between {@code from} and {@code to}, and by one shared counter of the same requests. */
+    static double[] check(String phase, List<Load> loads, long from, long to) {
         List<Sent> sent = new ArrayList<>();
         loads.forEach(load -> sent.addAll(load.sent));
         sent.sort((a, b) -> Long.compare(a.nanos(), b.nanos()));
@@ -157,6 +159,6 @@ class GlobalLimitTest {
         double sharedRate = sharedAdmitted / seconds;
         System.out.printf("global limit %.0f/s, %s: three nodes admitted %.1f/s (%+.1f %% of the limit), one shared counter %.1f/s (%+.1f %%)%n",
                 LIMIT, phase, rate, 100 * (rate / LIMIT - 1), sharedRate, 100 * (sharedRate / LIMIT - 1));
-        return rate;
+        return new double[] {rate, sharedRate};
     }
 }
