@@ -117,7 +117,7 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
                 server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout(), server.adminHost(), server.adminTokenHash());
         Path journalDir = events.journal().dir();
         EventSettings ownJournal = new EventSettings(events.enabled(), events.maxUnacknowledged(),
-                events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)));
+                events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)), events.compression());
         return new EdgeSettings(otherNodeId, freePorts, kafka, ownJournal, pools, routes,
                 new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy, cache);
     }

@@ -6,14 +6,26 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The event pipeline: how many events the producer may hold unacknowledged, and the journal on local disk that
- * every admitted request and every event passes through before Kafka sees it.
+ * The event pipeline: how many events the producer may hold unacknowledged, the journal on local disk that
+ * every admitted request and every event passes through before Kafka sees it, and the batches' compression.
  */
-public record EventSettings(Boolean enabled, int maxUnacknowledged, Journal journal) {
+public record EventSettings(Boolean enabled, int maxUnacknowledged, Journal journal, String compression) {
+    /** The codecs Kafka's producer offers for the event batches; consumers of the topics must be able to decode them. */
+    public static final java.util.Set<String> COMPRESSIONS = java.util.Set.of("lz4", "zstd", "gzip", "snappy", "none");
+
     public EventSettings {
         enabled = enabled == null ? Boolean.TRUE : enabled; // events are the product: on unless switched off
         maxUnacknowledged = maxUnacknowledged == 0 ? 20_000 : Check.range(maxUnacknowledged, 1, 10_000_000, "maxUnacknowledged");
         Check.required(journal, "journal");
+        compression = compression == null ? "lz4" : compression.toLowerCase(java.util.Locale.ROOT);
+        if (!COMPRESSIONS.contains(compression)) {
+            throw new IllegalArgumentException("compression must be one of " + new java.util.TreeSet<>(COMPRESSIONS) + ", not '" + compression + "'");
+        }
+    }
+
+    /** LZ4-compressed events: what most callers want. */
+    public EventSettings(Boolean enabled, int maxUnacknowledged, Journal journal) {
+        this(enabled, maxUnacknowledged, journal, null);
     }
 
     /** When the journal forces its pages to disk. A killed process loses nothing either way: the page cache outlives it. */

@@ -112,7 +112,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
         this.registry = registry;
         this.journal = Journal.open(settings.journal());
-        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, producerOverrides), new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, settings.compression(), producerOverrides), new StringSerializer(), new ByteArraySerializer());
         this.reader = journal.reader();
         this.inFlight = new InFlight(settings.maxUnacknowledged());
         this.redeliverBelow = journal.recoveredEnd();
@@ -130,12 +130,12 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.sender = Thread.ofPlatform().name("event-sender").daemon().start(this::sendLoop);
     }
 
-    private static Map<String, Object> producerConfig(String bootstrapServers, Map<String, Object> overrides) {
+    private static Map<String, Object> producerConfig(String bootstrapServers, String compression, Map<String, Object> overrides) {
         Map<String, Object> config = new java.util.HashMap<>();
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         // events are asynchronous: waiting up to 50 ms for fuller batches costs the broker far fewer requests
         config.put(ProducerConfig.LINGER_MS_CONFIG, 50);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);

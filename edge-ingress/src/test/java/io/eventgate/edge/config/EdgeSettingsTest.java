@@ -48,6 +48,7 @@ class EdgeSettingsTest {
         EdgeSettings settings = parse(VALID);
         assertThat(settings.server().maxHeaderBytes()).isEqualTo(16 * 1024);
         assertThat(settings.events().enabled()).as("events are on unless switched off").isTrue();
+        assertThat(settings.events().compression()).as("the event batches' codec").isEqualTo("lz4");
         assertThat(settings.policies().follow()).isTrue();
         assertThat(settings.routes().get(0).timeouts().firstByte()).hasSeconds(30);
         assertThat(settings.pools().get("demo").balancer()).isEqualTo(PoolSettings.Balancer.ROUND_ROBIN);
@@ -68,6 +69,9 @@ class EdgeSettingsTest {
                 .hasMessageContaining("attempts must be between 0 and 10, was 99");
         assertThatThrownBy(() -> parse(VALID.replace("nodeId: edge-1", "nodeId: edge-1\nsurprise: 1")))
                 .hasMessageContaining("unknown setting 'surprise'");
+        assertThat(parse(VALID.replace("events: {journal:", "events: {compression: ZSTD, journal:")).events().compression()).isEqualTo("zstd");
+        assertThatThrownBy(() -> parse(VALID.replace("events: {journal:", "events: {compression: brotli, journal:")))
+                .hasMessageContaining("compression must be one of [gzip, lz4, none, snappy, zstd], not 'brotli'");
     }
 
     @Test
