@@ -67,11 +67,11 @@ public final class LocalStack implements AutoCloseable {
         endpoints.put("kafka", broker.bootstrapServers());
 
         topics = new Topics(k.topicPrefix());
-        createMissingTopics(topics.newTopics(k.partitions(), (short) 1));
+        createMissingTopics(topics.newTopics(k.partitions()));
 
         registry = own(EmbeddedSchemaRegistry.start(s.registry().host(), s.registry().port(), s.dataDir().resolve("schema-registry.jsonl")));
         endpoints.put("schema registry", registry.url());
-        registerContractSchemas(SchemaRegistryClient.of(registry.url()));
+        registerContractSchemas(SchemaRegistryClient.of(registry.url()), topics);
 
         if (s.demoUpstream().enabled()) {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
@@ -144,8 +144,9 @@ public final class LocalStack implements AutoCloseable {
         return part;
     }
 
-    private void createMissingTopics(List<NewTopic> wanted) {
-        try (Admin admin = broker.admin()) {
+    /** Creates those of {@code wanted} that do not exist yet, and waits for their leaders. */
+    static void createMissingTopics(Admin admin, List<NewTopic> wanted) {
+        try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
             if (!missing.isEmpty()) {
@@ -160,8 +161,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    private void createMissingTopics(List<NewTopic> wanted) {
+        try (Admin admin = broker.admin()) {
+            createMissingTopics(admin, wanted);
+        }
+    }
+
     /** Registering up front lets any subscriber find every subject before the first event is produced. */
-    private void registerContractSchemas(SchemaRegistryClient client) {
+    static void registerContractSchemas(SchemaRegistryClient client, Topics topics) {
         for (Topic topic : Topic.values()) {
             client.register(topics.valueSubject(topic), topic.valueSchema());
         }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -23,9 +24,11 @@ final class SampleTopics {
     }
 
     static List<NewTopic> topics(int partitions) {
-        return List.of(new NewTopic(ORDERS, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact")),
-                new NewTopic(QUOTE_REQUESTS, partitions, (short) 1).configs(Map.of("retention.ms", "3600000")),
-                new NewTopic(QUOTE_REPLIES, partitions, (short) 1).configs(Map.of("retention.ms", "3600000")));
+        Optional<Integer> count = Optional.of(partitions);
+        Optional<Short> brokerDefault = Optional.empty(); // one replica on a single broker, three on a cluster
+        return List.of(new NewTopic(ORDERS, count, brokerDefault).configs(Map.of("cleanup.policy", "compact")),
+                new NewTopic(QUOTE_REQUESTS, count, brokerDefault).configs(Map.of("retention.ms", "3600000")),
+                new NewTopic(QUOTE_REPLIES, count, brokerDefault).configs(Map.of("retention.ms", "3600000")));
     }
 
     static void register(SchemaRegistryClient registry) {

@@ -53,11 +53,20 @@ public record Topics(String prefix) {
      * the totally ordered topics (control, policies) always get one partition.
      */
     public List<NewTopic> newTopics(int partitions, short replicationFactor) {
+        return newTopics(partitions, java.util.Optional.of(replicationFactor));
+    }
+
+    /** Every contract topic at the brokers' default replication: one replica on a single broker, three on a cluster. */
+    public List<NewTopic> newTopics(int partitions) {
+        return newTopics(partitions, java.util.Optional.empty());
+    }
+
+    private List<NewTopic> newTopics(int partitions, java.util.Optional<Short> replicationFactor) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
         }
         return Arrays.stream(Topic.values())
-                .map(t -> new NewTopic(name(t), t.totallyOrdered() ? 1 : partitions, replicationFactor)
+                .map(t -> new NewTopic(name(t), java.util.Optional.of(t.totallyOrdered() ? 1 : partitions), replicationFactor)
                         .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, t.cleanup().configValue())))
                 .toList();
     }
