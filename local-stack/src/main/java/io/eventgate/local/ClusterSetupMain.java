@@ -3,9 +3,9 @@ package io.eventgate.local;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.registry.SchemaRegistryClient;
+import io.eventgate.settings.ServiceMain;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
@@ -36,17 +36,10 @@ public final class ClusterSetupMain {
         LocalStack.registerContractSchemas(client, topics);
         SampleTopics.register(client);
         DemoResponder responder = DemoResponder.start(bootstrap, client);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                responder.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            registry.close();
-            stopped.countDown();
-        }));
         System.out.println("cluster setup: topics created on " + bootstrap + ", schema registry on " + registry.url() + ", demo responder answering");
-        stopped.await();
+        ServiceMain.runUntilStopped(() -> {
+            responder.close();
+            registry.close();
+        });
     }
 }

@@ -1,7 +1,7 @@
 package io.eventgate.local;
 
 import io.eventgate.schemas.registry.SchemaRegistryClient;
-import java.util.concurrent.CountDownLatch;
+import io.eventgate.settings.ServiceMain;
 
 /**
  * The sample topics' schemas and the demo responder on their own, for docker-compose (the local stack starts them
@@ -20,16 +20,7 @@ public final class DemoResponderMain {
         SchemaRegistryClient registry = SchemaRegistryClient.of(args[1]);
         SampleTopics.register(registry);
         DemoResponder responder = DemoResponder.start(args[0], registry);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                responder.close();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            stopped.countDown();
-        }));
         System.out.println("demo responder: schemas of the sample topics registered; answering " + SampleTopics.QUOTE_REQUESTS);
-        stopped.await();
+        ServiceMain.runUntilStopped(responder);
     }
 }

@@ -23,7 +23,11 @@ public final class ServiceMain {
             System.exit(2);
             return;
         }
-        AutoCloseable service = start.apply(settings);
+        runUntilStopped(start.apply(settings));
+    }
+
+    /** Runs until Ctrl-C or SIGTERM, then closes {@code service}: the end of every eventgate process's main. */
+    public static void runUntilStopped(AutoCloseable service) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {

@@ -1,8 +1,8 @@
 package io.eventgate.webhooks;
 
+import io.eventgate.settings.ServiceMain;
 import io.eventgate.settings.SettingsLoader;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
 
 /** Runs webhook delivery from a YAML file (e.g. {@code config/webhook-delivery.yaml}); any value can be set from WEBHOOKS_*. */
 public final class WebhookDeliveryMain {
@@ -13,11 +13,6 @@ public final class WebhookDeliveryMain {
         Path config = Path.of(args.length > 0 ? args[0] : "config/webhook-delivery.yaml");
         WebhookDeliverySettings settings = SettingsLoader.load(config, WebhookDeliverySettings.class, "WEBHOOKS", System.getenv());
         WebhookDeliveryApp app = WebhookDeliveryApp.start(settings, System.getenv());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }));
-        stopped.await();
+        ServiceMain.runUntilStopped(app);
     }
 }
