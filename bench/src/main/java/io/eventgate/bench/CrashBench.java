@@ -1,15 +1,10 @@
 package io.eventgate.bench;
 
-import io.eventgate.avro.RequestEvent;
-import io.eventgate.avro.RequestOutcome;
 import io.eventgate.demo.DemoUpstream;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
 import io.eventgate.registry.EmbeddedSchemaRegistry;
-import io.eventgate.schemas.EventHeaders;
-import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
-import io.eventgate.schemas.serde.ContractSerdes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,20 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Faults under load with every part in a process of its own: Kafka and the schema registry in one, the edge in
@@ -109,7 +95,6 @@ public final class CrashBench {
         final Ports ports;
         final Path config;
         final Topics topics = new Topics("gateway.");
-        final Set<String> answered = ConcurrentHashMap.newKeySet();
         Process kafka;
         Process edge;
         int starts;
@@ -140,7 +125,9 @@ public final class CrashBench {
                 admin.createTopics(topics.newTopics(3, (short) 1)).all().get();
             }
             edge = startEdge();
-            try (Load load = new Load()) {
+            RequestLedger.Load load;
+            try (RequestLedger.Load running = new RequestLedger.Load("", clients, i -> "http://127.0.0.1:" + ports.edge() + "/echo/" + i)) {
+                load = running;
                 Thread.sleep(5_000);
                 fault.inject(this);
                 Thread.sleep(5_000);
@@ -151,9 +138,10 @@ public final class CrashBench {
             Thread.sleep(3_000);
             edge.destroy();
             edge.waitFor();
-            Row row = count();
+            RequestLedger.Count count = RequestLedger.count("127.0.0.1:" + ports.kafka(), "http://127.0.0.1:" + ports.registry(), topics.requests(), "",
+                    load.answered, load.errors.get());
             kafka.destroyForcibly().waitFor();
-            return row;
+            return new Row(this.fault, count.answered(), count.events(), count.ids(), count.lost(), count.copies(), count.crashed());
         }
 
         Process startKafka() throws Exception {
@@ -192,96 +180,6 @@ public final class CrashBench {
                 }
             }
             throw new IllegalStateException(name + " did not start");
-        }
-
-        Row count() {
-            var deserializer = ContractSerdes.of("http://127.0.0.1:" + ports.registry()).<RequestEvent>serde(Topic.REQUESTS).deserializer();
-            Map<String, List<ConsumerRecord<String, RequestEvent>>> byId = new HashMap<>();
-            long events = 0;
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + ports.kafka(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "crash-bench", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), deserializer)) {
-                consumer.subscribe(List.of(topics.requests()));
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                long quietSince = System.nanoTime();
-                while (System.nanoTime() < deadline && System.nanoTime() - quietSince < Duration.ofSeconds(5).toNanos()) {
-                    var batch = consumer.poll(Duration.ofMillis(200));
-                    for (var record : batch) {
-                        byId.computeIfAbsent(record.value().getRequestId(), id -> new ArrayList<>()).add(record);
-                        events++;
-                    }
-                    if (!batch.isEmpty()) {
-                        quietSince = System.nanoTime();
-                    }
-                }
-            }
-            Set<String> lost = new HashSet<>(answered);
-            lost.removeAll(byId.keySet());
-            long copies = 0;
-            long crashed = 0;
-            for (var records : byId.values()) {
-                Set<String> distinct = new HashSet<>();
-                for (var record : records) {
-                    if (!distinct.add(EventHeaders.node(record.headers()) + "#" + EventHeaders.sequence(record.headers()))) {
-                        copies++;
-                    }
-                }
-                if (distinct.size() > 1) {
-                    System.out.println("request " + records.get(0).value().getRequestId() + " has " + distinct.size() + " different events");
-                }
-                if (records.get(0).value().getOutcome() == RequestOutcome.EDGE_CRASHED) {
-                    crashed++;
-                }
-            }
-            return new Row(fault, answered.size(), events, byId.size(), lost.size(), copies, crashed);
-        }
-
-        /** Client threads sending requests with unique ids until closed. */
-        final class Load implements AutoCloseable {
-            private final AtomicBoolean running = new AtomicBoolean(true);
-            private final List<Thread> threads = new ArrayList<>();
-
-            Load() {
-                for (int c = 0; c < clients; c++) {
-                    String client = "c" + c;
-                    threads.add(Thread.ofPlatform().start(() -> {
-                        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-                        for (int i = 0; running.get(); i++) {
-                            String id = client + "-" + i;
-                            try {
-                                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.edge() + "/echo/" + i))
-                                        .header("X-Request-Id", id).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
-                                if (response.statusCode() / 100 == 2) {
-                                    answered.add(id);
-                                }
-                            } catch (IOException e) {
-                                pause();
-                            } catch (InterruptedException e) {
-                                return;
-                            }
-                        }
-                    }));
-                }
-            }
-
-            private static void pause() {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-
-            @Override
-            public void close() {
-                running.set(false);
-                try {
-                    for (Thread thread : threads) {
-                        thread.join(15_000);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 
