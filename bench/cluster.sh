@@ -31,13 +31,10 @@ classpath() {
   echo "$ROOT/local-stack/target/classes:$(ls "$ROOT"/local-stack/target/lib/*.jar | tr '\n' ':')"
 }
 
-build() {
+build() { # as ./gateway local does: Maven compiles what changed
   find_jdk; require_maven
-  if [[ ! -d "$ROOT/local-stack/target/lib" || -n "$(find "$ROOT" -path "$ROOT/.gateway-cluster" -prune -o -name '*.java' -path '*/src/main/*' \
-        -newer "$ROOT/local-stack/target/classes" -print -quit 2>/dev/null)" ]]; then
-    echo "building eventgate..."
-    (cd "$ROOT" && mvn "${MVN_FLAGS[@]}" -q -DskipTests -pl local-stack -am package)
-  fi
+  echo "building eventgate..."
+  (cd "$ROOT" && mvn "${MVN_FLAGS[@]}" -q -DskipTests -pl local-stack -am package)
 }
 
 pid_of() { cat "$DIR/pids/$1.pid" 2>/dev/null || true; }

@@ -2,7 +2,9 @@ package io.eventgate.edge.proxy;
 
 import io.helidon.common.buffers.DataReader;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -107,18 +109,18 @@ public final class ResponseHead {
         return null;
     }
 
-    /** Whether a list field (Connection, for one) has {@code lowerToken} among its comma-separated values. */
-    boolean hasToken(String lowerName, String lowerToken) {
+    /** Every value of the field named {@code lowerName}, one per line, in order; empty without one. */
+    List<String> all(String lowerName) {
+        List<String> values = List.of();
         for (int i = 0; i < count; i++) {
             if (lowerName(i).equals(lowerName)) {
-                for (String token : value(i).split(",")) {
-                    if (token.trim().equalsIgnoreCase(lowerToken)) {
-                        return true;
-                    }
+                if (values.isEmpty()) {
+                    values = new ArrayList<>(1);
                 }
+                values.add(value(i));
             }
         }
-        return false;
+        return values;
     }
 
     /** The declared Content-Length, or -1 without one; a malformed or conflicting one is refused (RFC 9112 §6.3). */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -32,6 +31,8 @@ public final class UpstreamExchange implements AutoCloseable {
 
     private final ClientConnection connection;
     private ResponseHead head;
+    /** The lower-cased tokens of the answer's Connection header: whether it closes, and which headers stay here. */
+    private Set<String> connectionTokens;
     private Body body;
     private boolean reusable;
     private boolean released;
@@ -97,7 +98,8 @@ public final class UpstreamExchange implements AutoCloseable {
             boolean chunked = transferEncoding != null && transferEncoding.toLowerCase(Locale.ROOT).endsWith("chunked");
             long length = noBody ? 0 : chunked ? -1 : head.contentLength();
             boolean untilClose = !noBody && !chunked && length < 0;
-            reusable = !head.http10() && !untilClose && status != 101 && !head.hasToken("connection", "close");
+            connectionTokens = HeaderHygiene.namedByConnection(head.all("connection"));
+            reusable = !head.http10() && !untilClose && status != 101 && !connectionTokens.contains("close");
             body = new Body(reader, chunked, length, untilClose);
             if (status == 101) {
                 released = true; // the connection now carries another protocol, and whoever asked for it owns it
@@ -126,14 +128,13 @@ public final class UpstreamExchange implements AutoCloseable {
      * sets itself (CORS), which replace the upstream's of the same name; and the request id when the upstream sent none.
      */
     public void relayHeaders(Exchange exchange) {
-        Set<String> named = head.first("connection") == null ? Set.of() : HeaderHygiene.namedByConnection(connectionValues());
         HeaderEditor edits = exchange.route() == null ? HeaderEditor.NONE : exchange.route().responseHeaders();
         io.eventgate.edge.pipeline.ClientConnection client = exchange.client();
         java.util.function.BiConsumer<String, String> out = client::header;
         boolean requestIdSet = false;
         for (int i = 0; i < head.size(); i++) {
             String lower = head.lowerName(i);
-            if (HeaderHygiene.forwardResponseHeader(lower, named) && !exchange.setsResponseHeader(lower)) {
+            if (HeaderHygiene.forwardResponseHeader(lower, connectionTokens) && !exchange.setsResponseHeader(lower)) {
                 edits.pass(head.name(i), lower, head.value(i), out);
                 requestIdSet |= lower.equals("x-request-id");
             }
@@ -143,16 +144,6 @@ public final class UpstreamExchange implements AutoCloseable {
         if (!requestIdSet) {
             client.header("X-Request-Id", exchange.requestId());
         }
-    }
-
-    private List<String> connectionValues() {
-        List<String> values = new java.util.ArrayList<>(1);
-        for (int i = 0; i < head.size(); i++) {
-            if (head.lowerName(i).equals("connection")) {
-                values.add(head.value(i));
-            }
-        }
-        return values;
     }
 
     /** The answer's status line and header fields. */

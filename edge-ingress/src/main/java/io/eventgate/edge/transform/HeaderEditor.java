@@ -37,18 +37,10 @@ public final class HeaderEditor {
 
     /** Writes one passing header to {@code out}: dropped, renamed or as it is. */
     public void pass(String name, List<String> values, BiConsumer<String, String> out) {
-        if (empty) {
-            for (String value : values) {
-                out.accept(name, value);
-            }
-            return;
+        String lower = empty ? name : name.toLowerCase(Locale.ROOT); // without edits the lower-cased name is never looked at
+        for (String value : values) {
+            pass(name, lower, value, out);
         }
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (dropped.contains(lower)) {
-            return;
-        }
-        String target = renamed.getOrDefault(lower, name);
-        values.forEach(value -> out.accept(target, value));
     }
 
     /** Writes one passing header line, given its name also in lower case: dropped, renamed or as it is. */
