@@ -7,16 +7,20 @@
 #   bench/cluster.sh status        each part: pid, alive or not, where it listens
 #   bench/cluster.sh down          stop every part (SIGTERM, SIGKILL after 20 s)
 #   bench/cluster.sh kill PART     SIGKILL one part (broker-2, edge-1, analytics-1, ...): for fault injection
-#   bench/cluster.sh start PART    start one part again, with its data as it was left
+#   bench/cluster.sh stop PART     stop one part (SIGTERM)
+#   bench/cluster.sh start PART    start one part again, with its data and config as they were left
 #
 # Everything lives under $EVENTGATE_CLUSTER_DIR (default .gateway-cluster/): configs, data, logs, pids.
-# Talks to 127.0.0.1 only.
+# Each broker has a second client listener (19194, 19294, 19394) that advertises 29194, 29294, 29394: with
+# EVENTGATE_CLUSTER_EDGE1_VIA=proxy edge-1 bootstraps there, so a TCP proxy on those ports (the chaos benchmark's)
+# stands between edge-1 and every broker. Talks to 127.0.0.1 only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DIR="${EVENTGATE_CLUSTER_DIR:-$ROOT/.gateway-cluster}"
 PARTITIONS="${EVENTGATE_CLUSTER_PARTITIONS:-6}"
 HOST=127.0.0.1
 BROKER_PORTS=(19192 19292 19392) CONTROLLER_PORTS=(19193 19293 19393)
+FAULT_PORTS=(19194 19294 19394) FAULT_ADVERTISED=(29194 29294 29394)
 REGISTRY_PORT=28081 DEMO_PORT=28090
 EDGE_PORTS=(28080 28082) EDGE_ADMIN_PORTS=(28180 28182)
 ANALYTICS_PORTS=(28083 28084) ANOMALY_PORTS=(28093 28094)
@@ -45,7 +49,7 @@ command_of() {
   local part="$1" n
   case "$part" in
     broker-*) n="${part#broker-}"
-      echo "-Xmx512m io.eventgate.kafka.embedded.BrokerMain $n $DIR/data/$part $HOST ${BROKER_PORTS[n-1]} ${CONTROLLER_PORTS[n-1]} $VOTERS $(cat "$DIR/cluster.id") $PARTITIONS" ;;
+      echo "-Xmx512m io.eventgate.kafka.embedded.BrokerMain $n $DIR/data/$part $HOST ${BROKER_PORTS[n-1]} ${CONTROLLER_PORTS[n-1]} $VOTERS $(cat "$DIR/cluster.id") $PARTITIONS ${FAULT_PORTS[n-1]}:${FAULT_ADVERTISED[n-1]}" ;;
     setup) echo "-Xmx256m io.eventgate.local.ClusterSetupMain $BOOTSTRAP $HOST $REGISTRY_PORT $DIR/data/setup $PARTITIONS" ;;
     demo-upstream) echo "-Xmx128m io.eventgate.demo.DemoUpstreamMain $HOST $DEMO_PORT" ;;
     policy-*) echo "-Xmx384m io.eventgate.policy.PolicyStreamsMain $DIR/config/$part.yaml" ;;
@@ -80,8 +84,12 @@ port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 write_configs() {
   mkdir -p "$DIR/config"
-  local n
+  local n bootstrap
   for n in 1 2; do
+    bootstrap="$BOOTSTRAP"
+    if [[ $n == 1 && -n "${EVENTGATE_CLUSTER_EDGE1_VIA:-}" ]]; then
+      bootstrap="$HOST:${FAULT_ADVERTISED[0]},$HOST:${FAULT_ADVERTISED[1]},$HOST:${FAULT_ADVERTISED[2]}"
+    fi
     cat > "$DIR/config/policy-$n.yaml" <<YAML
 applicationId: eventgate-policy-streams
 bootstrapServers: "$BOOTSTRAP"
@@ -101,15 +109,21 @@ YAML
     cat > "$DIR/config/edge-$n.yaml" <<YAML
 nodeId: edge-$n
 server: {host: $HOST, port: ${EDGE_PORTS[n-1]}, adminPort: ${EDGE_ADMIN_PORTS[n-1]}}
-kafka: {bootstrapServers: "$BOOTSTRAP", schemaRegistryUrl: $REGISTRY, topicPrefix: gateway.}
+kafka: {bootstrapServers: "$bootstrap", schemaRegistryUrl: $REGISTRY, topicPrefix: gateway.}
 events: {journal: {dir: $DIR/data/edge-$n/journal}}
 policies: {follow: true, heartbeatInterval: 500ms}
 pools:
   demo: {instances: [{url: "http://$HOST:$DEMO_PORT"}], healthCheck: {path: /health, interval: 5s, timeout: 1s}}
 plans:
   demo: {ratePerSecond: 100, burst: 200}
+  shared: {ratePerSecond: 200, burst: 200, global: true}          # divided between the edges by demand
+  trial: {ratePerSecond: 5000, burst: 5000, dailyQuota: 20000}
+  strict: {ratePerSecond: 5000, burst: 5000, dailyQuota: 100000000, quotaFailClosed: true}
 consumers:
   demo: {plan: demo, apiKeys: ["sha256:c48a01f49fd0f2cc404bc3cbbc80e91457a3d41bb429a695243de4c61794155c"]}   # demo-key
+  partner: {plan: shared, apiKeys: ["sha256:346e50af211b5135824bb2bb58fe0f9e6df228adcf10c58a37fbc46b57baee74"]}   # partner-key
+  trial: {plan: trial, apiKeys: ["sha256:b9ee288dd0b1b611588b3d7ae167d7964c306b8b2a81a675a774aa48f8c1822c"]}   # trial-key
+  strict: {plan: strict, apiKeys: ["sha256:083ec72c0b3129e378780f0a1f44da8c40053ed7f6810e5644b459af0cb5731b"]}   # strict-key
 routes:
   - {id: echo, match: {paths: ["/echo/**"]}, upstreams: [{pool: demo}]}
   - {id: api, match: {paths: ["/api/**"]}, anonymous: false, stripPrefix: /api, addPrefix: /echo, upstreams: [{pool: demo}]}
@@ -187,7 +201,15 @@ case "${1:-}" in
   kill) [[ -n "${2:-}" ]] || { echo "usage: $0 kill PART" >&2; exit 2; }
     command_of "$2" >/dev/null
     alive "$2" && kill -KILL "$(pid_of "$2")" && echo "$2 killed (SIGKILL)" || echo "$2 is not running" ;;
+  stop) [[ -n "${2:-}" ]] || { echo "usage: $0 stop PART" >&2; exit 2; }
+    command_of "$2" >/dev/null
+    if alive "$2"; then
+      pid="$(pid_of "$2")"; kill -TERM "$pid"
+      for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      kill -0 "$pid" 2>/dev/null && { echo "$2 did not stop in 20 s: SIGKILL"; kill -KILL "$pid"; }
+      rm -f "$DIR/pids/$2.pid"; echo "$2 stopped"
+    else echo "$2 is not running"; fi ;;
   start) [[ -n "${2:-}" ]] || { echo "usage: $0 start PART" >&2; exit 2; }
     find_jdk; mkdir -p "$DIR/logs" "$DIR/pids"; start_part "$2"; echo "$2 started (pid $(pid_of "$2"))" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -18,13 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.HdrHistogram.Histogram;
 
 /**
  * What the fault benchmarks compare: requests sent with unique ids by many client threads, the ids that got a 2xx, the
@@ -41,15 +46,23 @@ final class RequestLedger {
 
     /**
      * Client threads sending GETs with unique ids, each beginning with {@code tag}, until closed; a thread's i-th request
-     * goes to {@code url.apply(i)}.
+     * goes to {@code url.apply(i)}. {@code answered} holds the ids that got a 2xx, {@code responded} every id that got
+     * an answer, {@code errors} counts connection errors and 5xx answers, {@code statuses} every status.
      */
     static final class Load implements AutoCloseable {
         final Set<String> answered = ConcurrentHashMap.newKeySet();
+        final Set<String> responded = ConcurrentHashMap.newKeySet();
         final AtomicLong errors = new AtomicLong();
+        final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> threads = new ArrayList<>();
 
         Load(String tag, int clients, IntFunction<String> url) {
+            this(tag, clients, url, null);
+        }
+
+        /** With {@code apiKey} (or null) in {@code X-API-Key}. */
+        Load(String tag, int clients, IntFunction<String> url, String apiKey) {
             for (int c = 0; c < clients; c++) {
                 String client = tag + "c" + c;
                 threads.add(Thread.ofPlatform().start(() -> {
@@ -57,11 +70,16 @@ final class RequestLedger {
                     for (int i = 0; running.get(); i++) {
                         String id = client + "-" + i;
                         try {
-                            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(url.apply(i)))
-                                    .header("X-Request-Id", id).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
-                            if (response.statusCode() / 100 == 2) {
+                            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.apply(i))).header("X-Request-Id", id).timeout(Duration.ofSeconds(10));
+                            if (apiKey != null) {
+                                request.header("X-API-Key", apiKey);
+                            }
+                            int status = http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                            responded.add(id);
+                            statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
+                            if (status / 100 == 2) {
                                 answered.add(id);
-                            } else {
+                            } else if (status >= 500) {
                                 errors.incrementAndGet();
                             }
                         } catch (IOException e) {
@@ -73,6 +91,12 @@ final class RequestLedger {
                     }
                 }));
             }
+        }
+
+        /** How many answers had {@code status}. */
+        long count(int status) {
+            LongAdder n = statuses.get(status);
+            return n == null ? 0 : n.sum();
         }
 
         private static void pause() {
@@ -93,6 +117,57 @@ final class RequestLedger {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Follows {@code topic} from its end while open and records, for each event whose request id begins with
+     * {@code tag}, the time from the edge receiving the request to the event being readable by a consumer: how long
+     * a fault holds events back.
+     */
+    static final class EventDelay implements AutoCloseable {
+        private final Histogram delays = new Histogram(3_600_000L, 3);
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final CountDownLatch assigned = new CountDownLatch(1);
+        private final Thread reader;
+
+        EventDelay(String bootstrapServers, String registryUrl, String topic, String tag) throws InterruptedException {
+            var deserializer = ContractSerdes.of(registryUrl).<RequestEvent>serde(Topic.REQUESTS).deserializer();
+            reader = Thread.ofPlatform().name("event-delay").start(() -> {
+                try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
+                        new StringDeserializer(), deserializer)) {
+                    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToEnd(partitions);
+                    partitions.forEach(consumer::position);
+                    assigned.countDown();
+                    while (running.get()) {
+                        for (var record : consumer.poll(Duration.ofMillis(100))) {
+                            if (record.value().getRequestId().startsWith(tag)) {
+                                synchronized (delays) {
+                                    delays.recordValue(Math.max(0, System.currentTimeMillis() - record.value().getTimestamp().toEpochMilli()));
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+            if (!assigned.await(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("no partitions of " + topic + " after 60 s");
+            }
+        }
+
+        /** {p50, p99, max} in milliseconds. */
+        long[] millis() {
+            synchronized (delays) {
+                return new long[] {delays.getValueAtPercentile(50), delays.getValueAtPercentile(99), delays.getMaxValue()};
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            reader.join();
         }
     }
 

@@ -15,8 +15,10 @@ import java.util.concurrent.CountDownLatch;
  * voters: with three, every topic and every internal topic has three replicas, two of which must have a write before it
  * is acknowledged, and no out-of-sync replica may become leader.
  *
- * <p>Usage: {@code BrokerMain NODE_ID DATA_DIR HOST PORT CONTROLLER_PORT VOTERS CLUSTER_ID [PARTITIONS]}, VOTERS as
- * {@code 1@127.0.0.1:19093,2@127.0.0.1:19193,...}.
+ * <p>Usage: {@code BrokerMain NODE_ID DATA_DIR HOST PORT CONTROLLER_PORT VOTERS CLUSTER_ID [PARTITIONS [FAULT_PORT:ADVERTISED]]},
+ * VOTERS as {@code 1@127.0.0.1:19093,2@127.0.0.1:19193,...}. With {@code FAULT_PORT:ADVERTISED}, a second client listener
+ * on FAULT_PORT advertises ADVERTISED: a client that bootstraps through it is told to reach every broker at its
+ * ADVERTISED port, so a TCP proxy listening there stands between that client and the whole cluster (fault injection).
  */
 public final class BrokerMain {
     private BrokerMain() {
@@ -24,7 +26,7 @@ public final class BrokerMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length < 7) {
-            System.err.println("usage: BrokerMain NODE_ID DATA_DIR HOST PORT CONTROLLER_PORT VOTERS CLUSTER_ID [PARTITIONS]");
+            System.err.println("usage: BrokerMain NODE_ID DATA_DIR HOST PORT CONTROLLER_PORT VOTERS CLUSTER_ID [PARTITIONS [FAULT_PORT:ADVERTISED]]");
             System.exit(2);
         }
         String nodeId = args[0];
@@ -32,8 +34,11 @@ public final class BrokerMain {
         String voters = args[5];
         int partitions = args.length > 7 ? Integer.parseInt(args[7]) : 3;
         keepClusterId(dataDir, args[6]);
-        BrokerSettings settings = new BrokerSettings(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), dataDir, partitions,
-                clusterOverrides(nodeId, voters));
+        Map<String, String> overrides = clusterOverrides(nodeId, voters);
+        if (args.length > 8) {
+            overrides.putAll(faultListener(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[8]));
+        }
+        BrokerSettings settings = new BrokerSettings(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), dataDir, partitions, overrides);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -61,6 +66,20 @@ public final class BrokerMain {
         overrides.put("share.coordinator.state.topic.replication.factor", replicas);
         overrides.put("share.coordinator.state.topic.min.isr", minInSync);
         return overrides;
+    }
+
+    /** The listeners with a second client listener, FAULTABLE, on {@code portAndAdvertised} ({@code 19194:29194}). */
+    static Map<String, String> faultListener(String host, int port, int controllerPort, String portAndAdvertised) {
+        String[] ports = portAndAdvertised.split(":");
+        if (ports.length != 2) {
+            throw new IllegalArgumentException("FAULT_PORT:ADVERTISED expected, was " + portAndAdvertised);
+        }
+        int faultPort = Integer.parseInt(ports[0]);
+        int advertised = Integer.parseInt(ports[1]);
+        return Map.of(
+                "listeners", "PLAINTEXT://" + host + ":" + port + ",FAULTABLE://" + host + ":" + faultPort + ",CONTROLLER://" + host + ":" + controllerPort,
+                "advertised.listeners", "PLAINTEXT://" + host + ":" + port + ",FAULTABLE://" + host + ":" + advertised,
+                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,FAULTABLE:PLAINTEXT,CONTROLLER:PLAINTEXT");
     }
 
     /** Every node of a cluster is formatted with the same id; the broker reads it from its data directory. */
