@@ -25,7 +25,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
 /**
  * Faults under load on the multi-process cluster of {@code bench/cluster.sh}: three brokers (replication 3,
  * min.insync.replicas 2), two edges, two instances of each streams app. Client threads send requests with unique ids
- * to both edges, anonymous and as consumers of a global plan, a daily quota and a plan that fails closed; a fault is
+ * to both edges, anonymous and as consumers of a global plan, a daily quota and a plan that fails closed (plans of the
+ * edges' YAML, which policy-streams knows from {@code gateway.node-config}); a fault is
  * injected (SIGKILL, a network cut between edge-1 and every broker through {@link FaultProxy}, a full journal); then
  * every answered id is set against the RequestEvents on {@code gateway.requests}, and the quota consumer's answers
  * against its billing usage on {@code gateway.usage}. Prints a table: each fault, client errors on each edge, answers,
@@ -73,11 +74,12 @@ public final class ChaosBench {
             bench.cluster("up");
             try (UsageLedger billing = new UsageLedger(BOOTSTRAP, REGISTRY, TOPICS.usage());
                  ShareWatch shares = new ShareWatch(BOOTSTRAP, REGISTRY, TOPICS.name(Topic.LIMITS))) {
-                rows.add(bench.brokerKill());
-                rows.add(bench.edgeKill(shares));
-                rows.add(bench.streamsKill(billing));
-                rows.add(bench.networkCut(cutSeconds));
-                rows.add(bench.journalFull(dir));
+                for (Scenario scenario : List.<Scenario>of(bench::brokerKill, () -> bench.edgeKill(shares), () -> bench.streamsKill(billing),
+                        () -> bench.networkCut(cutSeconds), () -> bench.journalFull(dir))) {
+                    Row row = scenario.run();
+                    System.out.println("-> " + format(row));
+                    rows.add(row);
+                }
             }
         } finally {
             bench.cluster("down");
@@ -89,11 +91,17 @@ public final class ChaosBench {
         System.out.println("| fault under load | client errors edge-1 | client errors edge-2 | answers | events on the topic | lost | copies (dropped by sequence) "
                 + "| EDGE_CRASHED | billing difference | recovery |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
-        for (Row row : rows) {
-            RequestLedger.Count c = row.count();
-            System.out.printf("| %s | %d | %d | %d | %d | %d | %d | %d | %s | %s |%n", row.fault(), row.errorsFirst(), row.errorsSecond(), c.answered(), c.events(),
-                    c.lost(), c.copies(), c.crashed(), row.billing(), row.recovery());
-        }
+        rows.forEach(row -> System.out.println(format(row)));
+    }
+
+    interface Scenario {
+        Row run() throws Exception;
+    }
+
+    private static String format(Row row) {
+        RequestLedger.Count c = row.count();
+        return String.format("| %s | %d | %d | %d | %d | %d | %d | %d | %s | %s |", row.fault(), row.errorsFirst(), row.errorsSecond(), c.answered(), c.events(),
+                c.lost(), c.copies(), c.crashed(), row.billing(), row.recovery());
     }
 
     /** 1. The broker leading most partitions of gateway.requests is killed and started again 20 s later. */
@@ -158,7 +166,7 @@ public final class ChaosBench {
             traffic.close();
             long billable = admitted.getAsLong();
             long total = trialFirst.responded.size() + trialSecond.responded.size();
-            awaitCondition(() -> billing.hourly("trial")[0] == billable && billing.hourly("trial")[1] == total, Duration.ofMinutes(2), "billing usage of trial");
+            eventually(() -> billing.hourly("trial")[0] == billable && billing.hourly("trial")[1] == total, Duration.ofMinutes(3));
             long[] billed = billing.hourly("trial");
             return traffic.row(String.format("%+d billable of %d served, %+d requests of %d", billed[0] - billable, billable, billed[1] - total, total),
                     String.format("analytics-2 answered trial's usage %.1f s after the kill; quota %d: %d admitted (%+d)", queried, TRIAL_QUOTA, billable,
@@ -320,13 +328,21 @@ public final class ChaosBench {
     }
 
     private static void awaitCondition(Condition condition, Duration timeout, String what) throws InterruptedException {
+        if (!eventually(condition, timeout)) {
+            throw new IllegalStateException("not reached after " + timeout.toSeconds() + " s: " + what);
+        }
+    }
+
+    /** Whether {@code condition} holds within {@code timeout}. */
+    private static boolean eventually(Condition condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("not reached after " + timeout.toSeconds() + " s: " + what);
+                return false;
             }
             Thread.sleep(200);
         }
+        return true;
     }
 
     /** Waits until {@code value} has not changed for {@code quiet}. */
@@ -366,8 +382,12 @@ public final class ChaosBench {
         }
     }
 
-    /** Runs {@code bench/cluster.sh} with {@code args}, its output to this one's. */
     private void cluster(String... args) throws IOException, InterruptedException {
+        cluster(env, args);
+    }
+
+    /** Runs {@code bench/cluster.sh} with {@code args} and {@code env}, its output to this one's. */
+    static void cluster(Map<String, String> env, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", "bench/cluster.sh"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).inheritIO();

@@ -95,6 +95,19 @@ final class ClusterAccess {
         return nodes;
     }
 
+    /** The static entities each edge node declared when it started (the compacted gateway.node-config), by node id. */
+    Map<String, io.eventgate.avro.NodeConfig> nodeConfigs() {
+        Map<String, io.eventgate.avro.NodeConfig> configs = new java.util.TreeMap<>();
+        readToEnd(topics.nodeConfig(), serdes.<io.eventgate.avro.NodeConfig>serde(Topic.NODE_CONFIG).deserializer(), record -> {
+            if (record.value() == null) {
+                configs.remove(record.key());
+            } else {
+                configs.put(record.key(), record.value());
+            }
+        });
+        return configs;
+    }
+
     /** Rejections from the beginning; with {@code follow}, keeps printing new ones until interrupted. */
     void rejections(boolean follow, Consumer<CommandRejection> sink) {
         Deserializer<CommandRejection> values = serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer();
@@ -108,6 +121,30 @@ final class ClusterAccess {
             consumer.seekToBeginning(partitions);
             while (!Thread.currentThread().isInterrupted()) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> sink.accept(r.value()));
+            }
+        }
+    }
+
+    /**
+     * Every record of {@code topic} from now on (from its beginning with {@code fromBeginning}) to {@code sink}, until
+     * the sink answers false or the thread is interrupted.
+     */
+    <V extends org.apache.avro.specific.SpecificRecord> void follow(Topic contract, boolean fromBeginning, java.util.function.Predicate<V> sink) {
+        String topic = topics.name(contract);
+        try (KafkaConsumer<String, V> consumer = consumer(serdes.<V>serde(contract).deserializer())) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            if (fromBeginning) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                consumer.seekToEnd(partitions);
+            }
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null && !sink.test(record.value())) {
+                        return;
+                    }
+                }
             }
         }
     }

@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -143,7 +143,8 @@ public final class Ctl {
     }
 
     /** Lists the entities of one kind in force, or the directives on gateway.limits. */
-    @Command(name = "get", description = "List the routes, pools, plans, consumers or global policy in force, or the limits.")
+    @Command(name = "get", description = "List the routes, pools, plans, consumers or global policy in force (from the control topic and "
+            + "the edge nodes' own configuration, with source, version and the nodes applying each), or the limits.")
     static final class Get implements Callable<Integer> {
         @ParentCommand
         Ctl ctl;
@@ -169,13 +170,106 @@ public final class Ctl {
                 case "webhooks" -> "webhook:";
                 default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes, pools, plans, consumers, global, webhooks or limits");
             };
-            for (PolicyEntity entity : ctl.cluster().policies().values()) {
-                if (entity.getEntityKey().startsWith(prefix)) {
-                    JsonNode spec = JSON.readTree(entity.getSpec());
-                    out.println(entity.getEntityId() + "\tversion " + entity.getVersion() + "\t" + spec);
+            ClusterAccess cluster = ctl.cluster();
+            out.println("id\tsource\tversion\tnodes\tspec");
+            for (InForce entity : InForce.of(cluster.policies(), cluster.nodeConfigs(), cluster.nodes())) {
+                if (entity.key().startsWith(prefix)) {
+                    out.println(entity.id() + "\t" + entity.source() + "\t" + entity.version() + "\t" + String.join(",", entity.nodes()) + "\t"
+                            + JSON.readTree(entity.spec()));
                 }
             }
             return 0;
+        }
+    }
+
+    /** Follows the requests, decisions or anomalies as they arrive, decoded, filtered, as a table or JSON lines. */
+    @Command(name = "tail", description = "Follow requests, decisions or anomalies live, decoded.")
+    static final class Tail implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Parameters(index = "0", description = "requests | decisions | anomalies")
+        String what;
+
+        @Option(names = "--route", description = "only this route's")
+        String route;
+
+        @Option(names = "--consumer", description = "only this consumer's")
+        String consumer;
+
+        @Option(names = "--status", description = "requests only: a status (404) or a class (5xx)")
+        String status;
+
+        @Option(names = "--json", description = "one JSON object per line instead of a table")
+        boolean json;
+
+        @Option(names = "--limit", description = "stop after this many")
+        Long limit;
+
+        @Option(names = "--from-beginning", description = "start at the topic's beginning, not its end")
+        boolean fromBeginning;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            if (status != null && !what.equals("requests")) {
+                throw new IllegalArgumentException("--status filters requests only");
+            }
+            TailFilter filter = TailFilter.of(route, consumer, status);
+            long[] left = {limit == null ? Long.MAX_VALUE : limit};
+            switch (what) {
+                case "requests" -> {
+                    header(out, "time\tnode\troute\tconsumer\tmethod\tpath\tstatus\tms\toutcome");
+                    ctl.cluster().<io.eventgate.avro.RequestEvent>follow(io.eventgate.schemas.Topic.REQUESTS, fromBeginning, e -> {
+                        if (filter.accepts(e.getRouteId(), e.getConsumerId(), e.getStatus())) {
+                            print(out, e, e.getTimestamp() + "\t" + e.getNode() + "\t" + dash(e.getRouteId()) + "\t" + dash(e.getConsumerId()) + "\t"
+                                    + e.getMethod() + "\t" + e.getPath() + "\t" + dash(e.getStatus()) + "\t"
+                                    + String.format("%.1f", e.getGatewayLatencyMicros() / 1000.0) + "\t" + e.getOutcome());
+                            return --left[0] > 0;
+                        }
+                        return true;
+                    });
+                }
+                case "decisions" -> {
+                    header(out, "time\tnode\tkind\troute\tconsumer\tpolicy\treason");
+                    ctl.cluster().<io.eventgate.avro.DecisionEvent>follow(io.eventgate.schemas.Topic.DECISIONS, fromBeginning, e -> {
+                        if (filter.accepts(e.getRouteId(), e.getConsumerId(), null)) {
+                            print(out, e, e.getTimestamp() + "\t" + e.getNode() + "\t" + e.getKind() + "\t" + dash(e.getRouteId()) + "\t"
+                                    + dash(e.getConsumerId()) + "\t" + e.getPolicy() + "\t" + e.getReason());
+                            return --left[0] > 0;
+                        }
+                        return true;
+                    });
+                }
+                case "anomalies" -> {
+                    header(out, "detected\tkind\tscope\tscore\taction\texplanation");
+                    ctl.cluster().<io.eventgate.avro.AnomalyEvent>follow(io.eventgate.schemas.Topic.ANOMALIES, fromBeginning, e -> {
+                        if (filter.acceptsScope(e.getScope())) {
+                            print(out, e, e.getDetectedAt() + "\t" + e.getKind() + "\t" + e.getScope() + "\t" + String.format("%.1f", e.getScore()) + "\t"
+                                    + e.getAction() + "\t" + e.getExplanation());
+                            return --left[0] > 0;
+                        }
+                        return true;
+                    });
+                }
+                default -> throw new IllegalArgumentException("unknown stream '" + what + "': expected requests, decisions or anomalies");
+            }
+            return 0;
+        }
+
+        private void header(PrintWriter out, String columns) {
+            if (!json) {
+                out.println(columns);
+            }
+        }
+
+        private void print(PrintWriter out, org.apache.avro.specific.SpecificRecord event, String row) {
+            out.println(json ? event.toString().replace("\n", " ") : row); // Avro renders a record as one JSON object
+            out.flush();
+        }
+
+        private static String dash(Object value) {
+            return value == null ? "-" : value.toString();
         }
     }
 

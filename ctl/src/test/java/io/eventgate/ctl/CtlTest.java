@@ -47,8 +47,16 @@ class CtlTest {
                 routes:
                   - {id: orders, match: {paths: ["/orders/**"]}, upstreams: [{pool: nowhere}]}
                 """);
+        declarePool(kafka, "edge-1", "demo"); // as an edge node does at its start, from its YAML
         try (PolicyStreamsApp app = PolicyStreamsApp.start(new PolicyStreamsSettings(kafka.topicPrefix() + "policy", kafka.bootstrapServers(),
                 kafka.registryUrl(), kafka.topicPrefix(), dir.resolve("state"), true))) {
+            assertThat(ctl(kafka, "get", "pools").out()).as("a pool of an edge's YAML, with its source and the node declaring it")
+                    .contains("demo\tyaml\t0\tedge-1\t{\"instances\":[{\"url\":\"http://10.0.0.9:8080\"");
+            Path onStaticPool = dir.resolve("static-pool.yaml");
+            Files.writeString(onStaticPool, "routes:\n  - {id: legacy, match: {paths: [\"/legacy/**\"]}, upstreams: [{pool: demo}]}\n");
+            Result usesStaticPool = ctl(kafka, "apply", "-f", onStaticPool.toString());
+            assertThat(usesStaticPool.code()).as("a command may use a pool an edge declares: " + usesStaticPool.out()).isEqualTo(0);
+
             Result dryRun = ctl(kafka, "apply", "-f", broken.toString(), "--dry-run");
             assertThat(dryRun.code()).isEqualTo(1);
             assertThat(dryRun.out()).contains("+ route:orders (new)").contains("rejected route:orders at upstreams[0].pool")
@@ -56,12 +64,12 @@ class CtlTest {
 
             Result applied = ctl(kafka, "apply", "-f", policy.toString());
             assertThat(applied.code()).as(applied.out()).isEqualTo(0);
-            assertThat(applied.out()).contains("+ pool:users (new)").contains("applied pool:users at version 1").contains("applied route:api at version 2");
+            assertThat(applied.out()).contains("+ pool:users (new)").contains("applied pool:users at version 2").contains("applied route:api at version 3");
 
             Result again = ctl(kafka, "apply", "-f", policy.toString());
             assertThat(again.out()).contains("= route:api (unchanged)").contains("nothing to change");
 
-            assertThat(ctl(kafka, "get", "routes").out()).contains("api\tversion 2");
+            assertThat(ctl(kafka, "get", "routes").out()).contains("api\tcontrol\t3\t\t{\"id\":\"api\"");
             Result refused = ctl(kafka, "apply", "-f", broken.toString());
             assertThat(refused.code()).isEqualTo(1);
             assertThat(ctl(kafka, "rejections").out()).contains("rejected route:orders at upstreams[0].pool: pool 'nowhere' does not exist");
@@ -114,5 +122,48 @@ class CtlTest {
             Result example = ctl(kafka, "apply", "-f", Path.of("..", "config", "example-policy.yaml").toString(), "--dry-run");
             assertThat(example.code()).as("the README's example policy is valid: " + example.out()).isEqualTo(0);
         }
+    }
+
+    /** Publishes on gateway.node-config that {@code node} declares pool {@code pool} in its own configuration. */
+    static void declarePool(TestKafka kafka, String node, String pool) throws Exception {
+        var serializer = io.eventgate.schemas.serde.ContractSerdes.of(kafka.registryUrl())
+                .<io.eventgate.avro.NodeConfig>serde(io.eventgate.schemas.Topic.NODE_CONFIG).serializer();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.<String, Object>of("bootstrap.servers",
+                kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(), serializer)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(new Topics(kafka.topicPrefix()).nodeConfig(), node,
+                    io.eventgate.avro.NodeConfig.newBuilder().setNodeId(node).setPublishedAt(java.time.Instant.now()).setChecksum("c")
+                            .setEntities(List.of(io.eventgate.avro.StaticEntity.newBuilder().setEntityKey("pool:" + pool).setEntityType("UPSTREAM_POOL")
+                                    .setEntityId(pool).setSpec("{\"instances\":[{\"url\":\"http://10.0.0.9:8080\"}]}").build())).build())).get();
+        }
+    }
+
+    @Test
+    void tailShowsTheRequestsThatMatchAsATableOrJsonLines(TestKafka kafka) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        kafka.createTopics(topics.newTopics(1, (short) 1));
+        var serializer = io.eventgate.schemas.serde.ContractSerdes.of(kafka.registryUrl())
+                .<io.eventgate.avro.RequestEvent>serde(io.eventgate.schemas.Topic.REQUESTS).serializer();
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.<String, Object>of("bootstrap.servers",
+                kafka.bootstrapServers()), new org.apache.kafka.common.serialization.StringSerializer(), serializer)) {
+            int n = 0;
+            for (String[] event : new String[][] {{"api", "200"}, {"api", "503"}, {"web", "503"}, {"api", "404"}}) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.requests(), "acme", io.eventgate.avro.RequestEvent.newBuilder()
+                        .setRequestId("req-" + ++n).setTraceId("0".repeat(32)).setTimestamp(java.time.Instant.parse("2026-11-30T12:00:00Z"))
+                        .setNode("edge-1").setRouteId(event[0]).setMethod("GET").setPath("/" + event[0] + "/" + n)
+                        .setStatus(Integer.parseInt(event[1])).setGatewayLatencyMicros(1500).setBytesIn(0).setBytesOut(10).setConsumerId("acme")
+                        .setClientAddress("203.0.113.1").setOutcome(io.eventgate.avro.RequestOutcome.PROXIED).build())).get();
+            }
+        }
+        Result errors = ctl(kafka, "tail", "requests", "--from-beginning", "--route", "api", "--status", "5xx", "--limit", "1");
+        assertThat(errors.code()).as(errors.out()).isEqualTo(0);
+        assertThat(errors.out()).contains("time\tnode\troute").contains("edge-1\tapi\tacme\tGET\t/api/2\t503\t1.5\tPROXIED")
+                .doesNotContain("/api/1").doesNotContain("/web/3");
+
+        Result json = ctl(kafka, "tail", "requests", "--from-beginning", "--status", "404", "--json", "--limit", "1");
+        assertThat(json.out().lines().toList()).singleElement().satisfies(line -> assertThat(line).startsWith("{").contains("\"requestId\": \"req-4\""));
+
+        assertThat(ctl(kafka, "tail", "requests", "--status", "5x1").out()).contains("--status takes a status (404) or a class (5xx)");
+        assertThat(ctl(kafka, "tail", "decisions", "--status", "500").out()).contains("--status filters requests only");
+        assertThat(ctl(kafka, "tail", "everything").code()).isEqualTo(2);
     }
 }

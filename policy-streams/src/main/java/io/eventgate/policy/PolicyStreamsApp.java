@@ -1,6 +1,7 @@
 package io.eventgate.policy;
 
 import io.eventgate.policy.control.ControlTopology;
+import io.eventgate.policy.nodes.NodeConfigs;
 import io.eventgate.policy.quota.QuotaTopology;
 import io.eventgate.policy.shares.ShareTopology;
 import io.eventgate.schemas.Topics;
@@ -29,6 +30,7 @@ public final class PolicyStreamsApp implements AutoCloseable {
         Topics topics = new Topics(settings.topicPrefix());
         ContractSerdes serdes = ContractSerdes.of(settings.schemaRegistryUrl());
         StreamsBuilder builder = new StreamsBuilder();
+        NodeConfigs.addTo(builder, topics, serdes); // the edges' static entities, read by control and quotas
         ControlTopology.addTo(builder, topics, serdes);
         QuotaTopology.addTo(builder, topics, serdes, QUOTA_GRACE, settings.zone());
         ShareTopology.addTo(builder, topics, serdes);

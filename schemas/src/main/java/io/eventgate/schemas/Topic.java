@@ -4,6 +4,7 @@ import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
@@ -26,6 +27,7 @@ public enum Topic {
     ROUTE_STATS("route-stats", "route id", RouteStats.class, RouteStats.getClassSchema(), Cleanup.DELETE),
     ANOMALIES("anomalies", "scope", AnomalyEvent.class, AnomalyEvent.getClassSchema(), Cleanup.DELETE),
     NODES("nodes", "node id", NodeHeartbeat.class, NodeHeartbeat.getClassSchema(), Cleanup.COMPACT),
+    NODE_CONFIG("node-config", "node id", NodeConfig.class, NodeConfig.getClassSchema(), Cleanup.COMPACT),
     WEBHOOK_DELIVERIES("webhook-deliveries", "subscription id", WebhookDelivery.class, WebhookDelivery.getClassSchema(), Cleanup.DELETE);
 
     /** Kafka's cleanup.policy values used by the contract. */

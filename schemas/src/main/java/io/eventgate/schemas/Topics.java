@@ -48,6 +48,8 @@ public record Topics(String prefix) {
     public String anomalies() { return name(Topic.ANOMALIES); }
     public String nodes() { return name(Topic.NODES); }
 
+    public String nodeConfig() { return name(Topic.NODE_CONFIG); }
+
     /**
      * Every contract topic, with its cleanup policy, at the given partition count and replication factor;
      * the totally ordered topics (control, policies) always get one partition.

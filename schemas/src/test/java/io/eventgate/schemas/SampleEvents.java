@@ -68,6 +68,9 @@ public final class SampleEvents {
             case NODES -> NodeHeartbeat.newBuilder().setNodeId("edge-1").setStartedAt(T.minusSeconds(3600)).setSentAt(T)
                     .setAppliedPolicyVersion(42).setAppliedLimitsOffset(17).setConfigChecksum("cd".repeat(32)).setReady(true)
                     .setRequestsPerSecond(1234.5).setInFlight(17).setDemand(Map.of("acme", 80.0)).setSoftwareVersion("0.1.0").build();
+            case NODE_CONFIG -> io.eventgate.avro.NodeConfig.newBuilder().setNodeId("edge-1").setPublishedAt(T).setChecksum("0".repeat(64))
+                    .setEntities(java.util.List.of(io.eventgate.avro.StaticEntity.newBuilder().setEntityKey("pool:demo").setEntityType("UPSTREAM_POOL")
+                            .setEntityId("demo").setSpec("{\"instances\":[{\"url\":\"http://10.0.0.1:8080\"}]}").build())).build();
             case WEBHOOK_DELIVERIES -> io.eventgate.avro.WebhookDelivery.newBuilder().setSubscription("orders").setMessageId("msg_demo.orders_0_42")
                     .setTopic("demo.orders").setPartition(0).setOffset(42).setAttempt(2).setOutcome(io.eventgate.avro.DeliveryOutcome.FAILED)
                     .setStatus(503).setLatencyMicros(1200).setError("the target answered 503").setTimestamp(T).build();

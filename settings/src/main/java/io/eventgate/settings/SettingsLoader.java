@@ -33,6 +33,19 @@ public final class SettingsLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The inverse of binding: a record's components only (never derived getters such as {@code isEmpty()}), durations as
+     * ISO-8601 text ({@code PT5S}), which the binder reads back; unset fields left out.
+     */
+    private static final ObjectMapper WRITER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.GETTER, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+            .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.IS_GETTER, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+            .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD, com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.ANY)
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .serializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+            .build();
+
     private SettingsLoader() {
     }
 
@@ -79,6 +92,15 @@ public final class SettingsLoader {
             throw new SettingsException(source, "", "the document is empty", null);
         }
         return bind(tree, source, type);
+    }
+
+    /** A settings record as JSON that binds back to an equal record, e.g. to publish a static entity as a policy spec. */
+    public static String toJson(Object settings) {
+        try {
+            return WRITER.writeValueAsString(settings);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + settings.getClass().getSimpleName() + " as JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** Binds an already parsed tree (e.g. a JSON policy document) to a settings record. */

@@ -1,6 +1,7 @@
 package io.eventgate.edge.events;
 
 import io.eventgate.avro.DecisionEvent;
+import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
@@ -172,6 +173,16 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         Scratch scratch = borrow();
         try {
             journal(scratch, Topic.NODES, heartbeat.getNodeId(), heartbeat.getSentAt().toEpochMilli(), 0, heartbeat);
+        } finally {
+            scratches.offer(scratch);
+        }
+    }
+
+    /** The node's static entities, journaled like every event so that they reach Kafka once it is reachable. */
+    public void publish(NodeConfig config) {
+        Scratch scratch = borrow();
+        try {
+            journal(scratch, Topic.NODE_CONFIG, config.getNodeId(), config.getPublishedAt().toEpochMilli(), 0, config);
         } finally {
             scratches.offer(scratch);
         }

@@ -105,6 +105,9 @@ public final class EdgeServer implements AutoCloseable {
         if (events == null) {
             LOG.warning("edge " + settings.nodeId() + ": events are disabled (events.enabled: false); no RequestEvent or DecisionEvent is published");
         }
+        if (events != null) {
+            events.publish(io.eventgate.edge.policy.StaticEntities.of(settings, java.time.Instant.now())); // what this node declares, for policy-streams and ctl
+        }
         this.responseCache = new ResponseCache(settings.cache().maxBytes(), metrics.registry());
         this.topicWriter = new TopicWriter(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
         this.topicViews = new TopicViews(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());

@@ -12,6 +12,7 @@ import io.eventgate.edge.server.EdgeServer;
 import io.eventgate.kafka.embedded.BrokerSettings;
 import io.eventgate.kafka.embedded.EmbeddedKafkaBroker;
 import io.eventgate.schemas.Topics;
+import io.eventgate.testkit.FaultProxy;
 import io.eventgate.testkit.KafkaExtension;
 import io.eventgate.testkit.TestKafka;
 import java.net.URI;
@@ -32,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka goes away under steady traffic: clients see no error caused by it, and every request's event
- * reaches the topic once Kafka is back, also across a restart of the gateway while events wait on disk.
+ * Kafka goes away under steady traffic, stopped or cut off: clients see no error caused by it, and every request's
+ * event reaches the topic once Kafka is back, also across a restart of the gateway while events wait on disk.
  */
 @ExtendWith(KafkaExtension.class)
 class EventOutageTest {
@@ -66,11 +67,14 @@ class EventOutageTest {
     }
 
     EdgeServer edge() {
-        EdgeSettings settings = EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())),
+        return EdgeServer.start(edgeSettings());
+    }
+
+    EdgeSettings edgeSettings() {
+        return EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("demo", EdgeFixture.pool(upstream.url())),
                         List.of(EdgeFixture.route("echo", "/echo/**", "demo")))
                 .withKafka(new KafkaSettings(broker.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix()))
                 .withEvents(new EventSettings(true, 200, new EventSettings.Journal(dir.resolve("journal"), 64 * 1024, 0, EventSettings.Fsync.ALWAYS, null)));
-        return EdgeServer.start(settings);
     }
 
     /** Sends {@code count} requests with ids {@code prefix-i}; every one must succeed. */
@@ -112,6 +116,37 @@ class EventOutageTest {
             // Events the broker wrote but never acknowledged before it died stayed in the journal and were sent again:
             // delivery across a stop of both sides is at least once (copies carry the same sequence), so compare ids as a set.
             assertThat(new java.util.HashSet<>(requestIdsOnTopic(sent.size()))).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    /**
+     * A partition rather than a stop: the edge reaches the broker only through a proxy that, cut, drops every byte and
+     * closes nothing, so the edge's Kafka clients learn of it by their own timeouts. Clients see no error, the events
+     * wait in the journal, and all of them arrive once the network heals.
+     */
+    @Test
+    void aNetworkCutBetweenEdgeAndBrokerFailsNoClientAndLosesNoEvent() throws Exception {
+        broker.close();
+        int faultPort = freePort();
+        try (FaultProxy network = FaultProxy.start("127.0.0.1", 0, "127.0.0.1", faultPort)) {
+            broker = EmbeddedKafkaBroker.start(brokerSettings.withFaultListener(faultPort, network.port()));
+            List<String> sent = new ArrayList<>();
+            EdgeSettings settings = edgeSettings().withKafka(new KafkaSettings("127.0.0.1:" + network.port(), kafka.registryUrl(), kafka.topicPrefix()));
+            try (EdgeServer edge = EdgeServer.start(settings)) {
+                traffic(edge, "before", 100, sent);
+                network.cut();
+                traffic(edge, "during", 300, sent);
+                assertWaiting(edge);
+                network.heal();
+                traffic(edge, "after", 100, sent);
+                assertThat(new HashSet<>(requestIdsOnTopic(sent.size()))).containsExactlyInAnyOrderElementsOf(sent);
+            }
+        }
+    }
+
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 

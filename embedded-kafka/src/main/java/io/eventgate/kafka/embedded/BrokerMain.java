@@ -34,11 +34,15 @@ public final class BrokerMain {
         String voters = args[5];
         int partitions = args.length > 7 ? Integer.parseInt(args[7]) : 3;
         keepClusterId(dataDir, args[6]);
-        Map<String, String> overrides = clusterOverrides(nodeId, voters);
+        BrokerSettings settings = new BrokerSettings(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), dataDir, partitions,
+                clusterOverrides(nodeId, voters));
         if (args.length > 8) {
-            overrides.putAll(faultListener(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), args[8]));
+            String[] ports = args[8].split(":");
+            if (ports.length != 2) {
+                throw new IllegalArgumentException("FAULT_PORT:ADVERTISED expected, was " + args[8]);
+            }
+            settings = settings.withFaultListener(Integer.parseInt(ports[0]), Integer.parseInt(ports[1]));
         }
-        BrokerSettings settings = new BrokerSettings(args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]), dataDir, partitions, overrides);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(settings);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -66,20 +70,6 @@ public final class BrokerMain {
         overrides.put("share.coordinator.state.topic.replication.factor", replicas);
         overrides.put("share.coordinator.state.topic.min.isr", minInSync);
         return overrides;
-    }
-
-    /** The listeners with a second client listener, FAULTABLE, on {@code portAndAdvertised} ({@code 19194:29194}). */
-    static Map<String, String> faultListener(String host, int port, int controllerPort, String portAndAdvertised) {
-        String[] ports = portAndAdvertised.split(":");
-        if (ports.length != 2) {
-            throw new IllegalArgumentException("FAULT_PORT:ADVERTISED expected, was " + portAndAdvertised);
-        }
-        int faultPort = Integer.parseInt(ports[0]);
-        int advertised = Integer.parseInt(ports[1]);
-        return Map.of(
-                "listeners", "PLAINTEXT://" + host + ":" + port + ",FAULTABLE://" + host + ":" + faultPort + ",CONTROLLER://" + host + ":" + controllerPort,
-                "advertised.listeners", "PLAINTEXT://" + host + ":" + port + ",FAULTABLE://" + host + ":" + advertised,
-                "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,FAULTABLE:PLAINTEXT,CONTROLLER:PLAINTEXT");
     }
 
     /** Every node of a cluster is formatted with the same id; the broker reads it from its data directory. */

@@ -40,6 +40,23 @@ public record BrokerSettings(String host, int port, int controllerPort, Path dat
         return new BrokerSettings("127.0.0.1", 0, 0, dataDir, 1, Map.of());
     }
 
+    /**
+     * With a second client listener, FAULTABLE, on {@code faultPort} that advertises {@code advertisedPort}: a client
+     * bootstrapping through it is told to reach the broker at {@code advertisedPort}, so a TCP proxy listening there
+     * stands between that client and the broker for every connection (fault injection; other clients are unaffected).
+     */
+    public BrokerSettings withFaultListener(int faultPort, int advertisedPort) {
+        checkPort("fault listener port", faultPort);
+        checkPort("advertised fault listener port", advertisedPort);
+        BrokerSettings resolved = withResolvedPorts();
+        Map<String, String> listeners = new java.util.HashMap<>(overrides);
+        listeners.put("listeners", "PLAINTEXT://" + host + ":" + resolved.port + ",FAULTABLE://" + host + ":" + faultPort
+                + ",CONTROLLER://" + host + ":" + resolved.controllerPort);
+        listeners.put("advertised.listeners", "PLAINTEXT://" + host + ":" + resolved.port + ",FAULTABLE://" + host + ":" + advertisedPort);
+        listeners.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,FAULTABLE:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return new BrokerSettings(host, resolved.port, resolved.controllerPort, dataDir, defaultPartitions, listeners);
+    }
+
     BrokerSettings withResolvedPorts() {
         int resolvedPort = port == 0 ? freePort(host) : port;
         int resolvedController = controllerPort;

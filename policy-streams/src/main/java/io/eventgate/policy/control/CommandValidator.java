@@ -127,8 +127,7 @@ public final class CommandValidator {
         }
         if (spec instanceof ConsumerSettings consumer) {
             if (state.get(EntityKind.PLAN.key(consumer.plan())).isEmpty()) {
-                return reject(key, command, "plan", "plan '" + consumer.plan() + "' does not exist on gateway.policies"
-                        + " (plans in an edge's YAML are not known here: publish the plan first)");
+                return reject(key, command, "plan", "plan '" + consumer.plan() + "' does not exist on gateway.policies nor in any edge node's configuration");
             }
             for (var other : consumers(state).entrySet()) {
                 if (other.getKey().equals(command.getEntityId())) {

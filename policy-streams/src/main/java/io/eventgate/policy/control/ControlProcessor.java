@@ -3,7 +3,10 @@ package io.eventgate.policy.control;
 import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.policy.nodes.NodeConfigs;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Serdes;
@@ -13,7 +16,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-/** Validates each command against the entities in force (a state store) and applies the accepted ones to it. */
+/**
+ * Validates each command against the entities in force (a state store, and the static entities the edge nodes
+ * declare, which a control entity of the same key overrides) and applies the accepted ones to the store.
+ */
 final class ControlProcessor implements Processor<String, PolicyCommand, String, CommandValidator.Verdict> {
     private static final String VERSION_KEY = "version";
 
@@ -21,12 +27,14 @@ final class ControlProcessor implements Processor<String, PolicyCommand, String,
     private ProcessorContext<String, CommandValidator.Verdict> context;
     private KeyValueStore<String, PolicyEntity> entities;
     private KeyValueStore<String, Long> versions;
+    private NodeConfigs declared;
 
     @Override
     public void init(ProcessorContext<String, CommandValidator.Verdict> context) {
         this.context = context;
         this.entities = context.getStateStore(ControlTopology.ENTITIES_STORE);
         this.versions = context.getStateStore(ControlTopology.VERSION_STORE);
+        this.declared = new NodeConfigs(context.getStateStore(NodeConfigs.STORE));
     }
 
     @Override
@@ -53,16 +61,18 @@ final class ControlProcessor implements Processor<String, PolicyCommand, String,
         return new EntityState() {
             @Override
             public Optional<PolicyEntity> get(String entityKey) {
-                return Optional.ofNullable(entities.get(entityKey));
+                PolicyEntity controlled = entities.get(entityKey);
+                return controlled != null ? Optional.of(controlled) : declared.get(entityKey);
             }
 
             @Override
             public List<PolicyEntity> withPrefix(String prefix) {
-                List<PolicyEntity> found = new ArrayList<>();
+                Map<String, PolicyEntity> found = new LinkedHashMap<>();
+                declared.withPrefix(prefix).forEach(entity -> found.put(entity.getEntityKey(), entity));
                 try (KeyValueIterator<String, PolicyEntity> it = entities.prefixScan(prefix, Serdes.String().serializer())) {
-                    it.forEachRemaining(kv -> found.add(kv.value));
+                    it.forEachRemaining(kv -> found.put(kv.key, kv.value));
                 }
-                return found;
+                return new ArrayList<>(found.values());
             }
         };
     }

@@ -6,6 +6,7 @@ import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.policy.nodes.NodeConfigs;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -36,11 +37,12 @@ public final class ControlTopology {
 
     public static Topology build(Topics topics, ContractSerdes serdes) {
         StreamsBuilder builder = new StreamsBuilder();
+        NodeConfigs.addTo(builder, topics, serdes);
         addTo(builder, topics, serdes);
         return builder.build();
     }
 
-    /** Adds the control topology to an application's builder. */
+    /** Adds the control topology to an application's builder, which must have the {@link NodeConfigs} store. */
     public static void addTo(StreamsBuilder builder, Topics topics, ContractSerdes serdes) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENTITIES_STORE),
                 Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)));

@@ -5,6 +5,7 @@ import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.policy.model.PlanSettings;
+import io.eventgate.policy.nodes.NodeConfigs;
 import io.eventgate.settings.SettingsLoader;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import io.eventgate.schemas.LimitKeys;
 import org.apache.kafka.streams.KeyValue;
@@ -40,6 +42,7 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
     private final Duration grace;
     private ProcessorContext<String, LimitDirective> context;
     private KeyValueStore<String, ValueAndTimestamp<PolicyEntity>> plans;
+    private NodeConfigs declared;
     private final Map<String, BoundPlan> boundPlans = new HashMap<>();
     private KeyValueStore<String, Long> counts;
     private KeyValueStore<String, Integer> levels;
@@ -54,6 +57,7 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
     public void init(ProcessorContext<String, LimitDirective> context) {
         this.context = context;
         this.plans = context.getStateStore(QuotaTopology.PLANS_STORE);
+        this.declared = new NodeConfigs(context.getStateStore(NodeConfigs.STORE));
         this.counts = context.getStateStore(QuotaTopology.COUNTS_STORE);
         this.levels = context.getStateStore(QuotaTopology.LEVELS_STORE);
         context.schedule(Duration.ofHours(1), PunctuationType.STREAM_TIME, now -> forgetEndedPeriods());
@@ -179,10 +183,16 @@ final class QuotaProcessor implements Processor<String, RequestEvent, String, Li
             return null;
         }
         ValueAndTimestamp<PolicyEntity> entity = plans.get("plan:" + plan);
-        if (entity == null || entity.value() == null) {
-            return null;
+        String spec;
+        if (entity != null && entity.value() != null) {
+            spec = entity.value().getSpec();
+        } else {
+            Optional<PolicyEntity> declaredPlan = declared.get("plan:" + plan); // a plan of the edges' YAML
+            if (declaredPlan.isEmpty()) {
+                return null;
+            }
+            spec = declaredPlan.get().getSpec();
         }
-        String spec = entity.value().getSpec();
         BoundPlan known = boundPlans.get(plan);
         if (known != null && known.spec().equals(spec)) {
             return known.settings();

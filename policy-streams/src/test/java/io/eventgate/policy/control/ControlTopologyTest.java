@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eventgate.avro.CommandAction;
 import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.EntityType;
+import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.StaticEntity;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.policy.PolicyStreamsSettings;
 import io.eventgate.schemas.Topic;
@@ -113,6 +115,25 @@ class ControlTopologyTest {
 
         upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
         assertThat(policies.readValue().getVersion()).as("the rejection used no version").isEqualTo(1);
+    }
+
+    /** The edges' YAML and the control topic form one world: commands may use a pool or plan an edge node declares. */
+    @Test
+    void commandsMayReferenceTheEntitiesEdgeNodesDeclareInTheirConfiguration() {
+        TestInputTopic<String, NodeConfig> nodeConfigs = driver.createInputTopic(topics.nodeConfig(), new StringSerializer(),
+                ContractSerdes.of(registryUrl).<NodeConfig>serde(Topic.NODE_CONFIG).serializer());
+        nodeConfigs.pipeInput("edge-1", NodeConfig.newBuilder().setNodeId("edge-1").setPublishedAt(T).setChecksum("c").setEntities(List.of(
+                StaticEntity.newBuilder().setEntityKey("pool:users").setEntityType("UPSTREAM_POOL").setEntityId("users").setSpec(POOL).build(),
+                StaticEntity.newBuilder().setEntityKey("plan:gold").setEntityType("PLAN").setEntityId("gold").setSpec("{\"ratePerSecond\":10,\"burst\":10}").build()))
+                .build());
+
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+        upsert(EntityType.CONSUMER, "consumer:acme", "acme", "{\"plan\":\"gold\"}");
+        assertThat(rejections.readValuesToList()).as("the static pool and plan exist").isEmpty();
+        assertThat(policies.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("route:api", "consumer:acme");
+
+        control.pipeInput("consumer:bob", command(CommandAction.UPSERT, EntityType.CONSUMER, "bob", "{\"plan\":\"silver\"}"));
+        assertThat(onlyRejection().getReason()).isEqualTo("plan 'silver' does not exist on gateway.policies nor in any edge node's configuration");
     }
 
     @Test

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventgate.avro.DirectiveKind;
 import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
+import io.eventgate.avro.StaticEntity;
 import io.eventgate.policy.PolicyStreamsApp;
 import io.eventgate.policy.PolicyStreamsSettings;
 import io.eventgate.schemas.Topic;
@@ -111,6 +113,21 @@ class QuotaTopologyTest {
         assertThat(limits.isEmpty()).as("a new day starts from zero").isTrue();
         request("acme", DAY2.plusSeconds(62), 200, RequestOutcome.PROXIED);
         assertThat(limits.readValue().getExpiresAt()).isEqualTo(DAY2.plusSeconds(86_400));
+    }
+
+    /** A plan only an edge's YAML declares has its quota counted too: policy-streams reads it from gateway.node-config. */
+    @Test
+    void aPlanDeclaredInAnEdgesConfigurationHasItsQuotaCounted() {
+        driver.createInputTopic(topics.nodeConfig(), new StringSerializer(), ContractSerdes.of(registryUrl).<NodeConfig>serde(Topic.NODE_CONFIG).serializer())
+                .pipeInput("edge-1", NodeConfig.newBuilder().setNodeId("edge-1").setPublishedAt(DAY1).setChecksum("c").setEntities(List.of(
+                        StaticEntity.newBuilder().setEntityKey("plan:trial").setEntityType("PLAN").setEntityId("trial")
+                                .setSpec("{\"ratePerSecond\":10,\"burst\":10,\"dailyQuota\":2}").build())).build(), DAY1);
+        request("tester", "trial", DAY1.plusSeconds(10), 200, RequestOutcome.PROXIED);
+        assertThat(limits.isEmpty()).isTrue();
+        request("tester", "trial", DAY1.plusSeconds(11), 200, RequestOutcome.PROXIED);
+        LimitDirective exhausted = limits.readValue();
+        assertThat(exhausted.getKind()).isEqualTo(DirectiveKind.QUOTA_EXHAUSTED);
+        assertThat(exhausted.getReason()).contains("daily quota of 2");
     }
 
     @Test

@@ -1,0 +1,235 @@
+package io.eventgate.bench;
+
+import io.eventgate.schemas.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A long run at half of the measured capacity on the multi-process cluster of {@code bench/cluster.sh}, sampling every
+ * 10 s, for each process: heap after the last collection (survivor and old generation used, from {@code jstat}),
+ * threads and open file descriptors (from {@code /proc}); for each edge, the events waiting in its journal; for each
+ * streams app, its consumer lag on {@code gateway.requests}. Prints each series' first and last value and its slope
+ * per hour (least squares over the samples after the first five minutes): a leak shows as a slope that is not flat.
+ *
+ * <p>Usage: {@code SoakBench [minutes]} (default 30), from the repository root. It starts the cluster in a fresh
+ * directory of its own and stops it at the end.
+ */
+public final class SoakBench {
+    private static final String BOOTSTRAP = "127.0.0.1:19192,127.0.0.1:19292,127.0.0.1:19392";
+    private static final List<String> EDGES = List.of("http://127.0.0.1:28080", "http://127.0.0.1:28082");
+    private static final List<String> ADMINS = List.of("http://127.0.0.1:28180", "http://127.0.0.1:28182");
+    private static final List<String> GROUPS = List.of("eventgate-policy-streams", "eventgate-analytics-streams", "eventgate-anomaly-detector");
+    private static final Duration SAMPLE_EVERY = Duration.ofSeconds(10);
+    private static final Duration SETTLING = Duration.ofMinutes(5);
+    private static final int CLIENTS = 8;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Series name to samples {seconds since start, value}. */
+    private final Map<String, List<double[]>> series = new LinkedHashMap<>();
+
+    private SoakBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        Path dir = Files.createTempDirectory("eventgate-soak");
+        Map<String, String> env = Map.of("EVENTGATE_CLUSTER_DIR", dir.toString());
+        ChaosBench.cluster(env, "up");
+        SoakBench soak = new SoakBench();
+        try {
+            double capacity = soak.rate(Double.POSITIVE_INFINITY, Duration.ofSeconds(30)).perSecond();
+            double target = capacity / 2;
+            System.out.printf("capacity %.0f req/s over both edges (closed loop, %d clients); soaking at %.0f req/s for %d min%n", capacity, CLIENTS, target,
+                    minutes);
+            Load load = soak.rate(target, Duration.ofMinutes(minutes), dir);
+            System.out.printf("%n%d requests at %.0f req/s, %d client errors%n%n", load.sent(), load.perSecond(), load.errors.sum());
+            soak.report();
+        } finally {
+            ChaosBench.cluster(env, "down");
+        }
+    }
+
+    /** A closed-loop load on both edges, each client pacing itself to its part of {@code perSecond}. */
+    private final class Load {
+        final LongAdder sent = new LongAdder();
+        final LongAdder errors = new LongAdder();
+        final long startNanos = System.nanoTime();
+        long endNanos;
+
+        long sent() {
+            return sent.sum();
+        }
+
+        double perSecond() {
+            return sent.sum() / ((endNanos - startNanos) / 1e9);
+        }
+    }
+
+    private Load rate(double perSecond, Duration duration) throws InterruptedException {
+        return rate(perSecond, duration, null);
+    }
+
+    /** Runs the load for {@code duration}; with {@code clusterDir}, samples every part meanwhile. */
+    private Load rate(double perSecond, Duration duration, Path clusterDir) throws InterruptedException {
+        Load load = new Load();
+        AtomicBoolean running = new AtomicBoolean(true);
+        List<Thread> clients = new ArrayList<>();
+        long intervalNanos = Double.isInfinite(perSecond) ? 0 : (long) (1e9 * CLIENTS / perSecond);
+        for (int c = 0; c < CLIENTS; c++) {
+            String edge = EDGES.get(c % EDGES.size());
+            clients.add(Thread.ofPlatform().start(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+                long next = System.nanoTime();
+                for (int i = 0; running.get(); i++) {
+                    try {
+                        int status = client.send(HttpRequest.newBuilder(URI.create(edge + "/echo/" + i)).timeout(Duration.ofSeconds(10)).build(),
+                                HttpResponse.BodyHandlers.discarding()).statusCode();
+                        if (status != 200) {
+                            load.errors.increment();
+                        }
+                    } catch (IOException e) {
+                        load.errors.increment();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    load.sent.increment();
+                    next += intervalNanos;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                }
+            }));
+        }
+        long end = System.nanoTime() + duration.toNanos();
+        try (Admin admin = clusterDir == null ? null : Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
+            while (System.nanoTime() < end) {
+                if (clusterDir != null) {
+                    sample(clusterDir, admin, (System.nanoTime() - load.startNanos) / 1e9);
+                }
+                Thread.sleep(Math.min(SAMPLE_EVERY.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
+            }
+        }
+        running.set(false);
+        for (Thread client : clients) {
+            client.join(15_000);
+        }
+        load.endNanos = System.nanoTime();
+        return load;
+    }
+
+    private void sample(Path clusterDir, Admin admin, double seconds) {
+        try (var pids = Files.list(clusterDir.resolve("pids"))) {
+            for (Path pidFile : pids.sorted().toList()) {
+                String part = pidFile.getFileName().toString().replace(".pid", "");
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                record(part + " heap after GC (MiB)", seconds, heapAfterGc(pid) / 1024);
+                record(part + " threads", seconds, threads(pid));
+                try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+                    record(part + " file descriptors", seconds, fds.count());
+                }
+            }
+        } catch (IOException e) {
+            System.err.println("sample at " + seconds + " s: " + e.getMessage());
+        }
+        for (int n = 0; n < ADMINS.size(); n++) {
+            record("edge-" + (n + 1) + " journal backlog (events)", seconds, metric(ADMINS.get(n), "edge_events_journaled_total")
+                    - metric(ADMINS.get(n), "edge_events_published_total"));
+        }
+        try {
+            String topic = new Topics("gateway.").requests();
+            var ends = admin.listOffsets(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                    .collect(java.util.stream.Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()))).all().get();
+            for (String group : GROUPS) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+                long lag = 0;
+                for (var end : ends.entrySet()) {
+                    OffsetAndMetadata at = committed.get(end.getKey());
+                    lag += end.getValue().offset() - (at == null ? 0 : at.offset());
+                }
+                record(group + " lag (events)", seconds, lag);
+            }
+        } catch (Exception e) {
+            System.err.println("lag at " + seconds + " s: " + e.getMessage());
+        }
+    }
+
+    private void record(String name, double seconds, double value) {
+        series.computeIfAbsent(name, n -> new ArrayList<>()).add(new double[] {seconds, value});
+    }
+
+    /** Survivor and old generation used after the last collection, in KiB: what a collection left alive. */
+    private static double heapAfterGc(long pid) {
+        try {
+            Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc", Long.toString(pid))
+                    .redirectErrorStream(true).start();
+            List<String> lines = new String(jstat.getInputStream().readAllBytes()).lines().toList();
+            jstat.waitFor();
+            List<String> names = List.of(lines.get(0).trim().split("\\s+"));
+            List<String> values = List.of(lines.get(1).trim().split("\\s+"));
+            return Double.parseDouble(values.get(names.indexOf("S0U"))) + Double.parseDouble(values.get(names.indexOf("S1U")))
+                    + Double.parseDouble(values.get(names.indexOf("OU")));
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    private static double threads(long pid) throws IOException {
+        return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(line -> line.startsWith("Threads:"))
+                .mapToDouble(line -> Double.parseDouble(line.substring("Threads:".length()).trim())).findFirst().orElse(Double.NaN);
+    }
+
+    private double metric(String admin, String name) {
+        try {
+            String body = http.send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
+        }
+    }
+
+    /** Each series: first and last value after settling, mean, and the least-squares slope per hour. */
+    private void report() {
+        System.out.println("| series | first | last | mean | slope per hour | slope per hour / mean |");
+        System.out.println("|---|---:|---:|---:|---:|---:|");
+        series.forEach((name, samples) -> {
+            List<double[]> settled = samples.stream().filter(s -> s[0] >= SETTLING.toSeconds() && !Double.isNaN(s[1])).toList();
+            if (settled.size() < 3) {
+                return;
+            }
+            double n = settled.size();
+            double meanX = settled.stream().mapToDouble(s -> s[0]).sum() / n;
+            double meanY = settled.stream().mapToDouble(s -> s[1]).sum() / n;
+            double covariance = settled.stream().mapToDouble(s -> (s[0] - meanX) * (s[1] - meanY)).sum();
+            double variance = settled.stream().mapToDouble(s -> (s[0] - meanX) * (s[0] - meanX)).sum();
+            double perHour = covariance / variance * 3600;
+            System.out.printf("| %s | %.1f | %.1f | %.1f | %+.2f | %s |%n", name, settled.get(0)[1], settled.get(settled.size() - 1)[1], meanY, perHour,
+                    meanY == 0 ? "-" : String.format("%+.1f %%", 100 * perHour / meanY));
+        });
+    }
+}
