@@ -23,7 +23,7 @@ BROKER_PORTS=(19192 19292 19392) CONTROLLER_PORTS=(19193 19293 19393)
 FAULT_PORTS=(19194 19294 19394) FAULT_ADVERTISED=(29194 29294 29394)
 REGISTRY_PORT=28081 DEMO_PORT=28090
 EDGE_PORTS=(28080 28082) EDGE_ADMIN_PORTS=(28180 28182)
-ANALYTICS_PORTS=(28083 28084) ANOMALY_PORTS=(28093 28094)
+ANALYTICS_PORTS=(28083 28084) ANOMALY_PORTS=(28093 28094) POLICY_METRICS_PORTS=(28095 28096)
 BOOTSTRAP="$HOST:${BROKER_PORTS[0]},$HOST:${BROKER_PORTS[1]},$HOST:${BROKER_PORTS[2]}"
 VOTERS="1@$HOST:${CONTROLLER_PORTS[0]},2@$HOST:${CONTROLLER_PORTS[1]},3@$HOST:${CONTROLLER_PORTS[2]}"
 REGISTRY="http://$HOST:$REGISTRY_PORT"
@@ -98,6 +98,7 @@ topicPrefix: gateway.
 stateDir: $DIR/data/policy-$n
 exactlyOnce: true
 quotaZone: UTC
+metricsPort: ${POLICY_METRICS_PORTS[n-1]}
 YAML
     sed -e "s|^bootstrapServers:.*|bootstrapServers: \"$BOOTSTRAP\"|" -e "s|^schemaRegistryUrl:.*|schemaRegistryUrl: $REGISTRY|" \
       -e "s|^stateDir:.*|stateDir: $DIR/data/analytics-$n|" -e "s|^  port:.*|  port: ${ANALYTICS_PORTS[n-1]}|" \
@@ -117,7 +118,7 @@ pools:
 plans:
   demo: {ratePerSecond: 100, burst: 200}
   shared: {ratePerSecond: 200, burst: 200, global: true}          # divided between the edges by demand
-  trial: {ratePerSecond: 5000, burst: 5000, dailyQuota: 20000}
+  trial: {ratePerSecond: 5000, burst: 5000, dailyQuota: 6000}
   strict: {ratePerSecond: 5000, burst: 5000, dailyQuota: 100000000, quotaFailClosed: true}
 consumers:
   demo: {plan: demo, apiKeys: ["sha256:c48a01f49fd0f2cc404bc3cbbc80e91457a3d41bb429a695243de4c61794155c"]}   # demo-key
@@ -163,7 +164,8 @@ status() {
       broker-*) where="$HOST:${BROKER_PORTS[${part#broker-}-1]}" ;;
       setup) where="$REGISTRY (schema registry)" ;;
       demo-upstream) where="http://$HOST:$DEMO_PORT" ;;
-      analytics-*) where="http://$HOST:${ANALYTICS_PORTS[${part#analytics-}-1]}/ (query API, dashboard)" ;;
+      policy-*) where="http://$HOST:${POLICY_METRICS_PORTS[${part#policy-}-1]}/metrics" ;;
+      analytics-*) where="http://$HOST:${ANALYTICS_PORTS[${part#analytics-}-1]}/ (query API, dashboard, /metrics)" ;;
       anomaly-*) where="http://$HOST:${ANOMALY_PORTS[${part#anomaly-}-1]}/metrics" ;;
       edge-*) where="http://$HOST:${EDGE_PORTS[${part#edge-}-1]} (admin :${EDGE_ADMIN_PORTS[${part#edge-}-1]})" ;;
       *) where="-" ;;

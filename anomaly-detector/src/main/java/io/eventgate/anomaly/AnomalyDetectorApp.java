@@ -11,9 +11,8 @@ import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
 import io.eventgate.streams.EventCopies;
+import io.eventgate.streams.StreamsMetrics;
 import io.eventgate.streams.StreamsRuntime;
-import io.helidon.http.HeaderNames;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import java.time.Duration;
 import java.util.Properties;
@@ -90,12 +89,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         Verdicts verdicts = new Verdicts(settings, tuning::current);
         DetectorMetrics metrics = new DetectorMetrics(verdicts);
         StreamsRuntime runtime = StreamsRuntime.start(topology(verdicts, settings, metrics::detected, serdes), properties(settings));
-        WebServer metricsServer = WebServer.builder().host("0.0.0.0").port(settings.metricsPort())
-                .routing(routing -> routing.get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
-                        .send(metrics.scrape()))
-                        .get("/health", (req, res) -> res.status(runtime.state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING
-                                ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503).send(runtime.state().name())))
-                .build().start();
+        StreamsMetrics streamsMetrics = new StreamsMetrics(metrics.registry()); // Kafka Streams' and the JVM's beside the detector's
+        streamsMetrics.watch(runtime.streams());
+        WebServer metricsServer = streamsMetrics.serve("0.0.0.0", settings.metricsPort(), runtime);
         AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, runtime, metricsServer);
         LOG.info("anomaly-detector metrics on http://0.0.0.0:" + metricsServer.port() + "/metrics");
         LOG.info("anomaly-detector settings in force: window " + settings.window() + ", responses " + (settings.enabled() ? "on" : "OFF")

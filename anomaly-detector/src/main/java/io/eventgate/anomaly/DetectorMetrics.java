@@ -41,7 +41,7 @@ public final class DetectorMetrics {
         }
     }
 
-    public MeterRegistry registry() {
+    public PrometheusMeterRegistry registry() {
         return registry;
     }
 

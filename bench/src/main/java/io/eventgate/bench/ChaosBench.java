@@ -43,9 +43,11 @@ public final class ChaosBench {
     private static final String SURVIVING_QUERY_API = "http://127.0.0.1:28084";
     private static final int[] FAULT_LISTENERS = {19194, 19294, 19394};
     private static final int[] FAULT_ADVERTISED = {29194, 29294, 29394};
-    /** The cluster's edge configuration (bench/cluster.sh): plan 'shared' is global at 200/s, plan 'trial' has a daily quota of 20,000. */
+    /** The cluster's edge configuration (bench/cluster.sh): plan 'shared' is global at 200/s, plan 'trial' has a daily quota of 6,000. */
     private static final double GLOBAL_RATE = 200;
-    private static final long TRIAL_QUOTA = 20_000;
+    private static final long TRIAL_QUOTA = 6_000;
+    /** Each client thread's pace: steady load at hundreds of requests a second, well under what the machine serves. */
+    private static final double PER_CLIENT = 40;
     private static final Topics TOPICS = new Topics("gateway.");
 
     private record Row(String fault, long errorsFirst, long errorsSecond, RequestLedger.Count count, String billing, String recovery) {
@@ -229,7 +231,10 @@ public final class ChaosBench {
         }
     }
 
-    /** The loads of one scenario, on both edges, with request ids under one tag, and how long their events take to be readable. */
+    /**
+     * The loads of one scenario, on both edges, each client at {@link #PER_CLIENT} requests a second, with request ids
+     * under one tag, and how long their events take to be readable.
+     */
     private final class Traffic implements AutoCloseable {
         private final String fault;
         private final String tag = "chaos" + System.nanoTime() + "-";
@@ -250,7 +255,7 @@ public final class ChaosBench {
         }
 
         RequestLedger.Load on(int edge, String name, int threads, String path, String apiKey) {
-            RequestLedger.Load load = new RequestLedger.Load(tag + name + "-e" + (edge + 1) + "-", threads, i -> EDGES.get(edge) + path + i, apiKey);
+            RequestLedger.Load load = new RequestLedger.Load(tag + name + "-e" + (edge + 1) + "-", threads, i -> EDGES.get(edge) + path + i, apiKey, PER_CLIENT);
             byEdge.get(edge).add(load);
             return load;
         }

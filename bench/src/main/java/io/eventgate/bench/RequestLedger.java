@@ -58,16 +58,23 @@ final class RequestLedger {
         private final List<Thread> threads = new ArrayList<>();
 
         Load(String tag, int clients, IntFunction<String> url) {
-            this(tag, clients, url, null);
+            this(tag, clients, url, null, 0);
         }
 
-        /** With {@code apiKey} (or null) in {@code X-API-Key}. */
-        Load(String tag, int clients, IntFunction<String> url, String apiKey) {
+        /** With {@code apiKey} (or null) in {@code X-API-Key}, each client at most {@code perClient} requests a second (0: as fast as it can). */
+        Load(String tag, int clients, IntFunction<String> url, String apiKey, double perClient) {
+            long interval = perClient > 0 ? (long) (1e9 / perClient) : 0;
             for (int c = 0; c < clients; c++) {
                 String client = tag + "c" + c;
                 threads.add(Thread.ofPlatform().start(() -> {
                     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+                    long next = System.nanoTime();
                     for (int i = 0; running.get(); i++) {
+                        next += interval;
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                        }
                         String id = client + "-" + i;
                         try {
                             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.apply(i))).header("X-Request-Id", id).timeout(Duration.ofSeconds(10));

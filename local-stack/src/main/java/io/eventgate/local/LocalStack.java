@@ -85,8 +85,11 @@ public final class LocalStack implements AutoCloseable {
         }
 
         if (s.policyStreams() != null) {
-            own(PolicyStreamsApp.start(s.policyStreams().withAddresses(broker.bootstrapServers(), registry.url())));
+            PolicyStreamsApp policy = own(PolicyStreamsApp.start(s.policyStreams().withAddresses(broker.bootstrapServers(), registry.url())));
             endpoints.put("policy-streams", topics.control() + " -> " + topics.policies() + " | " + topics.controlRejections());
+            if (policy.metricsPort() >= 0) {
+                endpoints.put("policy metrics", "http://127.0.0.1:" + policy.metricsPort() + "/metrics");
+            }
         }
 
         if (s.analyticsStreams() != null) {

@@ -40,6 +40,7 @@ class LocalStackSmokeTest {
                 "GATEWAY_ANALYTICS_STREAMS_STATE_DIR", dataDir.resolve("analytics-streams").toString()));
         env.put("GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_METRICS_PORT", "0");
+        env.put("GATEWAY_POLICY_STREAMS_METRICS_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_STATE_DIR", dataDir.resolve("anomaly-detector").toString());
         env.putAll(extra);
         return SettingsLoader.load(Path.of("..", "config", "local.yaml"), LocalStackSettings.class, "GATEWAY", env);

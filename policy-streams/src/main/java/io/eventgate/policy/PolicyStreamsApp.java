@@ -6,9 +6,12 @@ import io.eventgate.policy.quota.QuotaTopology;
 import io.eventgate.policy.shares.ShareTopology;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.streams.StreamsMetrics;
 import io.eventgate.streams.StreamsRuntime;
+import io.helidon.webserver.WebServer;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.logging.Logger;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 
@@ -20,10 +23,16 @@ public final class PolicyStreamsApp implements AutoCloseable {
     /** Requests this late still count for their day's quota. */
     static final Duration QUOTA_GRACE = Duration.ofMinutes(5);
 
-    private final StreamsRuntime runtime;
+    private static final Logger LOG = Logger.getLogger(PolicyStreamsApp.class.getName());
 
-    private PolicyStreamsApp(StreamsRuntime runtime) {
+    private final StreamsRuntime runtime;
+    private final StreamsMetrics metrics;
+    private final WebServer metricsServer;
+
+    private PolicyStreamsApp(StreamsRuntime runtime, StreamsMetrics metrics, WebServer metricsServer) {
         this.runtime = runtime;
+        this.metrics = metrics;
+        this.metricsServer = metricsServer;
     }
 
     public static Topology topology(PolicyStreamsSettings settings) {
@@ -45,7 +54,19 @@ public final class PolicyStreamsApp implements AutoCloseable {
     }
 
     public static PolicyStreamsApp start(PolicyStreamsSettings settings) {
-        return new PolicyStreamsApp(StreamsRuntime.start(topology(settings), properties(settings)));
+        StreamsRuntime runtime = StreamsRuntime.start(topology(settings), properties(settings));
+        StreamsMetrics metrics = new StreamsMetrics();
+        metrics.watch(runtime.streams());
+        WebServer server = settings.metricsPort() == null ? null : metrics.serve("0.0.0.0", settings.metricsPort(), runtime);
+        if (server != null) {
+            LOG.info("policy-streams metrics on http://0.0.0.0:" + server.port() + "/metrics");
+        }
+        return new PolicyStreamsApp(runtime, metrics, server);
+    }
+
+    /** The port of the Prometheus metrics, or -1 when none is configured. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     public org.apache.kafka.streams.KafkaStreams.State state() {
@@ -54,6 +75,10 @@ public final class PolicyStreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (metricsServer != null) {
+            metricsServer.stop();
+        }
         runtime.close();
+        metrics.close();
     }
 }

@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 
-/** Where policy-streams reads and writes, where it keeps its state, and the time zone that quota days and months follow. */
+/**
+ * Where policy-streams reads and writes, where it keeps its state, the time zone that quota days and months follow,
+ * and the port of its Prometheus metrics ({@code metricsPort}; none when unset, 0 for any free port).
+ */
 public record PolicyStreamsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix,
-                                    Path stateDir, Boolean exactlyOnce, String quotaZone) {
+                                    Path stateDir, Boolean exactlyOnce, String quotaZone, Integer metricsPort) {
     public PolicyStreamsSettings {
         applicationId = applicationId == null || applicationId.isBlank() ? "eventgate-policy-streams" : applicationId;
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
@@ -26,11 +29,19 @@ public record PolicyStreamsSettings(String applicationId, String bootstrapServer
         } catch (DateTimeException e) {
             throw new IllegalArgumentException("quotaZone '" + quotaZone + "' is not a time zone (write e.g. UTC or Europe/Berlin)");
         }
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw new IllegalArgumentException("metricsPort must be 0 to 65535, was " + metricsPort);
+        }
+    }
+
+    public PolicyStreamsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
+                                 Boolean exactlyOnce, String quotaZone) {
+        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, exactlyOnce, quotaZone, null);
     }
 
     public PolicyStreamsSettings(String applicationId, String bootstrapServers, String schemaRegistryUrl, String topicPrefix, Path stateDir,
                                  Boolean exactlyOnce) {
-        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, exactlyOnce, null);
+        this(applicationId, bootstrapServers, schemaRegistryUrl, topicPrefix, stateDir, exactlyOnce, null, null);
     }
 
     public ZoneId zone() {
@@ -38,7 +49,7 @@ public record PolicyStreamsSettings(String applicationId, String bootstrapServer
     }
 
     public PolicyStreamsSettings withAddresses(String bootstrap, String registry) {
-        return new PolicyStreamsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, exactlyOnce, quotaZone);
+        return new PolicyStreamsSettings(applicationId, bootstrap, registry, topicPrefix, stateDir, exactlyOnce, quotaZone, metricsPort);
     }
 
     /** Where records that cannot be decoded go, so the app keeps running. */

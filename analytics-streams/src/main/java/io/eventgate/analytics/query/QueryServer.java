@@ -4,6 +4,8 @@ import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
+import io.eventgate.streams.StreamsMetrics;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import java.time.Clock;
 import java.util.logging.Logger;
@@ -12,8 +14,8 @@ import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The HTTP side of analytics-streams (port 8082 by default): the query API, the dashboard and the recent
- * anomalies it shows. It listens before the streams app starts, because the app advertises its address to
- * the other instances, and answers 503 until {@link #attach} hands it the app.
+ * anomalies it shows, and the app's Prometheus metrics on {@code /metrics}. It listens before the streams app starts,
+ * because the app advertises its address to the other instances, and answers 503 until {@link #attach} hands it the app.
  */
 public final class QueryServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(QueryServer.class.getName());
@@ -23,9 +25,11 @@ public final class QueryServer implements AutoCloseable {
     private final QueryService service;
     private final RecentAnomalies anomalies;
     private final HostInfo advertised;
+    private final StreamsMetrics metrics;
 
-    private QueryServer(WebServer server, QueryService service, RecentAnomalies anomalies, HostInfo advertised) {
+    private QueryServer(WebServer server, QueryService service, RecentAnomalies anomalies, HostInfo advertised, StreamsMetrics metrics) {
         this.server = server;
+        this.metrics = metrics;
         this.service = service;
         this.anomalies = anomalies;
         this.advertised = advertised;
@@ -35,11 +39,13 @@ public final class QueryServer implements AutoCloseable {
         RecentAnomalies anomalies = new RecentAnomalies(bootstrapServers, topics.anomalies(),
                 serdes.<AnomalyEvent>serde(Topic.ANOMALIES).deserializer(), RECENT_ANOMALIES);
         QueryService service = new QueryService(anomalies, Clock.systemUTC());
+        StreamsMetrics metrics = new StreamsMetrics();
         WebServer server = WebServer.builder().host(settings.bindAddress()).port(settings.port())
-                .routing(routing -> routing.register(service)).build().start();
+                .routing(routing -> routing.get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
+                        .send(metrics.scrape())).register(service)).build().start();
         HostInfo advertised = new HostInfo(settings.advertisedHost(), server.port());
         LOG.info("analytics query API and dashboard on http://" + settings.bindAddress() + ":" + server.port() + "/ (advertised as " + advertised + ")");
-        return new QueryServer(server, service, anomalies, advertised);
+        return new QueryServer(server, service, anomalies, advertised, metrics);
     }
 
     /** host:port as the other instances reach this one ({@code application.server}). */
@@ -52,6 +58,7 @@ public final class QueryServer implements AutoCloseable {
     }
 
     public void attach(KafkaStreams streams) {
+        metrics.watch(streams);
         service.attach(streams, advertised);
     }
 
@@ -59,5 +66,6 @@ public final class QueryServer implements AutoCloseable {
     public void close() throws InterruptedException {
         server.stop();
         anomalies.close();
+        metrics.close();
     }
 }
