@@ -17,6 +17,13 @@ public final class DetectorMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public DetectorMetrics(Verdicts verdicts) {
+        // every kind from the start, at 0: a series that appears only with its first event cannot be graphed or alerted on before
+        for (io.eventgate.avro.AnomalyKind kind : io.eventgate.avro.AnomalyKind.values()) {
+            Counter.builder("anomaly.detections").tags("kind", kind.name()).register(registry);
+        }
+        for (io.eventgate.avro.DirectiveKind kind : io.eventgate.avro.DirectiveKind.values()) {
+            Counter.builder("anomaly.directives").tags("kind", kind.name()).register(registry);
+        }
         Gauge.builder("anomaly.responses.enabled", verdicts, v -> v.responds() ? 1 : 0)
                 .description("1 while detectors may act (the off switch of the settings or of the operators' tuning)").register(registry);
         for (Detector detector : Detector.values()) {

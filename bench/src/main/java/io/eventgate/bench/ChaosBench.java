@@ -219,13 +219,13 @@ public final class ChaosBench {
             Thread.sleep(5_000);
             proxies.forEach(FaultProxy::cut);
             long cut = System.nanoTime();
-            awaitCondition(() -> metric(ADMINS.get(0), "edge_events_journal_full") == 1, Duration.ofMinutes(2), "edge-1's journal full");
+            awaitCondition(() -> AdminMetrics.sum(http, ADMINS.get(0), "edge_events_journal_full") == 1, Duration.ofMinutes(2), "edge-1's journal full");
             double full = (System.nanoTime() - cut) / 1e9;
             Thread.sleep(5_000);
             proxies.forEach(FaultProxy::heal);
             awaitCondition(() -> backlog(ADMINS.get(0)) < 1_000, Duration.ofMinutes(3), "edge-1's journal drained");
             Thread.sleep(5_000);
-            long dropped = (long) metric(ADMINS.get(0), "edge_events_dropped_total");
+            long dropped = (long) AdminMetrics.sum(http, ADMINS.get(0), "edge_events_dropped_total");
             return traffic.row("-", String.format("full %.1f s into the cut; %d events dropped and counted (edge_events_dropped_total), "
                     + "the lost column must not exceed it", full, dropped));
         }
@@ -292,22 +292,7 @@ public final class ChaosBench {
 
     /** Events journaled and not yet acknowledged by Kafka, from an edge's metrics. */
     private long backlog(String admin) {
-        return (long) (metric(admin, "edge_events_journaled_total") - metric(admin, "edge_events_published_total"));
-    }
-
-    /** The sum of a metric's series on an edge's admin port; NaN when the edge does not answer. */
-    private double metric(String admin, String name) {
-        try {
-            String body = http.send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException e) {
-            return Double.NaN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Double.NaN;
-        }
+        return (long) (AdminMetrics.sum(http, admin, "edge_events_journaled_total") - AdminMetrics.sum(http, admin, "edge_events_published_total"));
     }
 
     /** Seconds from {@code sinceNanos} until {@code url} answers 200 (at most 3 min). */

@@ -150,8 +150,8 @@ public final class SoakBench {
             System.err.println("sample at " + seconds + " s: " + e.getMessage());
         }
         for (int n = 0; n < ADMINS.size(); n++) {
-            record("edge-" + (n + 1) + " journal backlog (events)", seconds, metric(ADMINS.get(n), "edge_events_journaled_total")
-                    - metric(ADMINS.get(n), "edge_events_published_total"));
+            record("edge-" + (n + 1) + " journal backlog (events)", seconds, AdminMetrics.sum(http, ADMINS.get(n), "edge_events_journaled_total")
+                    - AdminMetrics.sum(http, ADMINS.get(n), "edge_events_published_total"));
         }
         try {
             String topic = new Topics("gateway.").requests();
@@ -197,20 +197,6 @@ public final class SoakBench {
     private static double threads(long pid) throws IOException {
         return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(line -> line.startsWith("Threads:"))
                 .mapToDouble(line -> Double.parseDouble(line.substring("Threads:".length()).trim())).findFirst().orElse(Double.NaN);
-    }
-
-    private double metric(String admin, String name) {
-        try {
-            String body = http.send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-        } catch (IOException e) {
-            return Double.NaN;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Double.NaN;
-        }
     }
 
     /** Each series: first and last value after settling, mean, and the least-squares slope per hour. */

@@ -125,6 +125,24 @@ class LocalStackSmokeTest {
                 Thread.sleep(100);
             }
             assertThat(published).as("the sample config publishes every request to Kafka").isGreaterThanOrEqualTo(3);
+
+            // every metric the Grafana dashboards (deploy/grafana/dashboards) plot is one the components expose
+            String dashboard = stack.endpoints().get("dashboard");
+            String scraped = get(metrics).body() + get(stack.endpoints().get("policy metrics")).body() + get(dashboard + "metrics").body()
+                    + get(stack.endpoints().get("anomaly metrics")).body();
+            java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b((?:edge|kafka|anomaly)_[a-z_]+)");
+            try (var files = java.nio.file.Files.list(Path.of("..", "deploy", "grafana", "dashboards"))) {
+                for (Path file : files.toList()) {
+                    for (JsonNode panel : new ObjectMapper().readTree(file.toFile()).path("panels")) {
+                        for (JsonNode target : panel.path("targets")) {
+                            var names = metric.matcher(target.path("expr").asText());
+                            while (names.find()) {
+                                assertThat(scraped).as(file.getFileName() + ", panel '" + panel.path("title").asText() + "'").contains(names.group(1));
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -211,7 +211,8 @@ class WebhookDeliveryTest {
         send("doomed");
         send("healthy-meanwhile");
         await(() -> healthy.deliveries.stream().anyMatch(d -> d.body().path("key").asText().equals("healthy-meanwhile")));
-        await(() -> app.counts().counts("failing").deadLettered() == 1);
+        // at least "doomed": on a busy machine a warm-up record can still be on its way when the target goes down for good
+        await(() -> app.counts().counts("failing").deadLettered() >= 1);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition dlq = new TopicPartition(kafka.topicPrefix() + "dead-letter", 0);
@@ -220,10 +221,9 @@ class WebhookDeliveryTest {
             List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
             await(() -> {
                 consumer.poll(Duration.ofMillis(100)).forEach(dead::add);
-                return !dead.isEmpty();
+                return dead.stream().anyMatch(r -> "doomed".equals(r.key()));
             });
-            ConsumerRecord<String, byte[]> record = dead.get(0);
-            assertThat(record.key()).isEqualTo("doomed");
+            ConsumerRecord<String, byte[]> record = dead.stream().filter(r -> "doomed".equals(r.key())).findFirst().orElseThrow();
             assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("{\"not\":\"avro\"}");
             assertThat(new String(record.headers().lastHeader("webhook-subscription").value(), StandardCharsets.UTF_8)).isEqualTo("failing");
             assertThat(new String(record.headers().lastHeader("webhook-error").value(), StandardCharsets.UTF_8)).contains("503");
