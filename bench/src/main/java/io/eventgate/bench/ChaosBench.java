@@ -32,7 +32,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * against its billing usage on {@code gateway.usage}. Prints a table: each fault, client errors on each edge, answers,
  * events, lost, copies, requests marked EDGE_CRASHED, billing difference, recovery.
  *
- * <p>Usage: {@code ChaosBench [clients [cutSeconds]]} (default 8 and 60), from the repository root. It starts the
+ * <p>Usage: {@code ChaosBench [clients [cutSeconds [perClient]]]} (default 8, 60 and 40 requests a second per client
+ * thread), from the repository root. It starts the
  * cluster in a fresh directory of its own and stops it at the end.
  */
 public final class ChaosBench {
@@ -46,7 +47,7 @@ public final class ChaosBench {
     /** The cluster's edge configuration (bench/cluster.sh): plan 'shared' is global at 200/s, plan 'trial' has a daily quota of 6,000. */
     private static final double GLOBAL_RATE = 200;
     private static final long TRIAL_QUOTA = 6_000;
-    /** Each client thread's pace: steady load at hundreds of requests a second, well under what the machine serves. */
+    /** Each client thread's pace by default: steady load at hundreds of requests a second. */
     private static final double PER_CLIENT = 40;
     private static final Topics TOPICS = new Topics("gateway.");
 
@@ -55,19 +56,22 @@ public final class ChaosBench {
 
     private final Map<String, String> env;
     private final int clients;
+    private final double perClient;
     private final List<FaultProxy> proxies = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private ChaosBench(Map<String, String> env, int clients) {
+    private ChaosBench(Map<String, String> env, int clients, double perClient) {
         this.env = env;
         this.clients = clients;
+        this.perClient = perClient;
     }
 
     public static void main(String[] args) throws Exception {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int cutSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
+        double perClient = args.length > 2 ? Double.parseDouble(args[2]) : PER_CLIENT;
         Path dir = Files.createTempDirectory("eventgate-chaos");
-        ChaosBench bench = new ChaosBench(Map.of("EVENTGATE_CLUSTER_DIR", dir.toString(), "EVENTGATE_CLUSTER_EDGE1_VIA", "proxy"), clients);
+        ChaosBench bench = new ChaosBench(Map.of("EVENTGATE_CLUSTER_DIR", dir.toString(), "EVENTGATE_CLUSTER_EDGE1_VIA", "proxy"), clients, perClient);
         for (int n = 0; n < 3; n++) {
             bench.proxies.add(FaultProxy.start("127.0.0.1", FAULT_ADVERTISED[n], "127.0.0.1", FAULT_LISTENERS[n]));
         }
@@ -232,7 +236,7 @@ public final class ChaosBench {
     }
 
     /**
-     * The loads of one scenario, on both edges, each client at {@link #PER_CLIENT} requests a second, with request ids
+     * The loads of one scenario, on both edges, each client thread at {@code perClient} requests a second, with request ids
      * under one tag, and how long their events take to be readable.
      */
     private final class Traffic implements AutoCloseable {
@@ -255,7 +259,7 @@ public final class ChaosBench {
         }
 
         RequestLedger.Load on(int edge, String name, int threads, String path, String apiKey) {
-            RequestLedger.Load load = new RequestLedger.Load(tag + name + "-e" + (edge + 1) + "-", threads, i -> EDGES.get(edge) + path + i, apiKey, PER_CLIENT);
+            RequestLedger.Load load = new RequestLedger.Load(tag + name + "-e" + (edge + 1) + "-", threads, i -> EDGES.get(edge) + path + i, apiKey, perClient);
             byEdge.get(edge).add(load);
             return load;
         }

@@ -135,9 +135,9 @@ class LocalStackSmokeTest {
                 for (Path file : files.toList()) {
                     for (JsonNode panel : new ObjectMapper().readTree(file.toFile()).path("panels")) {
                         for (JsonNode target : panel.path("targets")) {
-                            var names = metric.matcher(target.path("expr").asText());
-                            while (names.find()) {
-                                assertThat(scraped).as(file.getFileName() + ", panel '" + panel.path("title").asText() + "'").contains(names.group(1));
+                            var plotted = metric.matcher(target.path("expr").asText());
+                            while (plotted.find()) {
+                                assertThat(scraped).as(file.getFileName() + ", panel '" + panel.path("title").asText() + "'").contains(plotted.group(1));
                             }
                         }
                     }

@@ -49,7 +49,12 @@ public final class NodeConfigs {
     }
 
     public Optional<PolicyEntity> get(String entityKey) {
-        return Optional.ofNullable(all().get(entityKey));
+        PolicyEntity entity = all().get(entityKey);
+        if (entity == null) {
+            cached = null; // a miss reads the store again: a node that has just started may declare it
+            entity = all().get(entityKey);
+        }
+        return Optional.ofNullable(entity);
     }
 
     public List<PolicyEntity> withPrefix(String prefix) {
