@@ -137,8 +137,11 @@ YAML
 up() {
   build
   mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/data"
-  # every node of a cluster is formatted with the same id: Kafka's form, 16 random bytes in URL-safe base64
-  [[ -f "$DIR/cluster.id" ]] || head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$DIR/cluster.id"
+  # every node of a cluster is formatted with the same id: Kafka's form, 16 random bytes in URL-safe base64, never
+  # beginning with '-' (the storage tool would read it as an option, as Kafka's own ids avoid)
+  while [[ ! -s "$DIR/cluster.id" || "$(head -c 1 "$DIR/cluster.id")" == "-" ]]; do
+    head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' > "$DIR/cluster.id"
+  done
   write_configs
   echo "starting three Kafka brokers..."
   start_part broker-1; start_part broker-2; start_part broker-3

@@ -28,7 +28,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class},
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
+            picocli.AutoComplete.GenerateCompletion.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -165,5 +165,6 @@ class CtlTest {
         assertThat(ctl(kafka, "tail", "requests", "--status", "5x1").out()).contains("--status takes a status (404) or a class (5xx)");
         assertThat(ctl(kafka, "tail", "decisions", "--status", "500").out()).contains("--status filters requests only");
         assertThat(ctl(kafka, "tail", "everything").code()).isEqualTo(2);
+        assertThat(ctl(kafka, "generate-completion").out()).as("bash completion, picocli's").contains("complete -F").contains("tail");
     }
 }

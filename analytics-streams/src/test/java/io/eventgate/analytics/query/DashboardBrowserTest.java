@@ -80,6 +80,39 @@ class DashboardBrowserTest {
             assertThat(cell(browser, "#consumers td.consumer")).isEqualTo("acme");
             new WebDriverWait(browser, Duration.ofSeconds(15)).until(page -> page.findElements(By.cssSelector("#latency polyline")).size() == 3);
             assertThat(browser.findElement(By.id("chart-route")).getText()).isEqualTo("checkout");
+            new WebDriverWait(browser, Duration.ofSeconds(15)).until(page -> page.findElements(By.cssSelector("#status-classes polyline")).size() == 4);
+            assertThat(browser.findElements(By.cssSelector("#decisions"))).as("the decisions chart").hasSize(1);
+            assertThat(browser.findElements(By.cssSelector("#anomaly-timeline"))).as("the anomalies timeline").hasSize(1);
+            // read in one script, as the page redraws its charts every 5 s
+            @SuppressWarnings("unchecked")
+            Map<String, Map<String, Object>> charts = (Map<String, Map<String, Object>>) ((org.openqa.selenium.JavascriptExecutor) browser).executeScript("""
+                    const read = (chart, legend) => ({
+                      times: [...document.querySelectorAll('#' + chart + ' text.time-tick')].map(t => t.textContent),
+                      values: [...document.querySelectorAll('#' + chart + ' text.value-tick')].map(t => t.textContent),
+                      lines: Object.fromEntries([...document.querySelectorAll('#' + chart + ' polyline')]
+                        .map(l => [l.dataset.series, getComputedStyle(l).stroke])),
+                      swatches: Object.fromEntries([...document.querySelectorAll('#' + legend + ' span')]
+                        .map(s => [s.dataset.series, getComputedStyle(s.querySelector('i')).backgroundColor]))});
+                    return { latency: read('latency', 'latency-legend'), status: read('status-classes', 'status-legend') };""");
+            for (var chart : charts.entrySet()) {
+                Map<String, Object> figures = chart.getValue();
+                assertThat((List<String>) figures.get("times")).as(chart.getKey() + ": a time axis every 5 minutes over 30").hasSizeGreaterThanOrEqualTo(5)
+                        .allSatisfy(tick -> assertThat(tick).matches("\\d\\d:\\d\\d"));
+                assertThat((List<String>) figures.get("values")).as(chart.getKey() + ": values with their unit").isNotEmpty()
+                        .allSatisfy(tick -> assertThat(tick).endsWith(chart.getKey().equals("latency") ? " ms" : " /s"));
+                Map<String, String> lines = (Map<String, String>) figures.get("lines");
+                Map<String, String> swatches = (Map<String, String>) figures.get("swatches");
+                assertThat(swatches.keySet()).as(chart.getKey() + ": a legend entry per line").isEqualTo(lines.keySet());
+                lines.forEach((series, stroke) -> assertThat(rgb(swatches.get(series))).as(chart.getKey() + " " + series + ": legend colour = line colour")
+                        .isEqualTo(rgb(stroke)));
+            }
+
+            browser.findElement(By.cssSelector("#consumers tr[data-consumer='acme']")).click();
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(page -> cell(page, "#usage td.requests").equals("40"));
+            assertThat(browser.findElement(By.id("usage-consumer")).getText()).isEqualTo("acme");
+            // the picture docs/images/dashboard.png is taken from
+            java.nio.file.Files.copy(((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
+                    Path.of("target", "dashboard.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
 
             List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                     .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
@@ -91,6 +124,17 @@ class DashboardBrowserTest {
         }
     }
 
+    /** The red, green and blue of a CSS colour, whatever its notation (rgb(...) or rgba(..., 1)). */
+    static List<Integer> rgb(String colour) {
+        List<Integer> channels = new java.util.ArrayList<>();
+        var numbers = java.util.regex.Pattern.compile("\\d+").matcher(colour);
+        while (numbers.find() && channels.size() < 3) {
+            channels.add(Integer.parseInt(numbers.group()));
+        }
+        assertThat(channels).as("a colour: " + colour).hasSize(3);
+        return channels;
+    }
+
     static String cell(WebDriver page, String selector) {
         List<org.openqa.selenium.WebElement> cells = page.findElements(By.cssSelector(selector));
         return cells.isEmpty() ? "" : cells.get(0).getText();
@@ -98,7 +142,7 @@ class DashboardBrowserTest {
 
     /** Flags as this machine needs them: no sandbox as root, and no background connections to a closed network. */
     static WebDriver headlessChromium(Path profile) {
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless", "--window-size=1400,1800", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                 "--user-data-dir=" + profile);
         LoggingPreferences logs = new LoggingPreferences();

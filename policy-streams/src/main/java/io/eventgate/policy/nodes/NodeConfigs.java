@@ -33,6 +33,7 @@ public final class NodeConfigs {
 
     /** Node configs change when a node restarts; reading the store once a second spares each request and command the scan. */
     private static final long REFRESH_NANOS = 1_000_000_000L;
+    private static final long MISS_REFRESH_NANOS = 100_000_000L;
 
     private final KeyValueStore<String, ValueAndTimestamp<NodeConfig>> store;
     private Map<String, PolicyEntity> cached;
@@ -50,8 +51,8 @@ public final class NodeConfigs {
 
     public Optional<PolicyEntity> get(String entityKey) {
         PolicyEntity entity = all().get(entityKey);
-        if (entity == null) {
-            cached = null; // a miss reads the store again: a node that has just started may declare it
+        if (entity == null && System.nanoTime() - cachedAt > MISS_REFRESH_NANOS) {
+            cached = null; // a miss reads the store again, at most every 100 ms: a node that has just started may declare it
             entity = all().get(entityKey);
         }
         return Optional.ofNullable(entity);
