@@ -104,7 +104,10 @@ public final class Ctl {
                 }
             }
             if (dryRun) {
-                return validateLocally(out, changes, keys, current);
+                // as policy-streams sees it: the edges' static entities, overridden by the control topic's
+                Map<String, PolicyEntity> inForce = new LinkedHashMap<>(io.eventgate.policy.nodes.NodeConfigs.entities(cluster.nodeConfigs()));
+                inForce.putAll(current);
+                return validateLocally(out, changes, keys, inForce);
             }
             if (changes.isEmpty()) {
                 out.println("nothing to change");

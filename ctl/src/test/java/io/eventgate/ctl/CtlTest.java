@@ -54,6 +54,8 @@ class CtlTest {
                     .contains("demo\tyaml\t0\tedge-1\t{\"instances\":[{\"url\":\"http://10.0.0.9:8080\"");
             Path onStaticPool = dir.resolve("static-pool.yaml");
             Files.writeString(onStaticPool, "routes:\n  - {id: legacy, match: {paths: [\"/legacy/**\"]}, upstreams: [{pool: demo}]}\n");
+            Result dryStaticPool = ctl(kafka, "apply", "-f", onStaticPool.toString(), "--dry-run");
+            assertThat(dryStaticPool.code()).as("the dry run knows the static pool too: " + dryStaticPool.out()).isEqualTo(0);
             Result usesStaticPool = ctl(kafka, "apply", "-f", onStaticPool.toString());
             assertThat(usesStaticPool.code()).as("a command may use a pool an edge declares: " + usesStaticPool.out()).isEqualTo(0);
 

@@ -81,6 +81,15 @@ public final class NodeConfigs {
                 }
             });
         }
+        return entities(byNode);
+    }
+
+    /**
+     * The static entities of the given node configs by key, each as a PolicyEntity of version 0 naming the nodes that
+     * declare it; the first node's (by id) when they differ. Also what {@code ctl apply --dry-run} checks against.
+     */
+    public static Map<String, PolicyEntity> entities(Map<String, NodeConfig> configsByNode) {
+        Map<String, NodeConfig> byNode = new TreeMap<>(configsByNode);
         Map<String, StaticEntity> first = new LinkedHashMap<>();
         Map<String, List<String>> nodes = new LinkedHashMap<>();
         Map<String, NodeConfig> declaredBy = new LinkedHashMap<>();
