@@ -95,6 +95,30 @@ final class ClusterAccess {
         return nodes;
     }
 
+    /**
+     * The latest heartbeat of every node that beat lately: only the last {@code perPartition} records of each partition
+     * are read, as live nodes beat every second or so and the topic keeps every beat until it is compacted.
+     */
+    Map<String, io.eventgate.avro.NodeHeartbeat> recentNodes(int perPartition) {
+        Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();
+        try (KafkaConsumer<String, io.eventgate.avro.NodeHeartbeat> consumer = consumer(serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), true)) {
+            List<TopicPartition> partitions = partitions(consumer, topics.nodes());
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            partitions.forEach(p -> consumer.seek(p, Math.max(start.get(p), end.get(p) - perPartition)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue()) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    if (record.value() != null) {
+                        nodes.put(record.key(), record.value());
+                    }
+                });
+            }
+        }
+        return nodes;
+    }
+
     /** The static entities each edge node declared when it started (the compacted gateway.node-config), by node id. */
     Map<String, io.eventgate.avro.NodeConfig> nodeConfigs() {
         Map<String, io.eventgate.avro.NodeConfig> configs = new java.util.TreeMap<>();
@@ -115,7 +139,7 @@ final class ClusterAccess {
             readToEnd(topics.controlRejections(), values, record -> sink.accept(record.value()));
             return;
         }
-        try (KafkaConsumer<String, CommandRejection> consumer = consumer(values)) {
+        try (KafkaConsumer<String, CommandRejection> consumer = consumer(values, false)) {
             List<TopicPartition> partitions = partitions(consumer, topics.controlRejections());
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -131,7 +155,7 @@ final class ClusterAccess {
      */
     <V extends org.apache.avro.specific.SpecificRecord> void follow(Topic contract, boolean fromBeginning, java.util.function.Predicate<V> sink) {
         String topic = topics.name(contract);
-        try (KafkaConsumer<String, V> consumer = consumer(serdes.<V>serde(contract).deserializer())) {
+        try (KafkaConsumer<String, V> consumer = consumer(serdes.<V>serde(contract).deserializer(), false)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             if (fromBeginning) {
@@ -150,7 +174,7 @@ final class ClusterAccess {
     }
 
     <V> void readToEnd(String topic, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink) {
-        try (KafkaConsumer<String, V> consumer = consumer(values)) {
+        try (KafkaConsumer<String, V> consumer = consumer(values, true)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -165,10 +189,12 @@ final class ClusterAccess {
         }
     }
 
-    private <V> KafkaConsumer<String, V> consumer(Deserializer<V> values) {
+    /** A consumer without a group; {@code toEnd}: it reads to an end, so a fetch that finds nothing new comes back at once. */
+    private <V> KafkaConsumer<String, V> consumer(Deserializer<V> values, boolean toEnd) {
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000), new StringDeserializer(), values);
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, toEnd ? 10 : 500),
+                new StringDeserializer(), values);
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {

@@ -179,7 +179,7 @@ public final class Ctl {
             try (var reads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 var policies = reads.submit(() -> cluster.policies());
                 var declared = reads.submit(() -> cluster.nodeConfigs());
-                var heartbeats = reads.submit(() -> cluster.nodes());
+                var heartbeats = reads.submit(() -> cluster.recentNodes(100));
                 out.println("id\tsource\tversion\tnodes\tspec");
                 for (InForce entity : InForce.of(policies.get(), declared.get(), heartbeats.get())) {
                     if (entity.key().startsWith(prefix)) {
