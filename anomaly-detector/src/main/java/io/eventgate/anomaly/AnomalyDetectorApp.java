@@ -40,11 +40,13 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     private final TuningFollower tuning;
     private final StreamsRuntime runtime;
+    private final StreamsMetrics streamsMetrics;
     private final WebServer metricsServer;
 
-    private AnomalyDetectorApp(TuningFollower tuning, StreamsRuntime runtime, WebServer metricsServer) {
+    private AnomalyDetectorApp(TuningFollower tuning, StreamsRuntime runtime, StreamsMetrics streamsMetrics, WebServer metricsServer) {
         this.tuning = tuning;
         this.runtime = runtime;
+        this.streamsMetrics = streamsMetrics;
         this.metricsServer = metricsServer;
     }
 
@@ -92,7 +94,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         StreamsMetrics streamsMetrics = new StreamsMetrics(metrics.registry()); // Kafka Streams' and the JVM's beside the detector's
         streamsMetrics.watch(runtime.streams());
         WebServer metricsServer = streamsMetrics.serve("0.0.0.0", settings.metricsPort(), runtime);
-        AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, runtime, metricsServer);
+        AnomalyDetectorApp app = new AnomalyDetectorApp(tuning, runtime, streamsMetrics, metricsServer);
         LOG.info("anomaly-detector metrics on http://0.0.0.0:" + metricsServer.port() + "/metrics");
         LOG.info("anomaly-detector settings in force: window " + settings.window() + ", responses " + (settings.enabled() ? "on" : "OFF")
                 + ", directives lapse " + settings.directiveTtl() + " after the last anomalous window, allow-list " + settings.allowList());
@@ -109,6 +111,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     public void close() {
         metricsServer.stop();
         runtime.close();
+        streamsMetrics.close();
         tuning.close();
     }
 }

@@ -7,23 +7,37 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** Reads one metric from an edge's admin port ({@code /observe/metrics}, Prometheus' text format). */
+/** Reads metrics from an edge's admin port ({@code /observe/metrics}, Prometheus' text format). */
 final class AdminMetrics {
     private AdminMetrics() {
     }
 
     /** The sum of every series of {@code name}; NaN when the edge does not answer. */
     static double sum(HttpClient http, String admin, String name) {
+        String page = scrape(http, admin);
+        return page == null ? Double.NaN : sum(page, name);
+    }
+
+    /** Events journaled and not yet acknowledged by Kafka, from one scrape; NaN when the edge does not answer. */
+    static double backlog(HttpClient http, String admin) {
+        String page = scrape(http, admin);
+        return page == null ? Double.NaN : sum(page, "edge_events_journaled_total") - sum(page, "edge_events_published_total");
+    }
+
+    private static double sum(String page, String name) {
+        return page.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static String scrape(HttpClient http, String admin) {
         try {
-            String body = http.send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
+            return http.send(HttpRequest.newBuilder(URI.create(admin + "/observe/metrics")).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-                    .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
         } catch (IOException e) {
-            return Double.NaN;
+            return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Double.NaN;
+            return null;
         }
     }
 }

@@ -296,7 +296,7 @@ public final class ChaosBench {
 
     /** Events journaled and not yet acknowledged by Kafka, from an edge's metrics. */
     private long backlog(String admin) {
-        return (long) (AdminMetrics.sum(http, admin, "edge_events_journaled_total") - AdminMetrics.sum(http, admin, "edge_events_published_total"));
+        return (long) AdminMetrics.backlog(http, admin);
     }
 
     /** Seconds from {@code sinceNanos} until {@code url} answers 200 (at most 3 min). */

@@ -4,6 +4,7 @@ import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.schemas.EventHeaders;
 import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.io.IOException;
 import java.net.URI;
@@ -18,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +26,6 @@ import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.HdrHistogram.Histogram;
 
@@ -53,6 +51,8 @@ final class RequestLedger {
         final Set<String> answered = ConcurrentHashMap.newKeySet();
         final Set<String> responded = ConcurrentHashMap.newKeySet();
         final AtomicLong errors = new AtomicLong();
+        /** Requests sent, answered or not. */
+        final AtomicLong attempts = new AtomicLong();
         final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> threads = new ArrayList<>();
@@ -76,6 +76,7 @@ final class RequestLedger {
                             java.util.concurrent.locks.LockSupport.parkNanos(wait);
                         }
                         String id = client + "-" + i;
+                        attempts.incrementAndGet();
                         try {
                             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.apply(i))).header("X-Request-Id", id).timeout(Duration.ofSeconds(10));
                             if (apiKey != null) {
@@ -134,33 +135,24 @@ final class RequestLedger {
      */
     static final class EventDelay implements AutoCloseable {
         private final Histogram delays = new Histogram(3_600_000L, 3);
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final CountDownLatch assigned = new CountDownLatch(1);
-        private final Thread reader;
+        private final TopicFollower<RequestEvent> reader;
 
         EventDelay(String bootstrapServers, String registryUrl, String topic, String tag) throws InterruptedException {
-            var deserializer = ContractSerdes.of(registryUrl).<RequestEvent>serde(Topic.REQUESTS).deserializer();
-            reader = Thread.ofPlatform().name("event-delay").start(() -> {
-                try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers),
-                        new StringDeserializer(), deserializer)) {
-                    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-                    consumer.assign(partitions);
-                    consumer.seekToEnd(partitions);
-                    partitions.forEach(consumer::position);
-                    assigned.countDown();
-                    while (running.get()) {
-                        for (var record : consumer.poll(Duration.ofMillis(100))) {
-                            if (record.value().getRequestId().startsWith(tag)) {
-                                synchronized (delays) {
-                                    delays.recordValue(Math.max(0, System.currentTimeMillis() - record.value().getTimestamp().toEpochMilli()));
-                                }
+            reader = new TopicFollower<>(topic, bootstrapServers, "event-delay", ContractSerdes.of(registryUrl).<RequestEvent>serde(Topic.REQUESTS).deserializer(),
+                    0, (key, event) -> {
+                        if (event != null && event.getRequestId().startsWith(tag)) {
+                            synchronized (delays) {
+                                delays.recordValue(Math.max(0, System.currentTimeMillis() - event.getTimestamp().toEpochMilli()));
                             }
                         }
-                    }
+                    }, () -> { }, () -> { });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!reader.caughtUp()) { // at the topic's end: every request sent from now on is seen
+                if (System.nanoTime() > deadline) {
+                    reader.close();
+                    throw new IllegalStateException("not at the end of " + topic + " after 60 s");
                 }
-            });
-            if (!assigned.await(60, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("no partitions of " + topic + " after 60 s");
+                Thread.sleep(20);
             }
         }
 
@@ -172,9 +164,8 @@ final class RequestLedger {
         }
 
         @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            reader.join();
+        public void close() {
+            reader.close();
         }
     }
 

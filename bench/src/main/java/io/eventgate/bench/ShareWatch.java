@@ -1,19 +1,15 @@
 package io.eventgate.bench;
 
-import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
 import io.eventgate.schemas.LimitKeys;
 import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.DoublePredicate;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Follows {@code gateway.limits} while open and keeps each node's current share of a global limit
@@ -21,28 +17,19 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class ShareWatch implements AutoCloseable {
     private final Map<String, Double> shares = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread reader;
+    private final TopicFollower<LimitDirective> reader;
 
     ShareWatch(String bootstrapServers, String registryUrl, String topic) {
-        var deserializer = ContractSerdes.of(registryUrl).<LimitDirective>serde(Topic.LIMITS).deserializer();
-        reader = Thread.ofPlatform().name("share-watch").start(() -> {
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.GROUP_ID_CONFIG, "shares-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                    new StringDeserializer(), deserializer)) {
-                consumer.subscribe(List.of(topic));
-                while (running.get()) {
-                    for (var record : consumer.poll(Duration.ofMillis(50))) {
-                        String scope = LimitKeys.scopeOf(record.key());
-                        if (record.value() == null) {
-                            shares.put(scope, 0.0);
-                        } else if (record.value().getKind() == DirectiveKind.RATE_SHARE && record.value().getValue() != null) {
-                            shares.put(scope, record.value().getValue());
-                        }
+        // read again from the start after a failure, the compacted topic ends in the same shares: nothing to forget
+        reader = new TopicFollower<>(topic, bootstrapServers, "share-watch", ContractSerdes.of(registryUrl).<LimitDirective>serde(Topic.LIMITS).deserializer(),
+                (key, directive) -> {
+                    String scope = LimitKeys.scopeOf(key);
+                    if (directive == null) {
+                        shares.put(scope, 0.0);
+                    } else if (directive.getKind() == DirectiveKind.RATE_SHARE && directive.getValue() != null) {
+                        shares.put(scope, directive.getValue());
                     }
-                }
-            }
-        });
+                }, () -> { }, () -> { });
     }
 
     /** Seconds from {@code sinceNanos} until {@code scope}'s share satisfies {@code wanted}, or -1 after {@code timeout}. */
@@ -62,8 +49,7 @@ final class ShareWatch implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        running.set(false);
-        reader.join();
+    public void close() {
+        reader.close();
     }
 }

@@ -2,10 +2,7 @@ package io.eventgate.bench;
 
 import io.eventgate.schemas.Topics;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -60,81 +55,47 @@ public final class SoakBench {
             double target = capacity / 2;
             System.out.printf("capacity %.0f req/s over both edges (closed loop, %d clients); soaking at %.0f req/s for %d min%n", capacity, CLIENTS, target,
                     minutes);
-            Load load = soak.rate(target, Duration.ofMinutes(minutes), dir);
-            System.out.printf("%n%d requests at %.0f req/s, %d client errors%n%n", load.sent(), load.perSecond(), load.errors.sum());
+            Run run = soak.rate(target, Duration.ofMinutes(minutes), dir);
+            System.out.printf("%n%d requests at %.0f req/s, %d client errors%n%n", run.sent(), run.perSecond(), run.errors());
             soak.report();
         } finally {
             ChaosBench.cluster(env, "down");
         }
     }
 
-    /** A closed-loop load on both edges, each client pacing itself to its part of {@code perSecond}. */
-    private final class Load {
-        final LongAdder sent = new LongAdder();
-        final LongAdder errors = new LongAdder();
-        final long startNanos = System.nanoTime();
-        long endNanos;
-
-        long sent() {
-            return sent.sum();
-        }
-
-        double perSecond() {
-            return sent.sum() / ((endNanos - startNanos) / 1e9);
-        }
+    /** What a run of the load did: requests sent, those without a 2xx, the rate reached. */
+    private record Run(long sent, long errors, double perSecond) {
     }
 
-    private Load rate(double perSecond, Duration duration) throws InterruptedException {
+    private Run rate(double perSecond, Duration duration) throws InterruptedException {
         return rate(perSecond, duration, null);
     }
 
-    /** Runs the load for {@code duration}; with {@code clusterDir}, samples every part meanwhile. */
-    private Load rate(double perSecond, Duration duration, Path clusterDir) throws InterruptedException {
-        Load load = new Load();
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Thread> clients = new ArrayList<>();
-        long intervalNanos = Double.isInfinite(perSecond) ? 0 : (long) (1e9 * CLIENTS / perSecond);
-        for (int c = 0; c < CLIENTS; c++) {
-            String edge = EDGES.get(c % EDGES.size());
-            clients.add(Thread.ofPlatform().start(() -> {
-                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-                long next = System.nanoTime();
-                for (int i = 0; running.get(); i++) {
-                    try {
-                        int status = client.send(HttpRequest.newBuilder(URI.create(edge + "/echo/" + i)).timeout(Duration.ofSeconds(10)).build(),
-                                HttpResponse.BodyHandlers.discarding()).statusCode();
-                        if (status != 200) {
-                            load.errors.increment();
-                        }
-                    } catch (IOException e) {
-                        load.errors.increment();
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    load.sent.increment();
-                    next += intervalNanos;
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                }
-            }));
+    /**
+     * Runs a closed-loop load on both edges for {@code duration}, each client pacing itself to its part of
+     * {@code perSecond}; with {@code clusterDir}, samples every part meanwhile.
+     */
+    private Run rate(double perSecond, Duration duration, Path clusterDir) throws InterruptedException {
+        double perClient = Double.isInfinite(perSecond) ? 0 : perSecond / CLIENTS;
+        long start = System.nanoTime();
+        List<RequestLedger.Load> loads = new ArrayList<>();
+        for (String edge : EDGES) {
+            loads.add(new RequestLedger.Load("soak" + start + "-" + loads.size() + "-", CLIENTS / EDGES.size(), i -> edge + "/echo/" + i, null, perClient));
         }
-        long end = System.nanoTime() + duration.toNanos();
+        long end = start + duration.toNanos();
         try (Admin admin = clusterDir == null ? null : Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP))) {
             while (System.nanoTime() < end) {
                 if (clusterDir != null) {
-                    sample(clusterDir, admin, (System.nanoTime() - load.startNanos) / 1e9);
+                    sample(clusterDir, admin, (System.nanoTime() - start) / 1e9);
                 }
                 Thread.sleep(Math.min(SAMPLE_EVERY.toMillis(), Math.max(1, (end - System.nanoTime()) / 1_000_000)));
             }
+        } finally {
+            loads.forEach(RequestLedger.Load::close);
         }
-        running.set(false);
-        for (Thread client : clients) {
-            client.join(15_000);
-        }
-        load.endNanos = System.nanoTime();
-        return load;
+        long sent = loads.stream().mapToLong(load -> load.attempts.get()).sum();
+        long answered = loads.stream().mapToLong(load -> load.answered.size()).sum();
+        return new Run(sent, sent - answered, sent / ((System.nanoTime() - start) / 1e9));
     }
 
     private void sample(Path clusterDir, Admin admin, double seconds) {
@@ -152,8 +113,7 @@ public final class SoakBench {
             System.err.println("sample at " + seconds + " s: " + e.getMessage());
         }
         for (int n = 0; n < ADMINS.size(); n++) {
-            record("edge-" + (n + 1) + " journal backlog (events)", seconds, AdminMetrics.sum(http, ADMINS.get(n), "edge_events_journaled_total")
-                    - AdminMetrics.sum(http, ADMINS.get(n), "edge_events_published_total"));
+            record("edge-" + (n + 1) + " journal backlog (events)", seconds, AdminMetrics.backlog(http, ADMINS.get(n)));
         }
         try {
             String topic = new Topics("gateway.").requests();

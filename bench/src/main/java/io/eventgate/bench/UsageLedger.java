@@ -3,15 +3,10 @@ package io.eventgate.bench;
 import io.eventgate.avro.UsageGranularity;
 import io.eventgate.avro.UsageRecord;
 import io.eventgate.schemas.Topic;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What a billing system keeps from {@code gateway.usage} while open: the latest revision of each consumer's window,
@@ -19,22 +14,17 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class UsageLedger implements AutoCloseable {
     private final Map<String, UsageRecord> latest = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread reader;
+    private final TopicFollower<UsageRecord> reader;
 
     UsageLedger(String bootstrapServers, String registryUrl, String topic) {
-        var deserializer = ContractSerdes.of(registryUrl).<UsageRecord>serde(Topic.USAGE).deserializer();
-        reader = Thread.ofPlatform().name("usage-ledger").start(() -> {
-            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.GROUP_ID_CONFIG, "billing-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(), deserializer)) {
-                consumer.subscribe(List.of(topic));
-                while (running.get()) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(r -> latest.merge(r.value().getConsumerId() + "/" + r.value().getGranularity()
-                            + "/" + r.value().getWindowStart(), r.value(), (a, b) -> b.getRevision() > a.getRevision() ? b : a));
-                }
-            }
-        });
+        // a reading again from the start after a failure merges the same revisions: nothing to forget
+        reader = new TopicFollower<>(topic, bootstrapServers, "usage-ledger", ContractSerdes.of(registryUrl).<UsageRecord>serde(Topic.USAGE).deserializer(),
+                (key, usage) -> {
+                    if (usage != null) {
+                        latest.merge(usage.getConsumerId() + "/" + usage.getGranularity() + "/" + usage.getWindowStart(), usage,
+                                (a, b) -> b.getRevision() > a.getRevision() ? b : a);
+                    }
+                }, () -> { }, () -> { });
     }
 
     /** {billable, total} requests of {@code consumer} over the latest revisions of its hourly windows. */
@@ -48,8 +38,7 @@ final class UsageLedger implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        running.set(false);
-        reader.join();
+    public void close() {
+        reader.close();
     }
 }

@@ -5,6 +5,7 @@ import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
+import io.eventgate.schemas.follow.TopicFollower;
 import io.eventgate.schemas.serde.ContractSerdes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -101,21 +102,11 @@ final class ClusterAccess {
      */
     Map<String, io.eventgate.avro.NodeHeartbeat> recentNodes(int perPartition) {
         Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();
-        try (KafkaConsumer<String, io.eventgate.avro.NodeHeartbeat> consumer = consumer(serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), true)) {
-            List<TopicPartition> partitions = partitions(consumer, topics.nodes());
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> start = consumer.beginningOffsets(partitions, Duration.ofSeconds(10));
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-            partitions.forEach(p -> consumer.seek(p, Math.max(start.get(p), end.get(p) - perPartition)));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue()) && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
-                    if (record.value() != null) {
-                        nodes.put(record.key(), record.value());
-                    }
-                });
+        readToEnd(topics.nodes(), serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), perPartition, record -> {
+            if (record.value() != null) {
+                nodes.put(record.key(), record.value());
             }
-        }
+        });
         return nodes;
     }
 
@@ -174,11 +165,16 @@ final class ClusterAccess {
     }
 
     <V> void readToEnd(String topic, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink) {
+        readToEnd(topic, values, TopicFollower.FROM_BEGINNING, sink);
+    }
+
+    /** Reads {@code topic} to its current end, from the last {@code tail} records of each partition or its beginning. */
+    <V> void readToEnd(String topic, Deserializer<V> values, long tail, Consumer<ConsumerRecord<String, V>> sink) {
         try (KafkaConsumer<String, V> consumer = consumer(values, true)) {
             List<TopicPartition> partitions = partitions(consumer, topic);
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            TopicFollower.seekToStart(consumer, partitions, end, tail);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
                 if (System.nanoTime() > deadline) {

@@ -1,6 +1,5 @@
 package io.eventgate.ctl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventgate.avro.CommandAction;
 import io.eventgate.avro.CommandRejection;
@@ -226,56 +225,43 @@ public final class Ctl {
                 throw new IllegalArgumentException("--status filters requests only");
             }
             TailFilter filter = TailFilter.of(route, consumer, status);
-            long[] left = {limit == null ? Long.MAX_VALUE : limit};
             switch (what) {
-                case "requests" -> {
-                    header(out, "time\tnode\troute\tconsumer\tmethod\tpath\tstatus\tms\toutcome");
-                    ctl.cluster().<io.eventgate.avro.RequestEvent>follow(io.eventgate.schemas.Topic.REQUESTS, fromBeginning, e -> {
-                        if (filter.accepts(e.getRouteId(), e.getConsumerId(), e.getStatus())) {
-                            print(out, e, e.getTimestamp() + "\t" + e.getNode() + "\t" + dash(e.getRouteId()) + "\t" + dash(e.getConsumerId()) + "\t"
-                                    + e.getMethod() + "\t" + e.getPath() + "\t" + dash(e.getStatus()) + "\t"
-                                    + String.format("%.1f", e.getGatewayLatencyMicros() / 1000.0) + "\t" + e.getOutcome());
-                            return --left[0] > 0;
-                        }
-                        return true;
-                    });
-                }
-                case "decisions" -> {
-                    header(out, "time\tnode\tkind\troute\tconsumer\tpolicy\treason");
-                    ctl.cluster().<io.eventgate.avro.DecisionEvent>follow(io.eventgate.schemas.Topic.DECISIONS, fromBeginning, e -> {
-                        if (filter.accepts(e.getRouteId(), e.getConsumerId(), null)) {
-                            print(out, e, e.getTimestamp() + "\t" + e.getNode() + "\t" + e.getKind() + "\t" + dash(e.getRouteId()) + "\t"
-                                    + dash(e.getConsumerId()) + "\t" + e.getPolicy() + "\t" + e.getReason());
-                            return --left[0] > 0;
-                        }
-                        return true;
-                    });
-                }
-                case "anomalies" -> {
-                    header(out, "detected\tkind\tscope\tscore\taction\texplanation");
-                    ctl.cluster().<io.eventgate.avro.AnomalyEvent>follow(io.eventgate.schemas.Topic.ANOMALIES, fromBeginning, e -> {
-                        if (filter.acceptsScope(e.getScope())) {
-                            print(out, e, e.getDetectedAt() + "\t" + e.getKind() + "\t" + e.getScope() + "\t" + String.format("%.1f", e.getScore()) + "\t"
-                                    + e.getAction() + "\t" + e.getExplanation());
-                            return --left[0] > 0;
-                        }
-                        return true;
-                    });
-                }
+                case "requests" -> this.<io.eventgate.avro.RequestEvent>show(out, io.eventgate.schemas.Topic.REQUESTS,
+                        "time\tnode\troute\tconsumer\tmethod\tpath\tstatus\tms\toutcome",
+                        e -> filter.accepts(e.getRouteId(), e.getConsumerId(), e.getStatus()),
+                        e -> e.getTimestamp() + "\t" + e.getNode() + "\t" + dash(e.getRouteId()) + "\t" + dash(e.getConsumerId()) + "\t"
+                                + e.getMethod() + "\t" + e.getPath() + "\t" + dash(e.getStatus()) + "\t"
+                                + String.format("%.1f", e.getGatewayLatencyMicros() / 1000.0) + "\t" + e.getOutcome());
+                case "decisions" -> this.<io.eventgate.avro.DecisionEvent>show(out, io.eventgate.schemas.Topic.DECISIONS,
+                        "time\tnode\tkind\troute\tconsumer\tpolicy\treason",
+                        e -> filter.accepts(e.getRouteId(), e.getConsumerId(), null),
+                        e -> e.getTimestamp() + "\t" + e.getNode() + "\t" + e.getKind() + "\t" + dash(e.getRouteId()) + "\t"
+                                + dash(e.getConsumerId()) + "\t" + e.getPolicy() + "\t" + e.getReason());
+                case "anomalies" -> this.<io.eventgate.avro.AnomalyEvent>show(out, io.eventgate.schemas.Topic.ANOMALIES,
+                        "detected\tkind\tscope\tscore\taction\texplanation",
+                        e -> filter.acceptsScope(e.getScope()),
+                        e -> e.getDetectedAt() + "\t" + e.getKind() + "\t" + e.getScope() + "\t" + String.format("%.1f", e.getScore()) + "\t"
+                                + e.getAction() + "\t" + e.getExplanation());
                 default -> throw new IllegalArgumentException("unknown stream '" + what + "': expected requests, decisions or anomalies");
             }
             return 0;
         }
 
-        private void header(PrintWriter out, String columns) {
+        /** Prints the accepted events of {@code topic} as rows under {@code columns}, or as JSON lines, until {@code --limit}. */
+        private <E extends org.apache.avro.specific.SpecificRecord> void show(PrintWriter out, io.eventgate.schemas.Topic topic, String columns,
+                                                                             java.util.function.Predicate<E> accepted, java.util.function.Function<E, String> row) {
             if (!json) {
                 out.println(columns);
             }
-        }
-
-        private void print(PrintWriter out, org.apache.avro.specific.SpecificRecord event, String row) {
-            out.println(json ? event.toString().replace("\n", " ") : row); // Avro renders a record as one JSON object
-            out.flush();
+            long[] left = {limit == null ? Long.MAX_VALUE : limit};
+            ctl.cluster().<E>follow(topic, fromBeginning, event -> {
+                if (!accepted.test(event)) {
+                    return true;
+                }
+                out.println(json ? event.toString().replace("\n", " ") : row.apply(event)); // Avro renders a record as one JSON object
+                out.flush();
+                return --left[0] > 0;
+            });
         }
 
         private static String dash(Object value) {

@@ -3,8 +3,7 @@ package io.eventgate.ctl;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyEntity;
-import io.eventgate.avro.StaticEntity;
-import java.util.ArrayList;
+import io.eventgate.policy.nodes.NodeConfigs;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,17 +18,9 @@ record InForce(String key, String id, String source, long version, List<String> 
 
     static List<InForce> of(Map<String, PolicyEntity> policies, Map<String, NodeConfig> nodeConfigs, Map<String, NodeHeartbeat> heartbeats) {
         Map<String, InForce> byKey = new TreeMap<>();
-        nodeConfigs.forEach((node, config) -> {
-            for (StaticEntity entity : config.getEntities()) {
-                InForce known = byKey.get(entity.getEntityKey());
-                if (known == null) {
-                    byKey.put(entity.getEntityKey(), new InForce(entity.getEntityKey(), entity.getEntityId(), "yaml", 0, new ArrayList<>(List.of(node)),
-                            entity.getSpec()));
-                } else {
-                    known.nodes().add(node);
-                }
-            }
-        });
+        Map<String, List<String>> declaring = NodeConfigs.declaringNodes(nodeConfigs);
+        NodeConfigs.entities(nodeConfigs).forEach((key, entity) ->
+                byKey.put(key, new InForce(key, entity.getEntityId(), "yaml", 0, declaring.get(key), entity.getSpec())));
         policies.forEach((key, entity) -> {
             List<String> applied = heartbeats.values().stream().filter(beat -> beat.getAppliedPolicyVersion() >= entity.getVersion())
                     .map(NodeHeartbeat::getNodeId).sorted().toList();

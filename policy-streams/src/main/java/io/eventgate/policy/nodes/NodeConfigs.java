@@ -3,7 +3,6 @@ package io.eventgate.policy.nodes;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.avro.PolicyEntityType;
-import io.eventgate.avro.StaticEntity;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
@@ -86,24 +85,24 @@ public final class NodeConfigs {
 
     /**
      * The static entities of the given node configs by key, each as a PolicyEntity of version 0 naming the nodes that
-     * declare it; the first node's (by id) when they differ. Also what {@code ctl apply --dry-run} checks against.
+     * declare it; the first node's (by id) when they differ. Also what {@code ctl} shows and checks a dry run against.
      */
     public static Map<String, PolicyEntity> entities(Map<String, NodeConfig> configsByNode) {
         Map<String, NodeConfig> byNode = new TreeMap<>(configsByNode);
-        Map<String, StaticEntity> first = new LinkedHashMap<>();
-        Map<String, List<String>> nodes = new LinkedHashMap<>();
-        Map<String, NodeConfig> declaredBy = new LinkedHashMap<>();
-        byNode.forEach((node, config) -> config.getEntities().forEach(entity -> {
-            if (first.putIfAbsent(entity.getEntityKey(), entity) == null) {
-                declaredBy.put(entity.getEntityKey(), config);
-            }
-            nodes.computeIfAbsent(entity.getEntityKey(), k -> new ArrayList<>()).add(node);
-        }));
+        Map<String, List<String>> nodes = declaringNodes(byNode);
         Map<String, PolicyEntity> entities = new LinkedHashMap<>();
-        first.forEach((key, entity) -> entities.put(key, PolicyEntity.newBuilder().setEntityKey(key)
-                .setEntityType(PolicyEntityType.valueOf(entity.getEntityType())).setEntityId(entity.getEntityId()).setVersion(0)
-                .setSpec(entity.getSpec()).setChecksum(declaredBy.get(key).getChecksum())
-                .setSourceCommandId("yaml:" + String.join(",", nodes.get(key))).setValidatedAt(declaredBy.get(key).getPublishedAt()).build()));
+        byNode.values().forEach(config -> config.getEntities().forEach(entity -> entities.computeIfAbsent(entity.getEntityKey(), key ->
+                PolicyEntity.newBuilder().setEntityKey(key).setEntityType(PolicyEntityType.valueOf(entity.getEntityType()))
+                        .setEntityId(entity.getEntityId()).setVersion(0).setSpec(entity.getSpec()).setChecksum(config.getChecksum())
+                        .setSourceCommandId("yaml:" + String.join(",", nodes.get(key))).setValidatedAt(config.getPublishedAt()).build())));
         return entities;
+    }
+
+    /** For each static entity's key, the ids of the nodes that declare it, in order. */
+    public static Map<String, List<String>> declaringNodes(Map<String, NodeConfig> configsByNode) {
+        Map<String, List<String>> nodes = new LinkedHashMap<>();
+        new TreeMap<>(configsByNode).forEach((node, config) -> config.getEntities()
+                .forEach(entity -> nodes.computeIfAbsent(entity.getEntityKey(), k -> new ArrayList<>()).add(node)));
+        return nodes;
     }
 }

@@ -91,7 +91,7 @@ public final class TopicFollower<V> implements AutoCloseable {
                 List<TopicPartition> partitions = partitions(consumer);
                 consumer.assign(partitions);
                 Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-                seekToStart(consumer, partitions, end);
+                seekToStart(consumer, partitions, end, tail);
                 lastContactNanos = System.nanoTime();
                 onRestart.run();
                 boolean first = true;
@@ -115,7 +115,11 @@ public final class TopicFollower<V> implements AutoCloseable {
         }
     }
 
-    private void seekToStart(KafkaConsumer<String, V> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end) {
+    /**
+     * Places {@code consumer} at the last {@code tail} records of each partition before {@code end}, or at the
+     * beginning with {@link #FROM_BEGINNING}; for readers of their own that start as a follower does.
+     */
+    public static void seekToStart(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<TopicPartition, Long> end, long tail) {
         if (tail == FROM_BEGINNING) {
             consumer.seekToBeginning(partitions);
             return;
