@@ -223,7 +223,7 @@ public final class ChaosBench {
             Thread.sleep(5_000);
             proxies.forEach(FaultProxy::cut);
             long cut = System.nanoTime();
-            awaitCondition(() -> AdminMetrics.sum(http, ADMINS.get(0), "edge_events_journal_full") == 1, Duration.ofMinutes(2), "edge-1's journal full");
+            awaitCondition(() -> AdminMetrics.sum(http, ADMINS.get(0), "edge_events_journal_full") == 1, Duration.ofMinutes(6), "edge-1's journal full");
             double full = (System.nanoTime() - cut) / 1e9;
             Thread.sleep(5_000);
             proxies.forEach(FaultProxy::heal);

@@ -123,6 +123,40 @@ final class ClusterAccess {
         return configs;
     }
 
+    /**
+     * The captures of {@code route} taken from {@code from} to {@code to}, at most {@code limit}, in the order each node
+     * published them: every partition is read from the first record at or after {@code from} to its current end.
+     */
+    List<io.eventgate.avro.RequestCapture> captures(String route, java.time.Instant from, java.time.Instant to, int limit) {
+        String topic = topics.captures();
+        List<io.eventgate.avro.RequestCapture> found = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, io.eventgate.avro.RequestCapture> consumer =
+                     consumer(serdes.<io.eventgate.avro.RequestCapture>serde(Topic.CAPTURES).deserializer(), true)) {
+            List<TopicPartition> partitions = partitions(consumer, topic);
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+            Map<TopicPartition, Long> times = new java.util.HashMap<>();
+            partitions.forEach(p -> times.put(p, from.toEpochMilli()));
+            consumer.offsetsForTimes(times, Duration.ofSeconds(10)).forEach((partition, offset) ->
+                    consumer.seek(partition, offset == null ? end.get(partition) : offset.offset()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (found.size() < limit && end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within 60 s");
+                }
+                for (ConsumerRecord<String, io.eventgate.avro.RequestCapture> record : consumer.poll(Duration.ofMillis(200))) {
+                    io.eventgate.avro.RequestCapture capture = record.value();
+                    if (capture != null && found.size() < limit && capture.getRouteId().equals(route) && !capture.getTimestamp().isBefore(from)
+                            && !capture.getTimestamp().isAfter(to)) {
+                        found.add(capture);
+                    }
+                }
+            }
+        }
+        found.sort(java.util.Comparator.comparing(io.eventgate.avro.RequestCapture::getTimestamp));
+        return found;
+    }
+
     /** Rejections from the beginning; with {@code follow}, keeps printing new ones until interrupted. */
     void rejections(boolean follow, Consumer<CommandRejection> sink) {
         Deserializer<CommandRejection> values = serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer();

@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
             picocli.AutoComplete.GenerateCompletion.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
@@ -270,6 +270,128 @@ public final class Ctl {
     }
 
     /** Prints the rejected commands, and with --follow keeps printing new ones. */
+    /** Re-sends a route's captured requests to another environment and compares the answers with the originals. */
+    @Command(name = "replay", description = "Re-send a route's captured requests (gateway.captures) to another environment, at a fixed rate, "
+            + "and report status and latency differences against the originals.")
+    static final class Replay implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Option(names = "--route", required = true, description = "the route whose captures to replay")
+        String route;
+
+        @Option(names = "--from", defaultValue = "1h", description = "captures taken from this time: an instant (2026-12-01T10:00:00Z) or how long ago (15m) "
+                + "(default: ${DEFAULT-VALUE})")
+        String from;
+
+        @Option(names = "--to", description = "... until this time, in the same forms (default: now)")
+        String to;
+
+        @Option(names = "--target", required = true, description = "where to send them, e.g. http://stage-gateway:8080")
+        java.net.URI target;
+
+        @Option(names = "--rate", defaultValue = "10", description = "requests per second (default: ${DEFAULT-VALUE})")
+        double rate;
+
+        @Option(names = "--concurrency", defaultValue = "16", description = "requests in flight at most (default: ${DEFAULT-VALUE})")
+        int concurrency;
+
+        @Option(names = {"-H", "--header"}, description = "a header to add, 'Name: value' (repeatable): credentials of the target, as captures hold none")
+        List<String> headers = new ArrayList<>();
+
+        @Option(names = "--limit", defaultValue = "1000", description = "replay at most this many, the oldest first (default: ${DEFAULT-VALUE})")
+        int limit;
+
+        @Option(names = "--timeout", defaultValue = "30s", description = "how long one request may take (default: ${DEFAULT-VALUE})")
+        String timeout;
+
+        @Option(names = "--fail-on-difference", description = "exit with 1 when any status differs from the original's")
+        boolean failOnDifference;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            PrintWriter err = ctl.spec.commandLine().getErr();
+            Instant now = Instant.now();
+            Instant start = instant(from, now);
+            Instant end = to == null ? now : instant(to, now);
+            Map<String, String> extra = new LinkedHashMap<>();
+            for (String header : headers) {
+                int colon = header.indexOf(':');
+                if (colon < 1) {
+                    throw new CommandLine.ParameterException(ctl.spec.commandLine(), "--header must be 'Name: value', was '" + header + "'");
+                }
+                extra.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+            }
+            Replayer replay = new Replayer(target, rate, concurrency, io.eventgate.settings.DurationText.parse(timeout), extra);
+            err.printf("reading the captures of route %s from %s to %s...%n", route, start, end);
+            err.flush();
+            List<io.eventgate.avro.RequestCapture> captures = ctl.cluster().captures(route, start, end, limit);
+            if (captures.isEmpty()) {
+                out.println("no captures of route " + route + " between " + start + " and " + end
+                        + " (does the route have a capture policy, and is the window within the topic's one-day retention?)");
+                return 1;
+            }
+            int complete = (int) captures.stream().filter(io.eventgate.avro.RequestCapture::getBodyComplete).count();
+            err.printf("replaying %d captures to %s at %s/s%n", complete, target, rate);
+            Progress progress = new Progress(err, complete);
+            Replayer.Report report = replay.run(captures, progress::done);
+            progress.finish();
+            Replayer.print(out, report, 20);
+            boolean failed = !report.failed().isEmpty() || failOnDifference && !report.differing().isEmpty();
+            return failed ? 1 : 0;
+        }
+
+        /** An instant, or a duration meaning that long before {@code now}. */
+        private Instant instant(String text, Instant now) {
+            try {
+                return Instant.parse(text);
+            } catch (java.time.format.DateTimeParseException notAnInstant) {
+                try {
+                    return now.minus(io.eventgate.settings.DurationText.parse(text));
+                } catch (IllegalArgumentException notADuration) {
+                    throw new CommandLine.ParameterException(ctl.spec.commandLine(),
+                            "'" + text + "' is neither an instant (2026-12-01T10:00:00Z) nor a duration (15m)");
+                }
+            }
+        }
+    }
+
+    /**
+     * Progress of a long operation on the error stream: a line rewritten in place on a terminal, otherwise a line at
+     * every tenth of the work, so that logs of scripted runs stay short.
+     */
+    static final class Progress {
+        private final PrintWriter err;
+        private final int total;
+        private final boolean terminal = System.console() != null;
+        private int shownTenth = -1;
+        private long shownAt;
+
+        Progress(PrintWriter err, int total) {
+            this.err = err;
+            this.total = total;
+        }
+
+        synchronized void done(int count) {
+            int tenth = total == 0 ? 10 : count * 10 / total;
+            long now = System.nanoTime();
+            if (terminal ? now - shownAt > 200_000_000L || count == total : tenth > shownTenth) {
+                shownTenth = tenth;
+                shownAt = now;
+                err.printf(terminal ? "\r%d/%d (%d %%)" : "%d/%d (%d %%)%n", count, total, total == 0 ? 100 : count * 100 / total);
+                err.flush();
+            }
+        }
+
+        void finish() {
+            if (terminal) {
+                err.println();
+            }
+            err.flush();
+        }
+    }
+
     @Command(name = "rejections", description = "Show rejected commands.")
     static final class Rejections implements Callable<Integer> {
         @ParentCommand

@@ -8,11 +8,16 @@ import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
+import io.eventgate.avro.RequestCapture;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RouteStats;
 import io.eventgate.avro.UsageRecord;
 import io.eventgate.avro.WebhookDelivery;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.avro.Schema;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.avro.specific.SpecificRecord;
 
 /** Every topic of the contract (design/system.md): its name without prefix, its key, its value type and its cleanup policy. */
@@ -28,7 +33,9 @@ public enum Topic {
     ANOMALIES("anomalies", "scope", AnomalyEvent.class, AnomalyEvent.getClassSchema(), Cleanup.DELETE),
     NODES("nodes", "node id", NodeHeartbeat.class, NodeHeartbeat.getClassSchema(), Cleanup.COMPACT),
     NODE_CONFIG("node-config", "node id", NodeConfig.class, NodeConfig.getClassSchema(), Cleanup.COMPACT),
-    WEBHOOK_DELIVERIES("webhook-deliveries", "subscription id", WebhookDelivery.class, WebhookDelivery.getClassSchema(), Cleanup.DELETE);
+    WEBHOOK_DELIVERIES("webhook-deliveries", "subscription id", WebhookDelivery.class, WebhookDelivery.getClassSchema(), Cleanup.DELETE),
+    // whole requests, redacted but still sensitive: kept one day, enough to replay today's traffic elsewhere
+    CAPTURES("captures", "route id", RequestCapture.class, RequestCapture.getClassSchema(), Cleanup.DELETE, Duration.ofDays(1));
 
     /** Kafka's cleanup.policy values used by the contract. */
     public enum Cleanup {
@@ -50,13 +57,19 @@ public enum Topic {
     private final Class<? extends SpecificRecord> valueType;
     private final Schema valueSchema;
     private final Cleanup cleanup;
+    private final Duration retention;
 
     Topic(String suffix, String key, Class<? extends SpecificRecord> valueType, Schema valueSchema, Cleanup cleanup) {
+        this(suffix, key, valueType, valueSchema, cleanup, null);
+    }
+
+    Topic(String suffix, String key, Class<? extends SpecificRecord> valueType, Schema valueSchema, Cleanup cleanup, Duration retention) {
         this.suffix = suffix;
         this.key = key;
         this.valueType = valueType;
         this.valueSchema = valueSchema;
         this.cleanup = cleanup;
+        this.retention = retention;
     }
 
     /** Name of the topic without the deployment's prefix, e.g. {@code requests}. */
@@ -79,6 +92,17 @@ public enum Topic {
 
     public Cleanup cleanup() {
         return cleanup;
+    }
+
+    /** How long the contract keeps the topic's records, when it sets this instead of leaving it to the broker's default. */
+    public Optional<Duration> retention() {
+        return Optional.ofNullable(retention);
+    }
+
+    /** The topic configuration the contract sets: its cleanup policy and, where it has one, its retention. */
+    public Map<String, String> configs() {
+        return retention == null ? Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.configValue())
+                : Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.configValue(), TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention.toMillis()));
     }
 
     /**

@@ -2,14 +2,12 @@ package io.eventgate.schemas;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The contract's topic names under one deployment prefix (default {@code gateway.}), and the
- * {@link NewTopic} definitions that create them with their cleanup policies.
+ * {@link NewTopic} definitions that create them with their cleanup policies and retention.
  */
 public record Topics(String prefix) {
     public static final String DEFAULT_PREFIX = "gateway.";
@@ -49,6 +47,7 @@ public record Topics(String prefix) {
     public String nodes() { return name(Topic.NODES); }
 
     public String nodeConfig() { return name(Topic.NODE_CONFIG); }
+    public String captures() { return name(Topic.CAPTURES); }
 
     /**
      * Every contract topic, with its cleanup policy, at the given partition count and replication factor;
@@ -69,7 +68,7 @@ public record Topics(String prefix) {
         }
         return Arrays.stream(Topic.values())
                 .map(t -> new NewTopic(name(t), java.util.Optional.of(t.totallyOrdered() ? 1 : partitions), replicationFactor)
-                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, t.cleanup().configValue())))
+                        .configs(t.configs()))
                 .toList();
     }
 }

@@ -37,6 +37,9 @@ class AsyncApiDocumentTest {
         assertThat(channel.path("x-cleanup-policy").asText()).isEqualTo(topic.cleanup().configValue());
         assertThat(channel.path("bindings").path("kafka").path("topicConfiguration").path("cleanup.policy").get(0).asText())
                 .isEqualTo(topic.cleanup().configValue());
+        JsonNode retention = channel.path("bindings").path("kafka").path("topicConfiguration").path("retention.ms");
+        assertThat(retention.isMissingNode() ? null : retention.asLong()).as("retention.ms")
+                .isEqualTo(topic.retention().map(java.time.Duration::toMillis).orElse(null));
         assertThat(channel.path("x-written-by").asText()).isNotBlank();
         assertThat(channel.path("x-read-by").asText()).isNotBlank();
 

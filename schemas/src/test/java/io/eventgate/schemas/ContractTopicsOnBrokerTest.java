@@ -46,6 +46,8 @@ class ContractTopicsOnBrokerTest {
             for (Topic topic : Topic.values()) {
                 Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topics.name(topic)));
                 assertThat(config.get("cleanup.policy").value()).as(topics.name(topic)).isEqualTo(topic.cleanup().configValue());
+                topic.retention().ifPresent(retention ->
+                        assertThat(config.get("retention.ms").value()).as(topics.name(topic)).isEqualTo(Long.toString(retention.toMillis())));
             }
             assertThat(admin.describeTopics(List.of(topics.requests())).allTopicNames().get().get(topics.requests()).partitions()).hasSize(3);
             assertThat(admin.describeTopics(List.of(topics.control())).allTopicNames().get().get(topics.control()).partitions())

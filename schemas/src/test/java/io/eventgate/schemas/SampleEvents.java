@@ -74,6 +74,12 @@ public final class SampleEvents {
             case WEBHOOK_DELIVERIES -> io.eventgate.avro.WebhookDelivery.newBuilder().setSubscription("orders").setMessageId("msg_demo.orders_0_42")
                     .setTopic("demo.orders").setPartition(0).setOffset(42).setAttempt(2).setOutcome(io.eventgate.avro.DeliveryOutcome.FAILED)
                     .setStatus(503).setLatencyMicros(1200).setError("the target answered 503").setTimestamp(T).build();
+            case CAPTURES -> io.eventgate.avro.RequestCapture.newBuilder().setRequestId("req-1").setTimestamp(T).setNode("edge-1").setRouteId("api")
+                    .setConsumerId("acme").setMethod("POST").setScheme("http").setHost("api.example").setPath("/api/orders").setQuery("dry=1")
+                    .setHeaders(List.of(new io.eventgate.avro.CapturedHeader("content-type", "application/json")))
+                    .setRedacted(List.of("header:x-api-key", "json:/card")).setBody(java.nio.ByteBuffer.wrap("{\"card\":\"REDACTED\"}".getBytes()))
+                    .setBodyBytes(32).setBodyComplete(true).setStatus(201).setGatewayLatencyMicros(2100).setUpstreamLatencyMicros(1800L)
+                    .setResponseBytes(40).build();
         };
     }
 

@@ -2,6 +2,7 @@ package io.eventgate.edge.events;
 
 import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.NodeConfig;
+import io.eventgate.avro.RequestCapture;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.avro.RequestOutcome;
@@ -183,6 +184,16 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         Scratch scratch = borrow();
         try {
             journal(scratch, Topic.NODE_CONFIG, config.getNodeId(), config.getPublishedAt().toEpochMilli(), 0, config);
+        } finally {
+            scratches.offer(scratch);
+        }
+    }
+
+    /** A sampled request, journaled like every event; keyed by route, so one route's captures keep their order. */
+    public void publish(RequestCapture capture) {
+        Scratch scratch = borrow();
+        try {
+            journal(scratch, Topic.CAPTURES, capture.getRouteId(), capture.getTimestamp().toEpochMilli(), 0, capture);
         } finally {
             scratches.offer(scratch);
         }

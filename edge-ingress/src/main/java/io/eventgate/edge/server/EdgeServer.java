@@ -8,6 +8,7 @@ import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.cache.CacheStep;
+import io.eventgate.edge.capture.CaptureStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
@@ -126,6 +127,7 @@ public final class EdgeServer implements AutoCloseable {
                 new NormalizeStep(),
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
+                new CaptureStep(settings.nodeId(), settings.auth(), events != null ? events::publish : capture -> { }, metrics.registry()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new ClientListStep(settings.nodeId()),
                 new CorsStep(settings.nodeId(), metrics),

@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * The traffic policies a route may carry besides routing and access: CORS answered at the edge, a mock answer in
- * place of the upstream, injected faults for chaos tests, and edits of the request and response on the way
- * through. Each is validated here, so the edge's YAML and the control topic refuse the same mistakes in the same words.
+ * place of the upstream, injected faults for chaos tests, edits of the request and response on the way through, and
+ * captures of sampled requests for replay. Each is validated here, so the edge's YAML and the control topic refuse the same mistakes in the same words.
  */
 public final class RoutePolicies {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -174,6 +174,39 @@ public final class RoutePolicies {
             staleWhileRevalidate = Check.orDefault(staleWhileRevalidate, Duration.ZERO);
             if (staleWhileRevalidate.isNegative()) {
                 throw new IllegalArgumentException("cache.staleWhileRevalidate must not be negative, was " + staleWhileRevalidate);
+            }
+        }
+    }
+
+    /**
+     * Whole requests sampled to {@code gateway.captures} for inspection and {@code ctl replay}: {@code percent} % of the
+     * route's requests, head and body up to {@code maxBodyBytes}, with what they were answered. Redaction happens on the
+     * edge before anything is published: credentials (Authorization, Proxy-Authorization, the API key header and query
+     * parameter) and cookies always, plus the headers in {@code redactHeaders}, the query parameters in
+     * {@code redactQuery}, and the JSON body fields in {@code redactJsonFields} (a field name, matched at any depth, or a
+     * JSON pointer such as {@code /card/number}); when JSON fields are named, a body that is not readable JSON is left out
+     * whole rather than sent unchecked.
+     */
+    public record Capture(double percent, Integer maxBodyBytes, List<String> redactHeaders, List<String> redactQuery,
+                          List<String> redactJsonFields) {
+        public Capture {
+            if (!(percent > 0) || percent > 100) {
+                throw new IllegalArgumentException("capture.percent must be above 0 and at most 100, was " + percent);
+            }
+            maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 64 * 1024), 0, 1 << 20, "capture.maxBodyBytes");
+            redactHeaders = headerNames(Check.orDefault(redactHeaders, List.of()), "capture.redactHeaders", false).stream()
+                    .map(h -> h.toLowerCase(Locale.ROOT)).toList();
+            redactQuery = List.copyOf(Check.orDefault(redactQuery, List.of()));
+            for (String name : redactQuery) {
+                if (name == null || name.isEmpty()) {
+                    throw new IllegalArgumentException("capture.redactQuery: a query parameter name must not be empty");
+                }
+            }
+            redactJsonFields = List.copyOf(Check.orDefault(redactJsonFields, List.of()));
+            for (String field : redactJsonFields) {
+                if (field == null || field.isEmpty() || field.equals("/")) {
+                    throw new IllegalArgumentException("capture.redactJsonFields: '" + field + "' must be a field name or a JSON pointer below the root");
+                }
             }
         }
     }

@@ -15,14 +15,16 @@ import java.util.regex.Pattern;
  * rate limits, who may use it ({@code access}), whether the {@code Authorization} header the gateway checked
  * still reaches the upstream ({@code forwardCredentials}, off by default: a credential stays at the gateway), and its
  * traffic policies ({@link RoutePolicies}): {@code cors}, a {@code mock} answer (then it needs no upstreams),
- * injected {@code faults}, {@code transform} edits, the {@code compression} of answers and the response {@code cache}; or
- * a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce to a topic, or read a key's latest value).
+ * injected {@code faults}, {@code transform} edits, the {@code compression} of answers, the response {@code cache} and the
+ * {@code capture} of sampled requests for replay; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
+ * to a topic, or read a key's latest value).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
                             Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow,
                             RateLimits rateLimits, Access access, Boolean forwardCredentials, RoutePolicies.Cors cors,
                             RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform,
-                            RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka) {
+                            RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka,
+                            RoutePolicies.Capture capture) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -77,31 +79,37 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
                          Access access, Boolean forwardCredentials) {
         this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
-                null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** These settings with a kafka target (and so no upstreams). */
     public RouteSettings withKafka(KafkaTarget kafka) {
         return new RouteSettings(id, match, List.of(), stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+    }
+
+    /** These settings with another capture policy. */
+    public RouteSettings withCapture(RoutePolicies.Capture capture) {
+        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
     }
 
     /** These settings with another cache policy. */
     public RouteSettings withCache(RoutePolicies.Cache cache) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
     }
 
     /** These settings with another compression policy. */
     public RouteSettings withCompression(RoutePolicies.Compression compression) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
     }
 
     /** These settings with other traffic policies. */
     public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
