@@ -51,6 +51,18 @@ class AsyncApiDocumentTest {
         assertThat(message.path("bindings").path("kafka").path("schemaIdPayloadEncoding").asText()).isEqualTo("confluent");
     }
 
+    /** The compose files create the topics with a shell loop of their own: it must name every contract topic and its cleanup. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"../docker-compose.yml", "../docker-compose.cluster.yml"})
+    void theComposeFilesCreateEveryContractTopic(String file) throws Exception {
+        String compose = Files.readString(Path.of(file));
+        for (Topic topic : Topic.values()) {
+            assertThat(compose).as(file).containsPattern("\\s" + topic.suffix() + ":" + topic.cleanup().configValue() + "[\\s;]");
+            topic.retention().ifPresent(retention -> assertThat(compose).as(file)
+                    .contains(topic.suffix() + ") retention=\"--config retention.ms=" + retention.toMillis() + "\""));
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void everyMessageNamesASchemaFileThatParsesAndEveryChannelRefersToAMessage() throws Exception {
         for (var message : DOCUMENT.path("components").path("messages")) {
