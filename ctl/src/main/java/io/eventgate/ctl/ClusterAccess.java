@@ -61,66 +61,54 @@ final class ClusterAccess {
      */
     Map<String, PolicyEntity> policies(java.util.Set<String> published) {
         Map<String, PolicyEntity> current = new LinkedHashMap<>();
-        readToEnd(topics.policies(), serdes.<PolicyEntity>serde(Topic.POLICIES).deserializer(), record -> {
-            if (record.value() == null) {
-                current.remove(record.key());
-            } else {
-                current.put(record.key(), record.value());
+        Read<PolicyEntity> latest = latest(Topic.POLICIES, current, TopicFollower.FROM_BEGINNING);
+        readToEnd(List.of(new Read<PolicyEntity>(latest.topic(), latest.values(), latest.tail(), record -> {
+            latest.sink().accept(record);
+            if (record.value() != null) {
                 published.add(record.value().getSourceCommandId());
             }
-        });
+        })));
         return current;
     }
 
     /** The directives in force: the compacted gateway.limits, by scope. */
     Map<String, io.eventgate.avro.LimitDirective> limits() {
         Map<String, io.eventgate.avro.LimitDirective> limits = new java.util.TreeMap<>();
-        readToEnd(topics.limits(), serdes.<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer(), record -> {
-            if (record.value() == null) {
-                limits.remove(record.key());
-            } else {
-                limits.put(record.key(), record.value());
-            }
-        });
+        readToEnd(List.of(latest(Topic.LIMITS, limits, TopicFollower.FROM_BEGINNING)));
         return limits;
     }
 
     /** The last heartbeat of every edge node (the compacted gateway.nodes). */
     Map<String, io.eventgate.avro.NodeHeartbeat> nodes() {
         Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();
-        readToEnd(topics.nodes(), serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), record -> {
-            if (record.value() != null) {
-                nodes.put(record.key(), record.value());
-            }
-        });
-        return nodes;
-    }
-
-    /**
-     * The latest heartbeat of every node that beat lately: only the last {@code perPartition} records of each partition
-     * are read, as live nodes beat every second or so and the topic keeps every beat until it is compacted.
-     */
-    Map<String, io.eventgate.avro.NodeHeartbeat> recentNodes(int perPartition) {
-        Map<String, io.eventgate.avro.NodeHeartbeat> nodes = new java.util.TreeMap<>();
-        readToEnd(topics.nodes(), serdes.<io.eventgate.avro.NodeHeartbeat>serde(Topic.NODES).deserializer(), perPartition, record -> {
-            if (record.value() != null) {
-                nodes.put(record.key(), record.value());
-            }
-        });
+        readToEnd(List.of(latest(Topic.NODES, nodes, TopicFollower.FROM_BEGINNING)));
         return nodes;
     }
 
     /** The static entities each edge node declared when it started (the compacted gateway.node-config), by node id. */
     Map<String, io.eventgate.avro.NodeConfig> nodeConfigs() {
         Map<String, io.eventgate.avro.NodeConfig> configs = new java.util.TreeMap<>();
-        readToEnd(topics.nodeConfig(), serdes.<io.eventgate.avro.NodeConfig>serde(Topic.NODE_CONFIG).deserializer(), record -> {
+        readToEnd(List.of(latest(Topic.NODE_CONFIG, configs, TopicFollower.FROM_BEGINNING)));
+        return configs;
+    }
+
+    /** One topic to read to its end, from the last {@code tail} records of each partition (or its beginning), each record to {@code sink}. */
+    record Read<V>(String topic, Deserializer<V> values, long tail, Consumer<ConsumerRecord<String, V>> sink) {
+        void accept(ConsumerRecord<String, byte[]> raw) {
+            V value = raw.value() == null ? null : values.deserialize(raw.topic(), raw.headers(), raw.value());
+            sink.accept(new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.key(), value));
+        }
+    }
+
+    /** A compacted contract topic's latest value of each key, into {@code into}: a tombstone removes its key. */
+    <V extends org.apache.avro.specific.SpecificRecord> Read<V> latest(Topic contract, Map<String, V> into, long tail) {
+        return new Read<>(topics.name(contract), serdes.<V>serde(contract).deserializer(), tail, record -> {
             if (record.value() == null) {
-                configs.remove(record.key());
+                into.remove(record.key());
             } else {
-                configs.put(record.key(), record.value());
+                into.put(record.key(), record.value());
             }
         });
-        return configs;
     }
 
     /**
@@ -161,7 +149,7 @@ final class ClusterAccess {
     void rejections(boolean follow, Consumer<CommandRejection> sink) {
         Deserializer<CommandRejection> values = serdes.<CommandRejection>serde(Topic.CONTROL_REJECTIONS).deserializer();
         if (!follow) {
-            readToEnd(topics.controlRejections(), values, record -> sink.accept(record.value()));
+            readToEnd(List.of(new Read<>(topics.controlRejections(), values, TopicFollower.FROM_BEGINNING, record -> sink.accept(record.value()))));
             return;
         }
         try (KafkaConsumer<String, CommandRejection> consumer = consumer(values, false)) {
@@ -198,32 +186,39 @@ final class ClusterAccess {
         }
     }
 
-    <V> void readToEnd(String topic, Deserializer<V> values, Consumer<ConsumerRecord<String, V>> sink) {
-        readToEnd(topic, values, TopicFollower.FROM_BEGINNING, sink);
-    }
-
-    /** Reads {@code topic} to its current end, from the last {@code tail} records of each partition or its beginning. */
-    <V> void readToEnd(String topic, Deserializer<V> values, long tail, Consumer<ConsumerRecord<String, V>> sink) {
-        try (KafkaConsumer<String, V> consumer = consumer(values, true)) {
-            List<TopicPartition> partitions = partitions(consumer, topic);
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-            TopicFollower.seekToStart(consumer, partitions, end, tail);
+    /**
+     * Reads each topic to its current end with one consumer (a command's start-up is mostly the Kafka client's, so one
+     * client for every topic it needs).
+     */
+    void readToEnd(List<Read<?>> reads) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(new org.apache.kafka.common.serialization.ByteArrayDeserializer(), true)) {
+            Map<String, Read<?>> byTopic = new java.util.HashMap<>();
+            Map<Read<?>, List<TopicPartition>> partitions = new LinkedHashMap<>();
+            for (Read<?> read : reads) {
+                byTopic.put(read.topic(), read);
+                partitions.put(read, partitions(consumer, read.topic()));
+            }
+            List<TopicPartition> all = partitions.values().stream().flatMap(List::stream).toList();
+            consumer.assign(all);
+            Map<TopicPartition, Long> end = consumer.endOffsets(all, Duration.ofSeconds(10));
+            partitions.forEach((read, own) -> TopicFollower.seekToStart(consumer, own, end, read.tail()));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within 30 s");
+                    throw new IllegalStateException("could not read " + byTopic.keySet() + " to the end within 30 s");
                 }
-                consumer.poll(Duration.ofMillis(200)).forEach(sink);
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> byTopic.get(record.topic()).accept(record));
             }
         }
     }
 
     /** A consumer without a group; {@code toEnd}: it reads to an end, so a fetch that finds nothing new comes back at once. */
     private <V> KafkaConsumer<String, V> consumer(Deserializer<V> values, boolean toEnd) {
+        // a command lasts a second: no JMX beans and no telemetry push for it, both cost start-up time and nothing reads them
         return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, toEnd ? 10 : 500),
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, toEnd ? 10 : 500,
+                ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "", ConsumerConfig.ENABLE_METRICS_PUSH_CONFIG, false),
                 new StringDeserializer(), values);
     }
 

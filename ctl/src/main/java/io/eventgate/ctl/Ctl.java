@@ -174,17 +174,18 @@ public final class Ctl {
                 default -> throw new IllegalArgumentException("unknown kind '" + what + "': expected routes, pools, plans, consumers, global, webhooks or limits");
             };
             ClusterAccess cluster = ctl.cluster();
-            // three compacted topics, each read to its end: in parallel, as most of the wait is the broker's round trips
-            try (var reads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-                var policies = reads.submit(() -> cluster.policies());
-                var declared = reads.submit(() -> cluster.nodeConfigs());
-                var heartbeats = reads.submit(() -> cluster.recentNodes(100));
-                out.println("id\tsource\tversion\tnodes\tspec");
-                for (InForce entity : InForce.of(policies.get(), declared.get(), heartbeats.get())) {
-                    if (entity.key().startsWith(prefix)) {
-                        out.println(entity.id() + "\t" + entity.source() + "\t" + entity.version() + "\t" + String.join(",", entity.nodes()) + "\t"
-                                + JSON.readTree(entity.spec()));
-                    }
+            // three compacted topics, each read to its end by one consumer: the latest heartbeats are enough to know who applies what
+            Map<String, PolicyEntity> policies = new LinkedHashMap<>();
+            Map<String, io.eventgate.avro.NodeConfig> declared = new java.util.TreeMap<>();
+            Map<String, io.eventgate.avro.NodeHeartbeat> heartbeats = new java.util.TreeMap<>();
+            cluster.readToEnd(List.of(cluster.latest(io.eventgate.schemas.Topic.POLICIES, policies, io.eventgate.schemas.follow.TopicFollower.FROM_BEGINNING),
+                    cluster.latest(io.eventgate.schemas.Topic.NODE_CONFIG, declared, io.eventgate.schemas.follow.TopicFollower.FROM_BEGINNING),
+                    cluster.latest(io.eventgate.schemas.Topic.NODES, heartbeats, 100)));
+            out.println("id\tsource\tversion\tnodes\tspec");
+            for (InForce entity : InForce.of(policies, declared, heartbeats)) {
+                if (entity.key().startsWith(prefix)) {
+                    out.println(entity.id() + "\t" + entity.source() + "\t" + entity.version() + "\t" + String.join(",", entity.nodes()) + "\t"
+                            + JSON.readTree(entity.spec()));
                 }
             }
             return 0;
