@@ -32,7 +32,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * against its billing usage on {@code gateway.usage}. Prints a table: each fault, client errors on each edge, answers,
  * events, lost, copies, requests marked EDGE_CRASHED, billing difference, recovery.
  *
- * <p>Usage: {@code ChaosBench [clients [cutSeconds [perClient]]]} (default 8, 60 and 40 requests a second per client
+ * <p>Usage: {@code ChaosBench [clients [cutSeconds [perClient [scenarios]]]]} (default 8, 60 and 40 requests a second per client
  * thread), from the repository root. It starts the
  * cluster in a fresh directory of its own and stops it at the end.
  */
@@ -70,6 +70,7 @@ public final class ChaosBench {
         int clients = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int cutSeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         double perClient = args.length > 2 ? Double.parseDouble(args[2]) : PER_CLIENT;
+        List<String> only = args.length > 3 ? List.of(args[3].split(",")) : List.of(); // e.g. edge,cut: only those scenarios
         Path dir = Files.createTempDirectory("eventgate-chaos");
         ChaosBench bench = new ChaosBench(Map.of("EVENTGATE_CLUSTER_DIR", dir.toString(), "EVENTGATE_CLUSTER_EDGE1_VIA", "proxy"), clients, perClient);
         for (int n = 0; n < 3; n++) {
@@ -80,9 +81,22 @@ public final class ChaosBench {
             bench.cluster("up");
             try (UsageLedger billing = new UsageLedger(BOOTSTRAP, REGISTRY, TOPICS.usage());
                  ShareWatch shares = new ShareWatch(BOOTSTRAP, REGISTRY, TOPICS.name(Topic.LIMITS))) {
-                for (Scenario scenario : List.<Scenario>of(bench::brokerKill, () -> bench.edgeKill(shares), () -> bench.streamsKill(billing),
-                        () -> bench.networkCut(cutSeconds), () -> bench.journalFull(dir))) {
-                    Row row = scenario.run();
+                Map<String, Scenario> scenarios = new java.util.LinkedHashMap<>();
+                scenarios.put("broker", bench::brokerKill);
+                scenarios.put("edge", () -> bench.edgeKill(shares));
+                scenarios.put("streams", () -> bench.streamsKill(billing));
+                scenarios.put("cut", () -> bench.networkCut(cutSeconds));
+                scenarios.put("journal", () -> bench.journalFull(dir));
+                for (String name : only) {
+                    if (!scenarios.containsKey(name)) {
+                        throw new IllegalArgumentException("no scenario '" + name + "': " + scenarios.keySet());
+                    }
+                }
+                for (Map.Entry<String, Scenario> scenario : scenarios.entrySet()) {
+                    if (!only.isEmpty() && !only.contains(scenario.getKey())) {
+                        continue;
+                    }
+                    Row row = scenario.getValue().run();
                     System.out.println("-> " + format(row));
                     rows.add(row);
                 }

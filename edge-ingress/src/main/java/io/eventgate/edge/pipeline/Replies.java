@@ -1,10 +1,15 @@
 package io.eventgate.edge.pipeline;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventgate.avro.RequestOutcome;
 import java.nio.charset.StandardCharsets;
 
-/** Answers the gateway gives itself (no route, bad request, upstream failure): a JSON body with a code, a message and the request id. */
+/**
+ * Answers the gateway gives itself (no route, refusals, upstream failures): RFC 9457 problem details
+ * ({@code application/problem+json}: type, title, status, detail, instance, the request id and any details as
+ * extensions), or on a route with {@code errorFormat: legacy} the earlier JSON shape (error, message, requestId).
+ */
 public final class Replies {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -15,18 +20,21 @@ public final class Replies {
         json(exchange, status, outcome, error, message, java.util.Map.of());
     }
 
-    /** The same answer with more fields after the message (which field of a body was wrong, and how). */
+    /** The same answer with more fields after the detail (which field of a body was wrong, and how). */
     public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message, java.util.Map<String, String> details) {
         exchange.ended(status, outcome);
         ClientConnection client = exchange.client();
         if (client.committed()) {
             return; // the upstream's status already went out; the connection is closed by the caller
         }
-        var answer = JSON.createObjectNode().put("error", error).put("message", message);
+        boolean legacy = exchange.route() != null && exchange.route().settings().legacyErrors();
+        ObjectNode answer = legacy ? JSON.createObjectNode().put("error", error).put("message", message)
+                : JSON.createObjectNode().put("type", Problems.type(error)).put("title", Problems.title(error)).put("status", status)
+                        .put("detail", message).put("instance", exchange.rawPath());
         details.forEach(answer::put);
         byte[] body = answer.put("requestId", exchange.requestId()).toString().getBytes(StandardCharsets.UTF_8);
         client.status(status);
-        client.header("Content-Type", "application/json");
+        client.header("Content-Type", legacy ? "application/json" : "application/problem+json");
         client.header("X-Request-Id", exchange.requestId());
         exchange.writeResponseHeaders();
         client.contentLength(body.length);

@@ -217,14 +217,14 @@ class KafkaTargetTest {
         HttpResponse<String> wrongType = post("/orders", "{\"orderId\":\"o-1\",\"amount\":\"twelve\",\"currency\":\"EUR\"}");
         assertThat(wrongType.statusCode()).isEqualTo(400);
         JsonNode error = JSON.readTree(wrongType.body());
-        assertThat(error.path("error").asText()).isEqualTo("schema_mismatch");
+        assertThat(error.path("type").asText()).isEqualTo("urn:eventgate:problem:schema_mismatch");
         assertThat(error.path("field").asText()).isEqualTo("/amount");
         assertThat(error.path("expected").asText()).isEqualTo("double");
-        assertThat(error.path("message").asText()).isEqualTo("field /amount is a string; the schema expects double");
+        assertThat(error.path("detail").asText()).isEqualTo("field /amount is a string; the schema expects double");
 
         assertThat(JSON.readTree(post("/orders", "{\"orderId\":\"o-1\",\"amount\":1}").body()).path("field").asText()).isEqualTo("/currency");
         assertThat(JSON.readTree(post("/orders", "{\"orderId\":\"o-1\",\"amount\":1,\"currency\":\"EUR\",\"extra\":true}").body())
-                .path("message").asText()).contains("/extra is not in the schema");
+                .path("detail").asText()).contains("/extra is not in the schema");
         assertThat(JSON.readTree(post("/orders", "{\"orderId\":\"o-1\",\"amount\":1,\"currency\":\"EUR\",\"note\":5}").body())
                 .path("expected").asText()).isEqualTo("null or string");
         assertThat(post("/orders", "{not json").statusCode()).isEqualTo(400);

@@ -85,7 +85,7 @@ class PipelineStepsTest {
         Exchange missing = exchange("DELETE", "/users/7", Map.of(), client);
         assertThat(passes(new RouteStep(), missing)).isFalse();
         assertThat(client.status).isEqualTo(404);
-        assertThat(client.body.toString()).contains("\"error\":\"no_route\"").contains("r-1");
+        assertThat(client.body.toString()).contains("\"type\":\"urn:eventgate:problem:no_route\"").contains("r-1");
     }
 
     @Test

@@ -152,11 +152,17 @@ class EdgeProxyTest {
     }
 
     @Test
-    void noRouteIs404WithAJsonBody() throws Exception {
-        HttpResponse<String> response = send(get("/nowhere"));
+    void noRouteIs404WithProblemDetails() throws Exception {
+        HttpResponse<String> response = send(get("/nowhere?x=1"));
         assertThat(response.statusCode()).isEqualTo(404);
-        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(JSON.readTree(response.body()).path("error").asText()).isEqualTo("no_route");
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:eventgate:problem:no_route");
+        assertThat(problem.path("title").asText()).isEqualTo("No route");
+        assertThat(problem.path("status").asInt()).isEqualTo(404);
+        assertThat(problem.path("detail").asText()).isEqualTo("no route matches GET /nowhere");
+        assertThat(problem.path("instance").asText()).isEqualTo("/nowhere");
+        assertThat(problem.path("requestId").asText()).isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
     }
 
     @Test
@@ -293,7 +299,7 @@ class EdgeProxyTest {
         assertThat(send(disable).statusCode()).isEqualTo(200);
         HttpResponse<String> refused = send(get("/status/200"));
         assertThat(refused.statusCode()).isEqualTo(503);
-        assertThat(JSON.readTree(refused.body()).path("error").asText()).isEqualTo("route_disabled");
+        assertThat(JSON.readTree(refused.body()).path("type").asText()).isEqualTo("urn:eventgate:problem:route_disabled");
         assertThat(send(get("/echo/still-fine")).statusCode()).isEqualTo(200);
 
         HttpRequest.Builder enable = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/routes/status/enable"))

@@ -111,7 +111,7 @@ class WebSocketSessionTest {
     void anUpgradeTheUpstreamRefusesIsA502AndNothingIsSwitched() throws Exception {
         String answer = rawUpgrade("/nows/here", "X-API-Key: alice-key\r\n");
         assertThat(answer).startsWith("HTTP/1.1 502 ");
-        assertThat(answer).contains("\"error\":\"upgrade_refused\"").doesNotContain("HTTP/1.1 101").doesNotContain("Sec-WebSocket-Accept");
+        assertThat(answer).contains("\"type\":\"urn:eventgate:problem:upgrade_refused\"").doesNotContain("HTTP/1.1 101").doesNotContain("Sec-WebSocket-Accept");
         assertThat(upstream.seen("/nows/here")).as("the upstream was asked first").isNotEmpty();
 
         String unreachable = rawUpgrade("/gone/away", "");
@@ -123,7 +123,7 @@ class WebSocketSessionTest {
         String answer = rawUpgrade("/chat/nokey", "");
         assertThat(answer).startsWith("HTTP/1.1 401 ").contains("WWW-Authenticate: ApiKey").contains("Connection: close");
         int bodyStart = answer.indexOf("\r\n\r\n") + 4;
-        assertThat(JSON.readTree(answer.substring(bodyStart)).path("error").asText()).isEqualTo("unauthenticated");
+        assertThat(JSON.readTree(answer.substring(bodyStart)).path("type").asText()).isEqualTo("urn:eventgate:problem:unauthenticated");
         assertThat(upstream.seen("/chat/nokey")).isEmpty();
     }
 

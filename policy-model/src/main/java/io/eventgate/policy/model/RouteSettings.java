@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
  * still reaches the upstream ({@code forwardCredentials}, off by default: a credential stays at the gateway), and its
  * traffic policies ({@link RoutePolicies}): {@code cors}, a {@code mock} answer (then it needs no upstreams),
  * injected {@code faults}, {@code transform} edits, the {@code compression} of answers, the response {@code cache} and the
- * {@code capture} of sampled requests for replay; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
+ * {@code capture} of sampled requests for replay; the shape of the edge's own errors ({@code errorFormat}: RFC 9457
+ * {@code problem} details, or {@code legacy} JSON for clients written against it); or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
  * to a topic, or read a key's latest value).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -24,7 +25,7 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                             RateLimits rateLimits, Access access, Boolean forwardCredentials, RoutePolicies.Cors cors,
                             RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform,
                             RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka,
-                            RoutePolicies.Capture capture) {
+                            RoutePolicies.Capture capture, String errorFormat) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -64,6 +65,10 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
         access = Check.orDefault(access, new Access(null, null, null, null));
         forwardCredentials = Check.orDefault(forwardCredentials, Boolean.FALSE);
+        errorFormat = Check.orDefault(errorFormat, "problem");
+        if (!errorFormat.equals("problem") && !errorFormat.equals("legacy")) {
+            throw new IllegalArgumentException("errorFormat must be 'problem' (RFC 9457 problem details) or 'legacy', was '" + errorFormat + "'");
+        }
         if (transform != null) {
             for (String variable : transform.pathVariables()) {
                 for (String path : match.paths()) {
@@ -79,37 +84,48 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
                          Access access, Boolean forwardCredentials) {
         this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
-                null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null);
     }
 
     /** These settings with a kafka target (and so no upstreams). */
     public RouteSettings withKafka(KafkaTarget kafka) {
         return new RouteSettings(id, match, List.of(), stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
+    }
+
+    /** True when the edge's own errors on this route keep the earlier JSON shape (error, message, requestId). */
+    public boolean legacyErrors() {
+        return errorFormat.equals("legacy");
+    }
+
+    /** These settings with another error format. */
+    public RouteSettings withErrorFormat(String errorFormat) {
+        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
     }
 
     /** These settings with another capture policy. */
     public RouteSettings withCapture(RoutePolicies.Capture capture) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
     }
 
     /** These settings with another cache policy. */
     public RouteSettings withCache(RoutePolicies.Cache cache) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
     }
 
     /** These settings with another compression policy. */
     public RouteSettings withCompression(RoutePolicies.Compression compression) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
     }
 
     /** These settings with other traffic policies. */
     public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
