@@ -43,7 +43,14 @@ class LocalStackSmokeTest {
         env.put("GATEWAY_POLICY_STREAMS_METRICS_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_STATE_DIR", dataDir.resolve("anomaly-detector").toString());
         env.putAll(extra);
-        return SettingsLoader.load(Path.of("..", "config", "local.yaml"), LocalStackSettings.class, "GATEWAY", env);
+        // the file's paths are relative to the repository root, where ./gateway local runs; tests run in local-stack/
+        String yaml;
+        try {
+            yaml = Files.readString(Path.of("..", "config", "local.yaml")).replace("openapi: config/", "openapi: ../config/");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return SettingsLoader.parse(yaml, "../config/local.yaml", LocalStackSettings.class, "GATEWAY", env);
     }
 
     @Test

@@ -20,8 +20,8 @@ public final class Replies {
         json(exchange, status, outcome, error, message, java.util.Map.of());
     }
 
-    /** The same answer with more fields after the detail (which field of a body was wrong, and how). */
-    public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message, java.util.Map<String, String> details) {
+    /** The same answer with more members after the detail (which field of a body was wrong, and how; a list of violations). */
+    public static void json(Exchange exchange, int status, RequestOutcome outcome, String error, String message, java.util.Map<String, ?> details) {
         exchange.ended(status, outcome);
         ClientConnection client = exchange.client();
         if (client.committed()) {
@@ -31,7 +31,7 @@ public final class Replies {
         ObjectNode answer = legacy ? JSON.createObjectNode().put("error", error).put("message", message)
                 : JSON.createObjectNode().put("type", Problems.type(error)).put("title", Problems.title(error)).put("status", status)
                         .put("detail", message).put("instance", exchange.rawPath());
-        details.forEach(answer::put);
+        details.forEach((name, value) -> answer.set(name, JSON.valueToTree(value)));
         byte[] body = answer.put("requestId", exchange.requestId()).toString().getBytes(StandardCharsets.UTF_8);
         client.status(status);
         client.header("Content-Type", legacy ? "application/json" : "application/problem+json");

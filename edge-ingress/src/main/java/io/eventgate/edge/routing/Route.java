@@ -21,6 +21,7 @@ public final class Route {
     private final AddressRanges deniedClients;
     private final HeaderEditor requestHeaders;
     private final HeaderEditor responseHeaders;
+    private final io.eventgate.edge.contract.Contract contract;
 
     public Route(RouteSettings settings) {
         this.settings = settings;
@@ -33,6 +34,7 @@ public final class Route {
         RoutePolicies.Transform transform = settings.transform();
         this.requestHeaders = transform == null ? HeaderEditor.NONE : new HeaderEditor(transform.requestHeaders());
         this.responseHeaders = transform == null ? HeaderEditor.NONE : new HeaderEditor(transform.responseHeaders());
+        this.contract = settings.contract() == null ? null : io.eventgate.edge.contract.Contract.load(settings.contract().openapi());
         List<RouteSettings.Destination> destinations = settings.upstreams();
         this.cumulativeWeights = new int[destinations.size()];
         int sum = 0;
@@ -48,6 +50,11 @@ public final class Route {
 
     public RouteSettings settings() {
         return settings;
+    }
+
+    /** The route's OpenAPI document, compiled, or null when it has no contract. */
+    public io.eventgate.edge.contract.Contract contract() {
+        return contract;
     }
 
     /** Whether the route's client lists let {@code address} in: not denied, and allowed when there is an allow list. */

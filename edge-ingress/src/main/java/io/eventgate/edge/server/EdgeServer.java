@@ -9,6 +9,7 @@ import io.eventgate.edge.config.ServerSettings;
 import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.cache.CacheStep;
 import io.eventgate.edge.capture.CaptureStep;
+import io.eventgate.edge.contract.ContractStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
@@ -139,6 +140,7 @@ public final class EdgeServer implements AutoCloseable {
                 new FaultStep(settings.nodeId(), metrics),
                 new CacheStep(responseCache),
                 new DecodeRequestStep(settings.server().maxBodyBytes()),
+                new ContractStep(),
                 new JsonBodyStep(),
                 new MockStep(metrics),
                 new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),

@@ -211,6 +211,29 @@ public final class RoutePolicies {
         }
     }
 
+    /**
+     * The route's API contract: requests are checked against the OpenAPI 3.0 or 3.1 document at {@code openapi} (a file
+     * every edge node reads) before the upstream; a path or method the document lacks is refused, or passed on unchecked
+     * with {@code undeclared: pass}; bodies are read up to {@code maxBodyBytes} to be checked.
+     */
+    public record Contract(String openapi, String undeclared, Integer maxBodyBytes) {
+        public Contract {
+            Check.required(openapi, "contract.openapi");
+            if (openapi.isBlank()) {
+                throw new IllegalArgumentException("contract.openapi must name an OpenAPI document");
+            }
+            undeclared = Check.orDefault(undeclared, "refuse");
+            if (!undeclared.equals("refuse") && !undeclared.equals("pass")) {
+                throw new IllegalArgumentException("contract.undeclared must be 'refuse' or 'pass', was '" + undeclared + "'");
+            }
+            maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 1 << 20), 1, 16 << 20, "contract.maxBodyBytes");
+        }
+
+        public boolean refusesUndeclared() {
+            return undeclared.equals("refuse");
+        }
+    }
+
     /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
     public record Mock(int status, Map<String, String> headers, String body) {
         public Mock {
