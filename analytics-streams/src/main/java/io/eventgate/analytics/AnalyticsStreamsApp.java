@@ -3,6 +3,7 @@ package io.eventgate.analytics;
 import io.eventgate.analytics.query.QueryServer;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageTopology;
+import io.eventgate.analytics.deprecations.DeprecationTopology;
 import io.eventgate.analytics.webhooks.WebhookTopology;
 import io.eventgate.avro.RequestEvent;
 import io.eventgate.schemas.Topic;
@@ -53,6 +54,7 @@ public final class AnalyticsStreamsApp implements AutoCloseable {
         UsageTopology.addTo(requests, topics, serdes, settings.usageGrace(), settings.retention(), Set.copyOf(settings.billableStatusClasses()),
                 COMMIT_INTERVAL);
         WebhookTopology.addTo(builder, topics, serdes, settings.grace(), settings.retention());
+        DeprecationTopology.addTo(requests, serdes, settings.grace(), settings.retention());
         return builder.build();
     }
 

@@ -119,6 +119,19 @@ class LocalStackSmokeTest {
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");
+            HttpResponse<String> deprecated = get(edge + "/v0/hi");
+            assertThat(deprecated.statusCode()).isEqualTo(200);
+            assertThat(deprecated.headers().firstValue("Deprecation")).hasValue("@" + java.time.Instant.parse("2026-06-01T00:00:00Z").getEpochSecond());
+            assertThat(deprecated.headers().firstValue("Sunset")).hasValue("Tue, 30 Jun 2099 00:00:00 GMT");
+            String deprecations = stack.endpoints().get("dashboard") + "deprecations";
+            long counted = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            JsonNode calls;
+            do {
+                calls = new ObjectMapper().readTree(get(deprecations).body()).path("calls");
+                Thread.sleep(100);
+            } while (calls.isEmpty() && System.nanoTime() < counted);
+            assertThat(calls.toString()).as("analytics lists who calls the deprecated version")
+                    .contains("{\"route\":\"hello-v0\",\"consumer\":\"anonymous\",\"calls\":1}");
             HttpResponse<String> maintenance = get(edge + "/maintenance/x");
             assertThat(maintenance.statusCode()).isEqualTo(503);
             assertThat(maintenance.body()).isEqualTo("{\"status\":\"down for maintenance\"}");

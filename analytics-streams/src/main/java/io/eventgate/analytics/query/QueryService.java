@@ -10,6 +10,8 @@ import io.eventgate.analytics.routes.RouteStatsQueries;
 import io.eventgate.analytics.routes.RouteStatsTopology;
 import io.eventgate.analytics.usage.UsageQueries;
 import io.eventgate.analytics.usage.UsageTopology;
+import io.eventgate.analytics.deprecations.DeprecationQueries;
+import io.eventgate.analytics.deprecations.DeprecationTopology;
 import io.eventgate.analytics.webhooks.WebhookCounts;
 import io.eventgate.analytics.webhooks.WebhookQueries;
 import io.eventgate.analytics.webhooks.WebhookTopology;
@@ -49,7 +51,8 @@ final class QueryService implements HttpService {
     private static final int MAX_POINTS = 10_000;
 
     /** What the queries read, known once the streams app exists (it needs this server's port first). */
-    private record Stores(KafkaStreams streams, Instances instances, RouteStatsQueries routes, UsageQueries usage, WebhookQueries webhooks) {
+    private record Stores(KafkaStreams streams, Instances instances, RouteStatsQueries routes, UsageQueries usage, WebhookQueries webhooks,
+                          DeprecationQueries deprecations) {
     }
 
     private final RecentAnomalies anomalies;
@@ -69,7 +72,8 @@ final class QueryService implements HttpService {
 
     /** Answers queries from {@code streams}, this instance being {@code self} in its metadata. */
     void attach(KafkaStreams streams, HostInfo self) {
-        stores = new Stores(streams, new Instances(streams, self), RouteStatsQueries.of(streams), UsageQueries.of(streams), WebhookQueries.of(streams));
+        stores = new Stores(streams, new Instances(streams, self), RouteStatsQueries.of(streams), UsageQueries.of(streams), WebhookQueries.of(streams),
+                DeprecationQueries.of(streams));
     }
 
     private Stores stores() {
@@ -90,7 +94,8 @@ final class QueryService implements HttpService {
                 .get("/consumers/top", json(this::topConsumers))
                 .get("/consumers/{id}/usage", json(this::consumerUsage))
                 .get("/anomalies", json(this::recentAnomalies))
-                .get("/webhooks", json(this::webhooks));
+                .get("/webhooks", json(this::webhooks))
+                .get("/deprecations", json(this::deprecations));
     }
 
     private void dashboard(ServerRequest req, ServerResponse res) {
@@ -227,6 +232,25 @@ final class QueryService implements HttpService {
                 .put("deadLettered", counts.deadLettered()));
         ObjectNode answer = JSON.createObjectNode().put("window", window.toString()).put("from", from.toString()).put("to", to.toString());
         answer.set("subscriptions", list);
+        return answer;
+    }
+
+    /** Calls to deprecated API versions over {@code window} (default 7d), per route and consumer: whom to warn before a sunset. */
+    private JsonNode deprecations(ServerRequest req, boolean forwarded) {
+        Duration window = duration(req, "window", Duration.ofDays(7));
+        Instant to = clock.instant();
+        Instant from = to.minus(window);
+        java.util.Map<DeprecationQueries.Calls, Long> totals = new java.util.TreeMap<>(stores().deprecations().totals(from, to));
+        if (!forwarded) {
+            for (HostInfo other : stores().instances().others(DeprecationTopology.HOURLY_STORE)) {
+                read(stores().instances().get(other, pathAndQuery(req))).path("calls").forEach(node -> totals.merge(
+                        new DeprecationQueries.Calls(node.path("route").asText(), node.path("consumer").asText()), node.path("calls").asLong(), Long::sum));
+            }
+        }
+        ArrayNode list = JSON.createArrayNode();
+        totals.forEach((calls, count) -> list.addObject().put("route", calls.route()).put("consumer", calls.consumer()).put("calls", count));
+        ObjectNode answer = JSON.createObjectNode().put("window", window.toString()).put("from", from.toString()).put("to", to.toString());
+        answer.set("calls", list);
         return answer;
     }
 

@@ -117,6 +117,7 @@ public final class RecordStep implements Step {
                 .setFailedCredential(exchange.failedCredential())
                 .setInjectedFault(exchange.injectedFault())
                 .setCache(exchange.cacheResult())
+                .setDeprecated(exchange.deprecated())
                 .build();
     }
 

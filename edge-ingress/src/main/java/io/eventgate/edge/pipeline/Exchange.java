@@ -62,6 +62,7 @@ public final class Exchange implements RequestView {
     private List<String[]> upstreamHeaders;
     private String injectedFault;
     private String cacheResult;
+    private boolean deprecated;
     private Set<String> withheld;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
@@ -430,6 +431,15 @@ public final class Exchange implements RequestView {
     }
 
     /** What the response cache did with this request ({@code hit}, {@code miss}, {@code stale}, {@code bypass}), or null. */
+    /** Whether the request called a deprecated API version. */
+    public boolean deprecated() {
+        return deprecated;
+    }
+
+    public void deprecated(boolean deprecated) {
+        this.deprecated = deprecated;
+    }
+
     public String cacheResult() {
         return cacheResult;
     }

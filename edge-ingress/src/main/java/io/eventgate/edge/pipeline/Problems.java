@@ -30,6 +30,7 @@ public final class Problems {
             Map.entry("fault_injected", "Fault injected"),
             Map.entry("first_byte_timeout", "Upstream answer timed out"),
             Map.entry("forbidden", "Forbidden"),
+            Map.entry("gone", "API version retired"),
             Map.entry("headers_too_large", "Headers too large"),
             Map.entry("idempotency_key_reused", "Idempotency-Key reused"),
             Map.entry("idle_timeout", "Upstream stalled"),

@@ -10,6 +10,7 @@ import io.eventgate.edge.events.EventPublisher;
 import io.eventgate.edge.cache.CacheStep;
 import io.eventgate.edge.capture.CaptureStep;
 import io.eventgate.edge.contract.ContractStep;
+import io.eventgate.edge.lifecycle.DeprecationStep;
 import io.eventgate.edge.cache.ResponseCache;
 import io.eventgate.edge.events.RecordStep;
 import io.eventgate.edge.traffic.CorsStep;
@@ -129,6 +130,7 @@ public final class EdgeServer implements AutoCloseable {
                 new RouteStep(),
                 new RouteSwitchStep(settings.nodeId()),
                 new CaptureStep(settings.nodeId(), settings.auth(), events != null ? events::publish : capture -> { }, metrics.registry()),
+                new DeprecationStep(java.time.Clock.systemUTC()),
                 DirectiveStep.forAddressAndRoute(settings.nodeId(), () -> limits == null ? Map.of() : limits.current()),
                 new ClientListStep(settings.nodeId()),
                 new CorsStep(settings.nodeId(), metrics),

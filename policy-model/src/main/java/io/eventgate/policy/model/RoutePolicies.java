@@ -234,6 +234,27 @@ public final class RoutePolicies {
         }
     }
 
+    /**
+     * The route is a deprecated API version: from {@code since} its answers carry {@code Deprecation} (RFC 9745) and, with
+     * {@code sunset}, {@code Sunset} (RFC 8594), with {@code Link}s to the migration document ({@code link}, as
+     * {@code rel="deprecation"} and {@code rel="sunset"}) and to the {@code successor} version. After the sunset it
+     * answers 410 naming the successor, unless {@code serveAfterSunset}.
+     */
+    public record Deprecation(java.time.Instant since, java.time.Instant sunset, String link, String successor, Boolean serveAfterSunset) {
+        public Deprecation {
+            Check.required(since, "deprecation.since");
+            if (sunset != null && sunset.isBefore(since)) {
+                throw new IllegalArgumentException("deprecation.sunset (" + sunset + ") must not be before deprecation.since (" + since + ")");
+            }
+            for (String[] uri : new String[][] {{link, "deprecation.link"}, {successor, "deprecation.successor"}}) {
+                if (uri[0] != null && (uri[0].isBlank() || uri[0].chars().anyMatch(c -> c <= ' ' || c == '<' || c == '>' || c == '"'))) {
+                    throw new IllegalArgumentException(uri[1] + " must be a URI without spaces, quotes or angle brackets, was '" + uri[0] + "'");
+                }
+            }
+            serveAfterSunset = Check.orDefault(serveAfterSunset, Boolean.FALSE);
+        }
+    }
+
     /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
     public record Mock(int status, Map<String, String> headers, String body) {
         public Mock {
