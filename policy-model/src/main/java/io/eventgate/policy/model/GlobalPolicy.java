@@ -7,15 +7,16 @@ import java.util.Optional;
 /**
  * What holds for every route, plan and consumer, whatever their own settings say: a cap on any rate limit
  * ({@code maxRatePerSecond}), whether every route requires credentials ({@code requireAuthentication}), and
- * client addresses refused everywhere ({@code denyClients}, CIDR ranges). A more specific layer may tighten
+ * client addresses refused everywhere ({@code denyClients}, CIDR ranges), and the organisation's {@link Governance}
+ * rules for routes. A more specific layer may tighten
  * it but never loosen it: policy-streams refuses routes and plans that would, and the edge applies it on top
  * of whatever its YAML says.
  */
-public record GlobalPolicy(Double maxRatePerSecond, Boolean requireAuthentication, List<String> denyClients) {
+public record GlobalPolicy(Double maxRatePerSecond, Boolean requireAuthentication, List<String> denyClients, Governance governance) {
     /** The one global policy's entity id: {@code global:global}. */
     public static final String ENTITY_ID = "global";
     /** No global constraint. */
-    public static final GlobalPolicy NONE = new GlobalPolicy(null, false, List.of());
+    public static final GlobalPolicy NONE = new GlobalPolicy(null, false, List.of(), Governance.NONE);
 
     public GlobalPolicy {
         if (maxRatePerSecond != null && !(maxRatePerSecond > 0)) {
@@ -24,6 +25,11 @@ public record GlobalPolicy(Double maxRatePerSecond, Boolean requireAuthenticatio
         requireAuthentication = Boolean.TRUE.equals(requireAuthentication);
         denyClients = List.copyOf(Check.orDefault(denyClients, List.of()));
         AddressRanges.of(denyClients, "denyClients");
+        governance = Check.orDefault(governance, Governance.NONE);
+    }
+
+    public GlobalPolicy(Double maxRatePerSecond, Boolean requireAuthentication, List<String> denyClients) {
+        this(maxRatePerSecond, requireAuthentication, denyClients, null);
     }
 
     /** The addresses refused everywhere, parsed (the edge parses them once per snapshot). */

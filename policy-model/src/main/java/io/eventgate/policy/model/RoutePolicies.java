@@ -255,6 +255,15 @@ public final class RoutePolicies {
         }
     }
 
+    /** What an organisation knows about a route: who owns it, its tags ({@code public} among them), the API it belongs to. */
+    public record Info(String owner, List<String> tags, String api) {
+        public static final Info NONE = new Info(null, null, null);
+
+        public Info {
+            tags = List.copyOf(Check.orDefault(tags, List.of()));
+        }
+    }
+
     /** A fixed answer the route gives itself, in place of any upstream: stubs, maintenance pages. */
     public record Mock(int status, Map<String, String> headers, String body) {
         public Mock {

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * injected {@code faults}, {@code transform} edits, the {@code compression} of answers, the response {@code cache} and the
  * {@code capture} of sampled requests for replay; the shape of the edge's own errors ({@code errorFormat}: RFC 9457
  * {@code problem} details, or {@code legacy} JSON for clients written against it), and the OpenAPI {@code contract}
- * requests are checked against, and its {@code deprecation} as an API version; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
+ * requests are checked against, its {@code deprecation} as an API version, and its {@code info} (owner, tags, API) for the
+ * organisation's governance rules; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
  * to a topic, or read a key's latest value).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -27,7 +28,8 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                             RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform,
                             RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka,
                             RoutePolicies.Capture capture, String errorFormat,
-                            RoutePolicies.Contract contract, RoutePolicies.Deprecation deprecation) {
+                            RoutePolicies.Contract contract, RoutePolicies.Deprecation deprecation,
+                            RoutePolicies.Info info) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -86,13 +88,13 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
                          Access access, Boolean forwardCredentials) {
         this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
-                null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** These settings with a kafka target (and so no upstreams). */
     public RouteSettings withKafka(KafkaTarget kafka) {
         return new RouteSettings(id, match, List.of(), stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** True when the edge's own errors on this route keep the earlier JSON shape (error, message, requestId). */
@@ -103,43 +105,49 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
     /** These settings with another API contract. */
     public RouteSettings withContract(RoutePolicies.Contract contract) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with another deprecation policy. */
     public RouteSettings withDeprecation(RoutePolicies.Deprecation deprecation) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+    }
+
+    /** These settings with other information (owner, tags, API). */
+    public RouteSettings withInfo(RoutePolicies.Info info) {
+        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with another error format. */
     public RouteSettings withErrorFormat(String errorFormat) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with another capture policy. */
     public RouteSettings withCapture(RoutePolicies.Capture capture) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with another cache policy. */
     public RouteSettings withCache(RoutePolicies.Cache cache) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with another compression policy. */
     public RouteSettings withCompression(RoutePolicies.Compression compression) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     /** These settings with other traffic policies. */
     public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,

@@ -189,7 +189,10 @@ public final class CommandValidator {
         return new Accepted(key, entity);
     }
 
-    /** A route or plan that would loosen the global policy in force, or a global policy that routes and plans in force already loosen. */
+    /**
+     * A route or plan that would loosen the global policy in force or break its governance rules, or a global policy that
+     * routes and plans in force already loosen or break.
+     */
     private static Optional<Rejected> loosening(String key, PolicyCommand command, Record spec, EntityState state) {
         if (spec instanceof GlobalPolicy global) {
             if (!GlobalPolicy.ENTITY_ID.equals(command.getEntityId())) {
@@ -197,7 +200,9 @@ public final class CommandValidator {
             }
             List<String> offenders = new ArrayList<>();
             for (PolicyEntity route : state.withPrefix("route:")) {
-                global.loosenedBy(bind(route, RouteSettings.class)).forEach(reason -> offenders.add(route.getEntityKey() + " " + reason));
+                RouteSettings settings = bind(route, RouteSettings.class);
+                global.loosenedBy(settings).forEach(reason -> offenders.add(route.getEntityKey() + " " + reason));
+                global.governance().check(settings).forEach(violation -> offenders.add(route.getEntityKey() + " breaks " + violation));
             }
             for (PolicyEntity plan : state.withPrefix("plan:")) {
                 global.loosenedBy(bind(plan, PlanSettings.class)).ifPresent(reason -> offenders.add(plan.getEntityKey() + " " + reason));
@@ -210,6 +215,14 @@ public final class CommandValidator {
             return Optional.empty();
         }
         GlobalPolicy global = bind(inForce.get(), GlobalPolicy.class);
+        if (spec instanceof RouteSettings route) {
+            List<io.eventgate.policy.model.Governance.Violation> broken = global.governance().check(route);
+            if (!broken.isEmpty()) {
+                io.eventgate.policy.model.Governance.Violation first = broken.getFirst();
+                return Optional.of(reject(key, command, first.field(), "it breaks the governance " + broken.stream().map(Object::toString)
+                        .collect(java.util.stream.Collectors.joining("; "))));
+            }
+        }
         List<String> reasons = spec instanceof RouteSettings route ? global.loosenedBy(route)
                 : spec instanceof PlanSettings plan ? global.loosenedBy(plan).stream().toList() : List.of();
         if (reasons.isEmpty()) {

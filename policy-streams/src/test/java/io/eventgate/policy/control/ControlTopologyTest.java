@@ -423,4 +423,37 @@ class ControlTopologyTest {
         upsert(EntityType.GLOBAL_POLICY, "global:other", "other", "{}");
         assertThat(onlyRejection().getField()).isEqualTo("entityId");
     }
+
+    @Test
+    void governanceRulesRefuseRoutesNamingTheRuleAndAGlobalPolicyThatRoutesInForceBreak() {
+        upsert(EntityType.UPSTREAM_POOL, "pool:users", "users", POOL);
+        policies.readValue();
+        upsert(EntityType.ROUTE, "route:api", "api", ROUTE);
+        policies.readValue();
+        String rules = "{\"governance\":{\"routesAuthenticate\":true,\"routesRateLimited\":true,\"routesOwned\":true,"
+                + "\"apiPrefixes\":{\"users\":\"/users\"}}}";
+        upsert(EntityType.GLOBAL_POLICY, "global:global", "global", rules);
+        CommandRejection existing = onlyRejection();
+        assertThat(existing.getReason()).contains("route:api breaks rule 'route-authenticates' (anonymous)")
+                .contains("rule 'route-has-owner' (info.owner)").contains("rule 'route-rate-limited'").contains("rule 'route-within-api-prefix' (info.api)");
+
+        upsert(EntityType.ROUTE, "route:api", "api", "{\"id\":\"api\",\"match\":{\"paths\":[\"/users/**\"]},\"upstreams\":[{\"pool\":\"users\"}],"
+                + "\"anonymous\":false,\"rateLimits\":{\"route\":{\"ratePerSecond\":100}},\"info\":{\"owner\":\"team-users\",\"api\":\"users\"}}");
+        policies.readValue();
+        upsert(EntityType.GLOBAL_POLICY, "global:global", "global", rules);
+        assertThat(policies.readValue().getEntityKey()).isEqualTo("global:global");
+
+        upsert(EntityType.ROUTE, "route:open", "open", "{\"id\":\"open\",\"match\":{\"paths\":[\"/admin/**\"]},\"upstreams\":[{\"pool\":\"users\"}],"
+                + "\"rateLimits\":{\"route\":{\"ratePerSecond\":10}},\"info\":{\"owner\":\"ops\",\"tags\":[\"public\"],\"api\":\"users\"}}");
+        CommandRejection outside = onlyRejection();
+        assertThat(outside.getField()).isEqualTo("match.paths[0]");
+        assertThat(outside.getReason()).isEqualTo("it breaks the governance rule 'route-within-api-prefix' (match.paths[0]): "
+                + "'/admin/**' lies outside API 'users''s prefix /users");
+
+        upsert(EntityType.ROUTE, "route:unowned", "unowned", "{\"id\":\"unowned\",\"match\":{\"paths\":[\"/users/x\"]},\"upstreams\":[{\"pool\":\"users\"}],"
+                + "\"rateLimits\":{\"route\":{\"ratePerSecond\":10}},\"info\":{\"tags\":[\"public\"],\"api\":\"users\"}}");
+        CommandRejection unowned = onlyRejection();
+        assertThat(unowned.getField()).isEqualTo("info.owner");
+        assertThat(unowned.getReason()).contains("rule 'route-has-owner'").doesNotContain("route-authenticates");
+    }
 }
