@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Lint.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
             picocli.AutoComplete.GenerateCompletion.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
@@ -271,6 +271,27 @@ public final class Ctl {
     }
 
     /** Prints the rejected commands, and with --follow keeps printing new ones. */
+    /** Checks a policy file offline: what policy-streams would refuse, the governance rules, the OpenAPI documents. */
+    @Command(name = "lint", description = "Check a policy file offline against the entities' checks, the governance rules of its global policy "
+            + "and the OpenAPI documents its routes name; exit 1 with the findings.")
+    static final class Lint implements Callable<Integer> {
+        @ParentCommand
+        Ctl ctl;
+
+        @Option(names = {"-f", "--file"}, required = true, description = "policy file (YAML: pools, plans, routes, consumers, global, detectors)")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = ctl.spec.commandLine().getOut();
+            List<PolicyFile.Entity> entities = PolicyFile.read(file);
+            List<String> findings = io.eventgate.ctl.Lint.check(entities);
+            findings.forEach(out::println);
+            out.println(findings.isEmpty() ? file + ": " + entities.size() + " entities, no findings" : file + ": " + findings.size() + " findings");
+            return findings.isEmpty() ? 0 : 1;
+        }
+    }
+
     /** Re-sends a route's captured requests to another environment and compares the answers with the originals. */
     @Command(name = "replay", description = "Re-send a route's captured requests (gateway.captures) to another environment, at a fixed rate, "
             + "and report status and latency differences against the originals.")

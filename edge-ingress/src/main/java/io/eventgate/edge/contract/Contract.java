@@ -89,6 +89,9 @@ public final class Contract {
         if (api == null || api.getPaths() == null) {
             throw new IllegalArgumentException("contract.openapi: " + path + " is not an OpenAPI document: " + result.getMessages());
         }
+        if (result.getMessages() != null && !result.getMessages().isEmpty()) {
+            java.util.logging.Logger.getLogger(Contract.class.getName()).warning("contract " + path + ": " + result.getMessages());
+        }
         boolean v31 = api.getOpenapi() != null && api.getOpenapi().startsWith("3.1");
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(v31 ? Dialects.getOpenApi31() : Dialects.getOpenApi30(),
                 builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder().pathType(PathType.JSON_POINTER).build()));
