@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Lint.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Import.class, Ctl.Lint.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
             picocli.AutoComplete.GenerateCompletion.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
@@ -86,9 +86,13 @@ public final class Ctl {
 
         @Override
         public Integer call() throws Exception {
+            return apply(ctl, PolicyFile.read(file), dryRun, io.eventgate.settings.DurationText.parse(timeout));
+        }
+
+        /** Shows the diff of {@code desired} against the policies in force, then sends the changes (or, dry, validates them here). */
+        static int apply(Ctl ctl, List<PolicyFile.Entity> desired, boolean dryRun, Duration timeout) throws Exception {
             PrintWriter out = ctl.spec.commandLine().getOut();
             ClusterAccess cluster = ctl.cluster();
-            List<PolicyFile.Entity> desired = PolicyFile.read(file);
             Map<String, PolicyEntity> current = cluster.policies();
             List<PolicyCommand> changes = new ArrayList<>();
             Map<PolicyCommand, String> keys = new HashMap<>();
@@ -113,10 +117,10 @@ public final class Ctl {
                 return 0;
             }
             cluster.send(changes, keys);
-            return awaitOutcome(out, cluster, changes, io.eventgate.settings.DurationText.parse(timeout));
+            return awaitOutcome(out, cluster, changes, timeout);
         }
 
-        private int validateLocally(PrintWriter out, List<PolicyCommand> changes, Map<PolicyCommand, String> keys, Map<String, PolicyEntity> current) {
+        private static int validateLocally(PrintWriter out, List<PolicyCommand> changes, Map<PolicyCommand, String> keys, Map<String, PolicyEntity> current) {
             Map<String, PolicyEntity> state = new LinkedHashMap<>(current);
             EntityState view = new EntityState() {
                 @Override
@@ -271,6 +275,52 @@ public final class Ctl {
     }
 
     /** Prints the rejected commands, and with --follow keeps printing new ones. */
+    /** Imports an API: its OpenAPI document's paths become routes, applied through the control topic like a policy file. */
+    @Command(name = "import", description = "Turn an API description into routes and apply them.", subcommands = {Import.OpenApi.class})
+    static final class Import {
+        @ParentCommand
+        Ctl ctl;
+
+        @Command(name = "openapi", description = "One route per path and its methods, to one pool, checked against the document; "
+                + "x-eventgate-* extensions set auth, groups, rate limit, cache, owner and tags. Shows the diff, then applies.")
+        static final class OpenApi implements Callable<Integer> {
+            @ParentCommand
+            Import parent;
+
+            @Parameters(index = "0", description = "the OpenAPI 3.0 or 3.1 document (the edges read it at this path too, to check requests)")
+            Path document;
+
+            @Option(names = "--upstream", required = true, description = "the pool every route sends to")
+            String pool;
+
+            @Option(names = "--prefix", description = "a path prefix the routes match under and strip before the upstream, e.g. /shop")
+            String prefix;
+
+            @Option(names = "--dry-run", description = "validate and show the diff; change nothing")
+            boolean dryRun;
+
+            @Option(names = "--print", description = "print the routes as a policy file instead of applying them")
+            boolean print;
+
+            @Option(names = "--timeout", defaultValue = "60s", description = "how long to wait for the outcome (default: ${DEFAULT-VALUE})")
+            String timeout;
+
+            @Override
+            public Integer call() throws Exception {
+                List<PolicyFile.Entity> routes = OpenApiImport.routes(document, pool, prefix);
+                PrintWriter out = parent.ctl.spec.commandLine().getOut();
+                if (print) {
+                    out.print(new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                            .writeValueAsString(OpenApiImport.asYaml(routes)));
+                    out.flush();
+                    return 0;
+                }
+                parent.ctl.spec.commandLine().getErr().printf("%s: %d routes for pool %s%n", document, routes.size(), pool);
+                return Apply.apply(parent.ctl, routes, dryRun, io.eventgate.settings.DurationText.parse(timeout));
+            }
+        }
+    }
+
     /** Checks a policy file offline: what policy-streams would refuse, the governance rules, the OpenAPI documents. */
     @Command(name = "lint", description = "Check a policy file offline against the entities' checks, the governance rules of its global policy "
             + "and the OpenAPI documents its routes name; exit 1 with the findings.")

@@ -23,7 +23,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Requests checked against the route's OpenAPI document before anything reaches the upstream: the path and method must
+ * Requests checked against the route's OpenAPI document before anything reaches the upstream: the path (as the client
+ * sent it, or without the prefix the route strips, for a document of the upstream's paths) and method must
  * be an operation of it (404 and 405 otherwise, or passed on unchecked with {@code undeclared: pass}), its path, query and
  * header parameters present when required and valid against their schemas, the body of a declared media type (415) and,
  * for JSON, valid against the operation's schema within {@code maxBodyBytes} (413 past it). Every violation is named with
@@ -45,6 +46,11 @@ public final class ContractStep implements Step {
         }
         Contract contract = exchange.route().contract();
         Contract.Lookup found = contract.find(exchange.method(), exchange.path());
+        String strip = exchange.route().settings().stripPrefix();
+        if (found.operation() == null && found.allowedMethods().isEmpty() && strip != null && exchange.path().startsWith(strip + "/")) {
+            // a document of the upstream's paths, as imported under a prefix the route strips
+            found = contract.find(exchange.method(), exchange.path().substring(strip.length()));
+        }
         if (found.operation() == null) {
             if (!found.allowedMethods().isEmpty()) {
                 exchange.client().header("Allow", String.join(", ", found.allowedMethods()));

@@ -69,7 +69,10 @@ class ContractTest {
         edge = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("up", EdgeFixture.pool("http://127.0.0.1:" + upstream.port())),
                 List.of(EdgeFixture.route("api", "/api/**", "up").withContract(new RoutePolicies.Contract("../config/openapi/demo-orders.yaml", null, 4096)),
                         EdgeFixture.route("things", "/things", "up").withContract(new RoutePolicies.Contract(v31.toString(), null, null)),
-                        EdgeFixture.route("loose", "/loose/**", "up").withContract(new RoutePolicies.Contract(v31.toString(), "pass", null)))));
+                        EdgeFixture.route("loose", "/loose/**", "up").withContract(new RoutePolicies.Contract(v31.toString(), "pass", null)),
+                        new io.eventgate.policy.model.RouteSettings("prefixed", new io.eventgate.policy.model.RouteSettings.Match(null, List.of("/shop/**"), null, null),
+                                List.of(new io.eventgate.policy.model.RouteSettings.Destination("up", 100)), "/shop", null, null, null, null)
+                                .withContract(new RoutePolicies.Contract(v31.toString(), null, null)))));
     }
 
     @AfterEach
@@ -143,5 +146,9 @@ class ContractTest {
         assertThat(reached).as("nothing invalid reached the upstream").isEmpty();
         assertThat(send("GET", "/loose/anything", null, null).statusCode()).as("undeclared: pass").isEqualTo(200);
         assertThat(reached).containsExactly("GET /loose/anything ");
+        assertThat(pointers(send("PUT", "/shop/things", "application/json", "{}"))).as("a document of the upstream's paths, under the stripped prefix")
+                .containsExactly("/body");
+        assertThat(send("PUT", "/shop/things", "application/json", "{\"name\":\"n\"}").statusCode()).isEqualTo(200);
+        assertThat(reached).containsExactly("GET /loose/anything ", "PUT /things {\"name\":\"n\"}");
     }
 }
