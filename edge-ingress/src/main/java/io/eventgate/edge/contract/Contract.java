@@ -47,7 +47,16 @@ public final class Contract {
 
     /** One method on one path template. */
     record Operation(String method, String template, Pattern pattern, List<String> variables, List<Param> params, boolean bodyRequired,
-                     Map<String, Schema> bodies) {
+                     Map<String, Schema> bodies, Map<String, Map<String, Schema>> responses) {
+        /** The declared answers for {@code status}: its own, its class ({@code 2XX}), or {@code default}; null when none. */
+        Map<String, Schema> response(int status) {
+            Map<String, Schema> exact = responses.get(Integer.toString(status));
+            if (exact != null) {
+                return exact;
+            }
+            Map<String, Schema> range = responses.get(status / 100 + "XX");
+            return range != null ? range : responses.get("default");
+        }
     }
 
     /** What a request finds in the document: its operation and path variables, or that its path or method is not there. */
@@ -120,6 +129,17 @@ public final class Contract {
                             media.getValue().getSchema() == null ? null : registry.getSchema(tree(media.getValue().getSchema(), v31)));
                 }
             }
+            Map<String, Map<String, Schema>> responses = new LinkedHashMap<>();
+            if (operation.getResponses() != null) {
+                operation.getResponses().forEach((code, response) -> {
+                    Map<String, Schema> media = new LinkedHashMap<>();
+                    if (response.getContent() != null) {
+                        response.getContent().forEach((type, content) -> media.put(type.toLowerCase(Locale.ROOT),
+                                content.getSchema() == null ? null : registry.getSchema(tree(content.getSchema(), v31))));
+                    }
+                    responses.put(code.equalsIgnoreCase("default") ? "default" : code.toUpperCase(Locale.ROOT), media);
+                });
+            }
             List<String> variables = new ArrayList<>();
             Matcher m = TEMPLATE_VARIABLE.matcher(template);
             StringBuilder regex = new StringBuilder();
@@ -131,7 +151,7 @@ public final class Contract {
             }
             regex.append(Pattern.quote(template.substring(last)));
             operations.add(new Operation(method.name(), template, Pattern.compile(regex.toString()), variables, List.copyOf(params.values()), bodyRequired,
-                    bodies));
+                    bodies, responses));
         }));
         // literal segments win over variables, as OpenAPI says: /users/me before /users/{id}
         operations.sort(java.util.Comparator.comparingInt((Operation o) -> o.variables().size()).thenComparing(Operation::template));

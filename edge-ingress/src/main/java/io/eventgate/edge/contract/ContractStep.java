@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import io.eventgate.avro.DecisionKind;
 import io.eventgate.avro.RequestOutcome;
 import io.eventgate.edge.pipeline.ClientConnection;
+import io.eventgate.edge.pipeline.Decisions;
 import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Protocol;
 import io.eventgate.edge.pipeline.Replies;
 import io.eventgate.edge.pipeline.Step;
 import io.eventgate.policy.model.RoutePolicies;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -28,10 +31,23 @@ import java.util.Map;
  * be an operation of it (404 and 405 otherwise, or passed on unchecked with {@code undeclared: pass}), its path, query and
  * header parameters present when required and valid against their schemas, the body of a declared media type (415) and,
  * for JSON, valid against the operation's schema within {@code maxBodyBytes} (413 past it). Every violation is named with
- * a JSON pointer into the request ({@code /query/limit}, {@code /header/x-tenant}, {@code /body/amount}) in one 400.
+ * a JSON pointer into the request ({@code /query/limit}, {@code /header/x-tenant}, {@code /body/amount}) in one 400, and
+ * recorded as a CONTRACT_VIOLATION decision. With {@code responses: shadow} the upstream's answer is copied as it goes
+ * to the client and checked afterwards (declared status, media type, JSON body): a mismatch is passed through and
+ * reported as a CONTRACT_DRIFT decision and in {@code edge_contract_drift_total{route,operation,kind}}.
  */
 public final class ContractStep implements Step {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Violations named in one drift report at most; the count says how many there were. */
+    private static final int REPORTED = 5;
+
+    private final String nodeId;
+    private final MeterRegistry meters;
+
+    public ContractStep(String nodeId, MeterRegistry meters) {
+        this.nodeId = nodeId;
+        this.meters = meters;
+    }
 
     /** One thing wrong with a request: where, as a JSON pointer into it, and what. */
     record Violation(String pointer, String message) {
@@ -123,21 +139,70 @@ public final class ContractStep implements Step {
             }
         }
         if (!violations.isEmpty()) {
+            exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.CONTRACT_VIOLATION, "contract:" + exchange.route().id(), 0, null, null, null,
+                    operation.method() + " " + operation.template() + ": " + summary(violations), false), true);
             List<Map<String, String>> errors = violations.stream().map(v -> Map.of("pointer", v.pointer(), "message", v.message())).toList();
             Replies.json(exchange, 400, RequestOutcome.REJECTED, "contract_violation", violations.size() == 1 ? violations.getFirst().message()
                     : violations.size() + " violations of the API's contract, each in errors", Map.of("errors", errors));
             return;
         }
-        if (body == null) {
+        ClientConnection passed = body == null ? client : new ReadBody(client, body); // the upstream gets the body the check read
+        ResponseCopy answer = policy.checksResponses() ? new ResponseCopy(passed, policy.maxBodyBytes()) : null;
+        if (passed == client && answer == null) {
             next.proceed(exchange);
             return;
         }
-        exchange.divertClient(new ReadBody(client, body)); // the upstream gets the body the check read
+        exchange.divertClient(answer != null ? answer : passed);
         try {
             next.proceed(exchange);
         } finally {
             exchange.divertClient(client);
         }
+        if (answer != null && exchange.outcome() == RequestOutcome.PROXIED) {
+            reportDrift(exchange, operation, answer);
+        }
+    }
+
+    /** Checks the upstream's answer against the operation's responses: each mismatch is reported, none is blocked. */
+    private void reportDrift(Exchange exchange, Contract.Operation operation, ResponseCopy answer) {
+        List<Violation> drift = new ArrayList<>();
+        String kind;
+        Map<String, Schema> declared = operation.response(answer.status());
+        String type = mediaType(answer.contentType());
+        if (declared == null) {
+            kind = "status";
+            drift.add(new Violation("/status", "status " + answer.status() + " is not a declared response"));
+        } else if (declared.isEmpty()) {
+            return; // the document says nothing about this answer's body
+        } else if (type == null || !declared.containsKey(type) && !declared.containsKey(type.substring(0, type.indexOf('/') + 1) + "*")
+                && !declared.containsKey("*/*")) {
+            kind = "media_type";
+            drift.add(new Violation("/header/content-type", (type == null ? "no content type" : type) + " is not one of " + declared.keySet()));
+        } else {
+            kind = "body";
+            Schema schema = declared.containsKey(type) ? declared.get(type) : declared.getOrDefault(type.substring(0, type.indexOf('/') + 1) + "*", declared.get("*/*"));
+            byte[] body = answer.body();
+            if (schema == null || body == null || !isJson(type)) {
+                return; // nothing to check it against, or too large or encoded to check
+            }
+            try {
+                check(schema, JSON.readTree(body), "/body", drift);
+            } catch (IOException notJson) {
+                drift.add(new Violation("/body", "the body is not JSON"));
+            }
+        }
+        if (drift.isEmpty()) {
+            return;
+        }
+        String operationName = operation.method() + " " + operation.template();
+        meters.counter("edge.contract.drift", "route", exchange.route().id(), "operation", operationName, "kind", kind).increment();
+        exchange.decided(Decisions.of(exchange, nodeId, DecisionKind.CONTRACT_DRIFT, "contract:" + exchange.route().id(), 0, null, null, null,
+                operationName + " answered " + answer.status() + ": " + summary(drift), true), false);
+    }
+
+    private static String summary(List<Violation> violations) {
+        String named = violations.stream().limit(REPORTED).map(v -> v.pointer() + " " + v.message()).collect(java.util.stream.Collectors.joining("; "));
+        return violations.size() > REPORTED ? named + "; and " + (violations.size() - REPORTED) + " more" : named;
     }
 
     private static void check(Schema schema, JsonNode value, String where, List<Violation> violations) {

@@ -142,7 +142,7 @@ public final class EdgeServer implements AutoCloseable {
                 new FaultStep(settings.nodeId(), metrics),
                 new CacheStep(responseCache),
                 new DecodeRequestStep(settings.server().maxBodyBytes()),
-                new ContractStep(),
+                new ContractStep(settings.nodeId(), metrics.registry()),
                 new JsonBodyStep(),
                 new MockStep(metrics),
                 new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),

@@ -38,13 +38,18 @@ class ContractTest {
     final List<String> reached = new CopyOnWriteArrayList<>();
     WebServer upstream;
     EdgeServer edge;
+    TestKafka kafka;
 
     @BeforeEach
     void start(TestKafka kafka, @TempDir Path dir) throws Exception {
         upstream = WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any((req, res) -> {
             String body = req.content().hasEntity() ? req.content().as(String.class) : "";
             reached.add(req.prologue().method().text() + " " + req.path().rawPath() + " " + body);
-            res.send("ok");
+            switch (req.path().rawPath()) {
+                case "/drift/good" -> res.header("Content-Type", "application/json").send("{\"id\":\"a\"}");
+                case "/drift/bad" -> res.header("Content-Type", "application/json").send("{\"id\":5}");
+                default -> res.send("ok");
+            }
         })).build().start();
         Path v31 = dir.resolve("things.yaml");
         Files.writeString(v31, """
@@ -66,13 +71,33 @@ class ContractTest {
                                 size: {type: integer, exclusiveMinimum: 0}
                       responses: {"204": {description: stored}}
                 """);
+        Path drift = dir.resolve("drift.yaml");
+        Files.writeString(drift, """
+                openapi: 3.0.3
+                info: {title: Drift, version: "1"}
+                paths:
+                  /drift/{name}:
+                    get:
+                      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+                      responses:
+                        "200":
+                          description: an item
+                          content:
+                            application/json:
+                              schema: {type: object, required: [id], properties: {id: {type: string}}}
+                  /drift/other/status:
+                    get:
+                      responses: {"201": {description: created}}
+                """);
         edge = EdgeServer.start(EdgeFixture.settings(kafka, dir.resolve("journal"), Map.of("up", EdgeFixture.pool("http://127.0.0.1:" + upstream.port())),
                 List.of(EdgeFixture.route("api", "/api/**", "up").withContract(new RoutePolicies.Contract("../config/openapi/demo-orders.yaml", null, 4096)),
                         EdgeFixture.route("things", "/things", "up").withContract(new RoutePolicies.Contract(v31.toString(), null, null)),
                         EdgeFixture.route("loose", "/loose/**", "up").withContract(new RoutePolicies.Contract(v31.toString(), "pass", null)),
                         new io.eventgate.policy.model.RouteSettings("prefixed", new io.eventgate.policy.model.RouteSettings.Match(null, List.of("/shop/**"), null, null),
                                 List.of(new io.eventgate.policy.model.RouteSettings.Destination("up", 100)), "/shop", null, null, null, null)
-                                .withContract(new RoutePolicies.Contract(v31.toString(), null, null)))));
+                                .withContract(new RoutePolicies.Contract(v31.toString(), null, null)),
+                        EdgeFixture.route("drift", "/drift/**", "up").withContract(new RoutePolicies.Contract(drift.toString(), null, null, "shadow")))));
+        this.kafka = kafka;
     }
 
     @AfterEach
@@ -150,5 +175,29 @@ class ContractTest {
                 .containsExactly("/body");
         assertThat(send("PUT", "/shop/things", "application/json", "{\"name\":\"n\"}").statusCode()).isEqualTo(200);
         assertThat(reached).containsExactly("GET /loose/anything ", "PUT /things {\"name\":\"n\"}");
+    }
+
+    @Test
+    void answersThatDriftFromTheContractPassAndAreReported() throws Exception {
+        HttpResponse<String> good = send("GET", "/drift/good", null, null);
+        HttpResponse<String> bad = send("GET", "/drift/bad", null, null);
+        HttpResponse<String> status = send("GET", "/drift/other/status", null, null);
+        assertThat(List.of(good.statusCode(), bad.statusCode(), status.statusCode())).as("never blocked").containsExactly(200, 200, 200);
+        assertThat(bad.body()).isEqualTo("{\"id\":5}");
+        assertThat(send("POST", "/api/orders", "application/json", "{}").statusCode()).isEqualTo(400);
+
+        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + edge.adminPort() + "/observe/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("edge_contract_drift_total{kind=\"body\",operation=\"GET /drift/{name}\",route=\"drift\"} 1.0")
+                .contains("edge_contract_drift_total{kind=\"status\",operation=\"GET /drift/other/status\",route=\"drift\"} 1.0")
+                .doesNotContain("operation=\"GET /drift/{name}\",route=\"drift\"} 2.0");
+        List<io.eventgate.avro.DecisionEvent> decisions = io.eventgate.edge.RequestEventsOnTopic.decisions(kafka.bootstrapServers(), kafka.registryUrl(),
+                new io.eventgate.schemas.Topics(kafka.topicPrefix()).decisions(), d -> d.size() >= 3, java.time.Duration.ofSeconds(30));
+        assertThat(decisions).extracting(d -> d.getKind() + " " + d.getReason())
+                .anySatisfy(text -> assertThat(text).startsWith("CONTRACT_DRIFT GET /drift/other/status answered 200: /status status 200 is not a declared response"))
+                .anySatisfy(text -> assertThat(text).startsWith("CONTRACT_VIOLATION POST /api/orders: /body"));
+        assertThat(decisions).filteredOn(d -> d.getKind() == io.eventgate.avro.DecisionKind.CONTRACT_DRIFT)
+                .allSatisfy(d -> assertThat(d.getShadow()).isTrue()).hasSize(2)
+                .anySatisfy(d -> assertThat(d.getReason()).startsWith("GET /drift/{name} answered 200: /body/id"));
     }
 }

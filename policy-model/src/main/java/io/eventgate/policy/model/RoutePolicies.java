@@ -214,9 +214,10 @@ public final class RoutePolicies {
     /**
      * The route's API contract: requests are checked against the OpenAPI 3.0 or 3.1 document at {@code openapi} (a file
      * every edge node reads) before the upstream; a path or method the document lacks is refused, or passed on unchecked
-     * with {@code undeclared: pass}; bodies are read up to {@code maxBodyBytes} to be checked.
+     * with {@code undeclared: pass}; bodies are read up to {@code maxBodyBytes} to be checked. With {@code responses: shadow}
+     * the upstream's answers are checked too, passed through whatever they are, and each mismatch reported (contract drift).
      */
-    public record Contract(String openapi, String undeclared, Integer maxBodyBytes) {
+    public record Contract(String openapi, String undeclared, Integer maxBodyBytes, String responses) {
         public Contract {
             Check.required(openapi, "contract.openapi");
             if (openapi.isBlank()) {
@@ -227,6 +228,19 @@ public final class RoutePolicies {
                 throw new IllegalArgumentException("contract.undeclared must be 'refuse' or 'pass', was '" + undeclared + "'");
             }
             maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 1 << 20), 1, 16 << 20, "contract.maxBodyBytes");
+            responses = Check.orDefault(responses, "off");
+            if (!responses.equals("off") && !responses.equals("shadow")) {
+                throw new IllegalArgumentException("contract.responses must be 'off' or 'shadow' (checked and reported, never blocked), was '" + responses + "'");
+            }
+        }
+
+        public Contract(String openapi, String undeclared, Integer maxBodyBytes) {
+            this(openapi, undeclared, maxBodyBytes, null);
+        }
+
+        /** Whether the upstream's answers are checked against the document too, and their drift reported. */
+        public boolean checksResponses() {
+            return responses.equals("shadow");
         }
 
         public boolean refusesUndeclared() {
