@@ -130,6 +130,10 @@ class LocalStackSmokeTest {
                 calls = new ObjectMapper().readTree(get(deprecations).body()).path("calls");
                 Thread.sleep(100);
             } while (calls.isEmpty() && System.nanoTime() < counted);
+            JsonNode catalog = new ObjectMapper().readTree(get(stack.endpoints().get("dashboard") + "catalog").body());
+            assertThat(catalog.toString()).as("the catalog lists the sample API with its contract")
+                    .contains("{\"api\":\"demo-orders\",\"owners\":[\"team-demo\"],\"openapi\":[\"../config/openapi/demo-orders.yaml\"]");
+            assertThat(get(stack.endpoints().get("dashboard") + "catalog/demo-orders/openapi").body()).contains("title: Demo orders");
             assertThat(calls.toString()).as("analytics lists who calls the deprecated version")
                     .contains("{\"route\":\"hello-v0\",\"consumer\":\"anonymous\",\"calls\":1}");
             HttpResponse<String> maintenance = get(edge + "/maintenance/x");

@@ -24,28 +24,32 @@ public final class QueryServer implements AutoCloseable {
     private final WebServer server;
     private final QueryService service;
     private final RecentAnomalies anomalies;
+    private final Catalog catalog;
     private final HostInfo advertised;
     private final StreamsMetrics metrics;
 
-    private QueryServer(WebServer server, QueryService service, RecentAnomalies anomalies, HostInfo advertised, StreamsMetrics metrics) {
+    private QueryServer(WebServer server, QueryService service, RecentAnomalies anomalies, Catalog catalog, HostInfo advertised, StreamsMetrics metrics) {
         this.server = server;
         this.metrics = metrics;
         this.service = service;
         this.anomalies = anomalies;
+        this.catalog = catalog;
         this.advertised = advertised;
     }
 
     public static QueryServer start(QuerySettings settings, String bootstrapServers, Topics topics, ContractSerdes serdes) {
         RecentAnomalies anomalies = new RecentAnomalies(bootstrapServers, topics.anomalies(),
                 serdes.<AnomalyEvent>serde(Topic.ANOMALIES).deserializer(), RECENT_ANOMALIES);
-        QueryService service = new QueryService(anomalies, Clock.systemUTC());
+        Catalog catalog = new Catalog(bootstrapServers, topics.policies(), serdes.<io.eventgate.avro.PolicyEntity>serde(Topic.POLICIES).deserializer(),
+                topics.nodeConfig(), serdes.<io.eventgate.avro.NodeConfig>serde(Topic.NODE_CONFIG).deserializer());
+        QueryService service = new QueryService(anomalies, catalog, Clock.systemUTC());
         StreamsMetrics metrics = new StreamsMetrics();
         WebServer server = WebServer.builder().host(settings.bindAddress()).port(settings.port())
                 .routing(routing -> routing.get("/metrics", (req, res) -> res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4")
                         .send(metrics.scrape())).register(service)).build().start();
         HostInfo advertised = new HostInfo(settings.advertisedHost(), server.port());
         LOG.info("analytics query API and dashboard on http://" + settings.bindAddress() + ":" + server.port() + "/ (advertised as " + advertised + ")");
-        return new QueryServer(server, service, anomalies, advertised, metrics);
+        return new QueryServer(server, service, anomalies, catalog, advertised, metrics);
     }
 
     /** host:port as the other instances reach this one ({@code application.server}). */
@@ -66,6 +70,7 @@ public final class QueryServer implements AutoCloseable {
     public void close() throws InterruptedException {
         server.stop();
         anomalies.close();
+        catalog.close();
         metrics.close();
     }
 }

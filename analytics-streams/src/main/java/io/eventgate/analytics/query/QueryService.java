@@ -56,12 +56,14 @@ final class QueryService implements HttpService {
     }
 
     private final RecentAnomalies anomalies;
+    private final Catalog catalog;
     private final Clock clock;
     private final byte[] dashboard;
     private volatile Stores stores;
 
-    QueryService(RecentAnomalies anomalies, Clock clock) {
+    QueryService(RecentAnomalies anomalies, Catalog catalog, Clock clock) {
         this.anomalies = anomalies;
+        this.catalog = catalog;
         this.clock = clock;
         try (InputStream page = QueryService.class.getResourceAsStream("dashboard.html")) {
             this.dashboard = page.readAllBytes();
@@ -95,7 +97,28 @@ final class QueryService implements HttpService {
                 .get("/consumers/{id}/usage", json(this::consumerUsage))
                 .get("/anomalies", json(this::recentAnomalies))
                 .get("/webhooks", json(this::webhooks))
-                .get("/deprecations", json(this::deprecations));
+                .get("/deprecations", json(this::deprecations))
+                .get("/catalog", json((req, forwarded) -> catalog.all()))
+                .get("/catalog/{api}/openapi", this::openapi);
+    }
+
+    /** The OpenAPI document of an API, as the edges read it, when this instance can read it too. */
+    private void openapi(ServerRequest req, ServerResponse res) {
+        String api = req.path().pathParameters().get("api");
+        java.util.Optional<String> document = catalog.openapi(api);
+        java.nio.file.Path path = document.map(java.nio.file.Path::of).orElse(null);
+        if (path == null || !java.nio.file.Files.isReadable(path)) {
+            res.status(io.helidon.http.Status.NOT_FOUND_404).header(HeaderNames.CONTENT_TYPE, "application/json")
+                    .send(JSON.createObjectNode().put("error", document.isEmpty() ? "API '" + api + "' names no OpenAPI document"
+                            : "this instance cannot read " + document.get()).toString());
+            return;
+        }
+        try {
+            res.header(HeaderNames.CONTENT_TYPE, path.toString().endsWith(".json") ? "application/json" : "application/yaml")
+                    .send(java.nio.file.Files.readAllBytes(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void dashboard(ServerRequest req, ServerResponse res) {

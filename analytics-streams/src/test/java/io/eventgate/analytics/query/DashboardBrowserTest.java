@@ -110,6 +110,16 @@ class DashboardBrowserTest {
             browser.findElement(By.cssSelector("#consumers tr[data-consumer='acme']")).click();
             new WebDriverWait(browser, Duration.ofSeconds(30)).until(page -> cell(page, "#usage td.requests").equals("40"));
             assertThat(browser.findElement(By.id("usage-consumer")).getText()).isEqualTo("acme");
+            try (var policies = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                    serdes.<io.eventgate.avro.PolicyEntity>serde(Topic.POLICIES).serializer())) {
+                policies.send(new ProducerRecord<>(topics.policies(), "route:checkout", io.eventgate.avro.PolicyEntity.newBuilder()
+                        .setEntityKey("route:checkout").setEntityType(io.eventgate.avro.PolicyEntityType.ROUTE).setEntityId("checkout").setVersion(1)
+                        .setSpec("{\"id\":\"checkout\",\"match\":{\"paths\":[\"/checkout/**\"]},\"anonymous\":false,\"info\":{\"owner\":\"team-pay\",\"api\":\"payments\"}}")
+                        .setChecksum("x").setSourceCommandId("c-1").setValidatedAt(Instant.now()).build())).get();
+            }
+            new WebDriverWait(browser, Duration.ofSeconds(30)).until(page -> cell(page, "#catalog td.api").equals("payments"));
+            assertThat(cell(browser, "#catalog td.owners")).isEqualTo("team-pay");
+            assertThat(cell(browser, "#catalog td.authentication")).isEqualTo("required");
             // the picture docs/images/dashboard.png is taken from
             java.nio.file.Files.copy(((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(org.openqa.selenium.OutputType.FILE).toPath(),
                     Path.of("target", "dashboard.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

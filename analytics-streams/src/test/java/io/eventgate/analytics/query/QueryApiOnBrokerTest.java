@@ -159,6 +159,54 @@ class QueryApiOnBrokerTest {
         }
     }
 
+    @Test
+    void theCatalogListsEveryApiFromTheStaticAndControlEntitiesInForce(TestKafka kafka, @TempDir Path state, @TempDir Path docs) throws Exception {
+        Topics topics = new Topics(kafka.topicPrefix());
+        kafka.createTopics(topics.newTopics(2, (short) 1));
+        ContractSerdes serdes = ContractSerdes.of(kafka.registryUrl());
+        Path document = docs.resolve("orders.yaml");
+        java.nio.file.Files.writeString(document, "openapi: 3.0.3\ninfo: {title: Orders, version: '2'}\npaths: {}\n");
+        String v2 = "{\"id\":\"orders-v2\",\"match\":{\"paths\":[\"/v2/orders/**\"],\"methods\":[\"GET\",\"POST\"]},\"anonymous\":false,"
+                + "\"access\":{\"methods\":[\"apiKey\"],\"groups\":[\"partners\"]},\"info\":{\"owner\":\"team-orders\",\"api\":\"orders\"},"
+                + "\"contract\":{\"openapi\":\"" + document + "\"}}";
+        String v1 = "{\"id\":\"orders-v1\",\"match\":{\"paths\":[\"/v1/orders/**\"]},\"info\":{\"api\":\"orders\"},"
+                + "\"deprecation\":{\"since\":\"2026-06-01T00:00:00Z\",\"sunset\":\"2027-06-30T00:00:00Z\",\"successor\":\"/v2/orders\"}}";
+        try (AnalyticsStreamsApp app = AnalyticsStreamsApp.start(settings(kafka, state));
+             var policies = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                     serdes.<io.eventgate.avro.PolicyEntity>serde(Topic.POLICIES).serializer());
+             var configs = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
+                     serdes.<io.eventgate.avro.NodeConfig>serde(Topic.NODE_CONFIG).serializer())) {
+            configs.send(new ProducerRecord<>(topics.nodeConfig(), "edge-1", io.eventgate.avro.NodeConfig.newBuilder().setNodeId("edge-1")
+                    .setPublishedAt(Instant.now()).setChecksum("c").setEntities(List.of(
+                            new io.eventgate.avro.StaticEntity("route:orders-v1", "ROUTE", "orders-v1", v1),
+                            new io.eventgate.avro.StaticEntity("plan:gold", "PLAN", "gold", "{\"ratePerSecond\":10.0,\"burst\":20.0,\"dailyQuota\":1000}")))
+                    .build())).get();
+            policies.send(new ProducerRecord<>(topics.policies(), "route:orders-v2", io.eventgate.avro.PolicyEntity.newBuilder()
+                    .setEntityKey("route:orders-v2").setEntityType(io.eventgate.avro.PolicyEntityType.ROUTE).setEntityId("orders-v2").setVersion(3)
+                    .setSpec(v2).setChecksum("x").setSourceCommandId("c-1").setValidatedAt(Instant.now()).build())).get();
+            String host = "http://127.0.0.1:" + app.queryPort();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                JsonNode orders = get(host + "/catalog").path("apis").get(0);
+                assertThat(orders.path("api").asText()).isEqualTo("orders");
+                assertThat(orders.path("routes")).hasSize(2);
+            });
+            JsonNode catalog = get(host + "/catalog");
+            JsonNode orders = catalog.path("apis").get(0);
+            assertThat(orders.path("owners").toString()).isEqualTo("[\"team-orders\"]");
+            assertThat(orders.path("openapi").get(0).asText()).isEqualTo(document.toString());
+            assertThat(orders.path("versions").toString()).contains("\"route\":\"orders-v1\"").contains("\"sunset\":\"2027-06-30T00:00:00Z\"")
+                    .contains("\"successor\":\"/v2/orders\"");
+            assertThat(orders.path("routes").toString()).contains("{\"id\":\"orders-v1\",\"source\":\"yaml\"")
+                    .contains("\"id\":\"orders-v2\",\"source\":\"control\",\"paths\":[\"/v2/orders/**\"],\"methods\":[\"GET\",\"POST\"],"
+                            + "\"authentication\":\"required\",\"schemes\":[\"apiKey\"],\"groups\":[\"partners\"]");
+            assertThat(catalog.path("plans").toString()).contains("\"id\":\"gold\"").contains("\"dailyQuota\":1000");
+            HttpResponse<String> openapi = send(host + "/catalog/orders/openapi", Map.of());
+            assertThat(openapi.statusCode()).isEqualTo(200);
+            assertThat(openapi.body()).contains("title: Orders");
+            assertThat(send(host + "/catalog/nothing/openapi", Map.of()).statusCode()).isEqualTo(404);
+        }
+    }
+
     static AnalyticsSettings settings(TestKafka kafka, Path state) {
         return new AnalyticsSettings(kafka.topicPrefix() + "analytics", kafka.bootstrapServers(), kafka.registryUrl(), kafka.topicPrefix(), state,
                 Duration.ofSeconds(30), null, null, null, new QuerySettings(0, "127.0.0.1", "127.0.0.1"));
