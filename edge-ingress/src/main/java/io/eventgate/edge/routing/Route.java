@@ -70,11 +70,37 @@ public final class Route {
     boolean matchesHeaders(RequestView request) {
         for (Map.Entry<String, String> condition : headers.entrySet()) {
             String actual = request.header(condition.getKey());
-            if (actual == null || (!condition.getValue().equals("*") && !condition.getValue().equals(actual))) {
+            if (actual == null || !matchesValue(condition.getValue(), actual)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * A header condition: {@code *} (present), {@code ;name=value} (a media type in the header carries that parameter, as
+     * in {@code Accept: application/vnd.shop+json; version=2}, to select an API version), or the exact value.
+     */
+    static boolean matchesValue(String condition, String actual) {
+        if (condition.equals("*")) {
+            return true;
+        }
+        if (condition.startsWith(";") && condition.indexOf('=') > 1) {
+            String name = condition.substring(1, condition.indexOf('=')).trim();
+            String value = condition.substring(condition.indexOf('=') + 1).trim();
+            for (String mediaType : actual.split(",")) {
+                String[] parts = mediaType.split(";");
+                for (int i = 1; i < parts.length; i++) {
+                    int equals = parts[i].indexOf('=');
+                    if (equals > 0 && parts[i].substring(0, equals).trim().equalsIgnoreCase(name)
+                            && parts[i].substring(equals + 1).trim().replace("\"", "").equals(value)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        return condition.equals(actual);
     }
 
     int methodConditions() {

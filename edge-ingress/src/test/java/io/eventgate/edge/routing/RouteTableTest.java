@@ -143,4 +143,18 @@ class RouteTableTest {
         assertThat(api.upstreamPath("/api/")).isEqualTo("/echo/");
         assertThat(api.upstreamPath("/apix")).isEqualTo("/echo/apix");
     }
+
+    @Test
+    void aVersionIsSelectedByAMediaTypeParameter() {
+        assertThat(Route.matchesValue(";version=2", "application/vnd.shop+json; version=2")).isTrue();
+        assertThat(Route.matchesValue(";version=2", "text/html, application/vnd.shop+json;Version=\"2\";q=0.9")).isTrue();
+        assertThat(Route.matchesValue(";version=2", "application/vnd.shop+json; version=21")).isFalse();
+        assertThat(Route.matchesValue(";version=2", "application/json")).isFalse();
+        assertThat(Route.matchesValue("*", "anything")).isTrue();
+        assertThat(Route.matchesValue("exact", "exact")).isTrue();
+        RouteTable table = RouteTable.of(List.of(route("orders-v1", null, List.of("/orders/**"), null, null),
+                route("orders-v2", null, List.of("/orders/**"), null, Map.of("Accept", ";version=2"))));
+        assertThat(routed(table, new Req("GET", "h", "/orders/7", Map.of("accept", "application/vnd.shop+json; version=2")))).isEqualTo("orders-v2");
+        assertThat(routed(table, new Req("GET", "h", "/orders/7", Map.of("accept", "application/json")))).isEqualTo("orders-v1");
+    }
 }
