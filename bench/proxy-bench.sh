@@ -9,6 +9,8 @@
 #   6. the edge with events on (embedded Kafka and registry of the local stack)
 #   7. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
 #   8. an edge with events on in a process of its own (the broker is the local stack's): the cost of events alone
+#   9. on the routing-only edge: its own 404, a cache hit, a 16 kB answer plain, gzip and zstd, and a JSON order POSTed
+#      to a plain route and to one checked against the sample OpenAPI contract
 # Then latency at a fixed offered rate of half nginx's measured maximum, corrected for coordinated omission
 # (bench/ConstantRateLoad, HdrHistogram), the syscalls each proxy makes per request (strace -c), and the bytes the
 # edge allocates per request (its jvm_gc_memory_allocated_bytes_total).
@@ -89,6 +91,7 @@ measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99m
   [[ "$name" == edge-full-chain ]] && header=(-H "X-API-Key: $BENCH_KEY")
   [[ "$name" == *gzip* ]] && header=(-H "Accept-Encoding: gzip")
   [[ "$name" == *zstd* ]] && header=(-H "Accept-Encoding: zstd")
+  [[ "$name" == *post* ]] && header=(-s "$WORK/post.lua")   # the sample order, POSTed as JSON
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${header[@]}" "http://127.0.0.1:$port$path" >/dev/null
   local before after
   before="$(cpu_ticks "$@")"
@@ -150,6 +153,8 @@ routes:
      compression: {encodings: [gzip], minBytes: 0, contentTypes: [application/json]}}
   - {id: zstd, match: {paths: ["/zstd/**"]}, stripPrefix: /zstd, addPrefix: /bench, upstreams: [{pool: upstream}],
      compression: {encodings: [zstd], minBytes: 0, contentTypes: [application/json]}}
+  - {id: post, match: {paths: ["/post/**"]}, upstreams: [{pool: upstream}]}
+  - {id: validated, match: {paths: ["/api/orders"]}, upstreams: [{pool: upstream}], contract: {openapi: "$ROOT/config/openapi/demo-orders.yaml"}}
 YAML
 }
 BENCH_KEY="bench-key-$RANDOM$RANDOM"
@@ -226,6 +231,14 @@ RESULTS+=("$(measure edge-cache-hit $EDGE_PLAIN_PORT /cache/ping "$PID_EDGE_PLAI
 RESULTS+=("$(measure edge-16k $EDGE_PLAIN_PORT /bench/kb "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-gzip-16k $EDGE_PLAIN_PORT /gzip/kb "$PID_EDGE_PLAIN")")
 RESULTS+=("$(measure edge-zstd-16k $EDGE_PLAIN_PORT /zstd/kb "$PID_EDGE_PLAIN")")
+# an order POSTed as JSON, through a plain route and through one that checks it against the sample OpenAPI contract
+cat > "$WORK/post.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"orderId":"o-1","amount":9.5,"currency":"EUR"}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+RESULTS+=("$(measure edge-post $EDGE_PLAIN_PORT /post/orders "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-post-validated $EDGE_PLAIN_PORT /api/orders "$PID_EDGE_PLAIN")")
 
 published="$(curl -s http://127.0.0.1:18293/observe/metrics | awk '/^edge_events_published_total/ {print $2}')"
 printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
@@ -248,6 +261,7 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     if ("edge-cache-hit" in cpu) printf "CPU per request of a cache hit / the edge answering its own 404: %.2fx\n", cpu["edge-cache-hit"]/cpu["edge-no-upstream"]
     if ("edge-gzip-16k" in cpu) printf "gzip of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-gzip-16k"]-cpu["edge-16k"], (cpu["edge-gzip-16k"]-cpu["edge-16k"])/16
     if ("edge-zstd-16k" in cpu) printf "zstd of a 16 kB JSON answer: %+.1f us of CPU per request, %.2f us per kB\n", cpu["edge-zstd-16k"]-cpu["edge-16k"], (cpu["edge-zstd-16k"]-cpu["edge-16k"])/16
+    if ("edge-post-validated" in cpu) printf "OpenAPI check of a JSON order (parameters, media type, body schema): %+.1f us of CPU per request, p99 %+.2f ms, req/s %.2fx\n", cpu["edge-post-validated"]-cpu["edge-post"], p99["edge-post-validated"]-p99["edge-post"], rps["edge-post-validated"]/rps["edge-post"]
   }'
 
 # latency at a fixed offered rate: half of what nginx as a proxy reached above
