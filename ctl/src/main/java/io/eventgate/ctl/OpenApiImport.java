@@ -27,7 +27,8 @@ import java.util.TreeSet;
  * winning: {@code x-eventgate-anonymous} (otherwise: anonymous when the operation's security requirements are empty),
  * {@code x-eventgate-auth} (the credential schemes it takes: apiKey, jwt, basic, mtls, introspection),
  * {@code x-eventgate-groups} (consumer groups or token scopes of which a caller must hold one), {@code x-eventgate-rate-limit}
- * (requests a second for the route), {@code x-eventgate-cache} (the route's cache settings), {@code x-eventgate-owner} and
+ * (requests a second for the route), {@code x-eventgate-plan} (the API's plan: {@code ratePerSecond} and {@code burst} each
+ * consumer may use of it), {@code x-eventgate-cache} (the route's cache settings), {@code x-eventgate-owner} and
  * {@code x-eventgate-tags}.
  */
 final class OpenApiImport {
@@ -74,7 +75,11 @@ final class OpenApiImport {
             route.put("anonymous", anonymous(operations.values(), api, scopes, itemScope, rootScope));
             Object rate = nearest("rate-limit", scopes, itemScope, rootScope);
             if (rate != null) {
-                route.putObject("rateLimits").putObject("route").put("ratePerSecond", Double.parseDouble(rate.toString()));
+                limits(route).putObject("route").put("ratePerSecond", Double.parseDouble(rate.toString()));
+            }
+            Object plan = nearest("plan", scopes, itemScope, rootScope);
+            if (plan != null) {
+                limits(route).set("consumer", JSON.valueToTree(plan)); // what each consumer may use of this API, on top of its own plan
             }
             Object cache = nearest("cache", scopes, itemScope, rootScope);
             if (cache != null) {
@@ -105,6 +110,10 @@ final class OpenApiImport {
             routes.add(new PolicyFile.Entity(EntityType.ROUTE, id, route));
         });
         return routes;
+    }
+
+    private static ObjectNode limits(ObjectNode route) {
+        return route.has("rateLimits") ? (ObjectNode) route.get("rateLimits") : route.putObject("rateLimits");
     }
 
     /** Anonymous when an extension says so, otherwise when none of the operations asks for any security scheme. */

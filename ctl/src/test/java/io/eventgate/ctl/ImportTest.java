@@ -24,6 +24,7 @@ class ImportTest {
                 openapi: 3.0.3
                 info: {title: Shop API, version: "2"}
                 x-eventgate-rate-limit: 50
+                x-eventgate-plan: {ratePerSecond: 5, burst: 10}
                 x-eventgate-owner: team-shop
                 security: [{key: []}]
                 components:
@@ -59,7 +60,7 @@ class ImportTest {
         CtlTest.Result printed = CtlTest.ctl(kafka, "import", "openapi", shop.toString(), "--upstream", "shop", "--prefix", "/shop", "--print");
         assertThat(printed.code()).as(printed.out()).isEqualTo(0);
         assertThat(printed.out()).contains("id: \"shop-api-things01\"").contains("- \"/shop/things01\"").contains("- \"/shop/things01/{id}\"")
-                .contains("stripPrefix: \"/shop\"").contains("ratePerSecond: 50.0").contains("owner: \"team-shop\"").contains("ttl: \"30s\"")
+                .contains("stripPrefix: \"/shop\"").contains("ratePerSecond: 50.0").contains("    consumer:\n      ratePerSecond: 5\n      burst: 10").contains("owner: \"team-shop\"").contains("ttl: \"30s\"")
                 .contains("openapi: \"" + shop + "\"");
         assertThat(printed.out().split("- id: ", -1)).hasSize(2 * RESOURCES + 1);
 
