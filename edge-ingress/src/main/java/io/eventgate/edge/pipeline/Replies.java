@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Replies {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * A problem's {@code instance} names the request by its id, never by its path: an answer must not reflect what the
+     * client sent, nor tell a caller refused access more about what lies behind the route.
+     */
+    static final String INSTANCE = "urn:eventgate:request:";
 
     private Replies() {
     }
@@ -30,7 +35,7 @@ public final class Replies {
         boolean legacy = exchange.route() != null && exchange.route().settings().legacyErrors();
         ObjectNode answer = legacy ? JSON.createObjectNode().put("error", error).put("message", message)
                 : JSON.createObjectNode().put("type", Problems.type(error)).put("title", Problems.title(error)).put("status", status)
-                        .put("detail", message).put("instance", exchange.rawPath());
+                        .put("detail", message).put("instance", INSTANCE + exchange.requestId());
         details.forEach((name, value) -> answer.set(name, JSON.valueToTree(value)));
         byte[] body = answer.put("requestId", exchange.requestId()).toString().getBytes(StandardCharsets.UTF_8);
         client.status(status);

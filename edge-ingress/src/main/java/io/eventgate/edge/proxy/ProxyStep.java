@@ -113,10 +113,11 @@ public final class ProxyStep implements Exit {
         boolean retryable = idempotent && !streamBody;
 
         Instance previous = null;
+        String hashKey = HashKey.of(exchange, pool.settings());
         int breakerRefusals = 0;
         int attempts = 0;
         while (true) {
-            Optional<Instance> chosen = pool.choose(previous);
+            Optional<Instance> chosen = pool.choose(previous, hashKey);
             if (chosen.isEmpty()) {
                 Optional<Instance> tripped = pool.instances().stream()
                         .filter(i -> i.breaker() != null && i.breaker().getState() == CircuitBreaker.State.OPEN).findFirst();

@@ -5,17 +5,53 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Picks one of the selectable instances of a pool. */
-public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalancer.LeastRequest, LoadBalancer.PeakEwma {
+public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalancer.LeastRequest, LoadBalancer.PeakEwma, LoadBalancer.ConsistentHash {
 
     /** Chooses among {@code candidates} (never empty). */
     Instance choose(List<Instance> candidates, long nowNanos);
+
+    /** Chooses for a request whose hash key (the pool's {@code hashOn}) is {@code key}, null when it has none. */
+    default Instance choose(List<Instance> candidates, long nowNanos, String key) {
+        return choose(candidates, nowNanos);
+    }
 
     static LoadBalancer of(PoolSettings.Balancer kind) {
         return switch (kind) {
             case ROUND_ROBIN -> new RoundRobin();
             case LEAST_REQUEST -> new LeastRequest();
             case PEAK_EWMA -> new PeakEwma();
+            case MAGLEV -> new ConsistentHash();
         };
+    }
+
+    /**
+     * Maglev consistent hashing over the selectable instances: a key keeps its instance while that instance is up, and a
+     * request without a key goes to a random one. The table is built again only when the set of instances changes.
+     */
+    final class ConsistentHash implements LoadBalancer {
+        private record Table(List<Instance> instances, Maglev maglev) {
+        }
+
+        private volatile Table table = new Table(List.of(), null);
+
+        @Override
+        public Instance choose(List<Instance> candidates, long nowNanos) {
+            return candidates.get(ThreadLocalRandom.current().nextInt(candidates.size()));
+        }
+
+        @Override
+        public Instance choose(List<Instance> candidates, long nowNanos, String key) {
+            if (key == null || candidates.size() == 1) {
+                return choose(candidates, nowNanos);
+            }
+            Table current = table;
+            if (!current.instances().equals(candidates)) {
+                int[] weights = candidates.stream().mapToInt(Instance::weight).toArray(); // configured weights: a ramp would move keys twice
+                current = new Table(List.copyOf(candidates), new Maglev(candidates.stream().map(Instance::address).toList(), weights));
+                table = current;
+            }
+            return current.instances().get(current.maglev().lookup(key));
+        }
     }
 
     /** Smooth weighted round robin (as nginx does it): weights, slow-start ramps included, are honoured evenly. */

@@ -59,6 +59,11 @@ public final class UpstreamPool {
 
     /** An instance for the next attempt, avoiding {@code exclude} (the instance that just failed) when another exists. */
     public Optional<Instance> choose(Instance exclude) {
+        return choose(exclude, null);
+    }
+
+    /** The same for a request whose hash key (the pool's {@code hashOn}) is {@code key}: what a consistent-hash pool balances on. */
+    public Optional<Instance> choose(Instance exclude, String key) {
         long now = clock.getAsLong();
         List<Instance> candidates = new ArrayList<>(instances.size());
         for (Instance instance : instances) {
@@ -69,7 +74,7 @@ public final class UpstreamPool {
         if (candidates.isEmpty() && exclude != null && exclude.selectable(now)) {
             candidates.add(exclude);
         }
-        return candidates.isEmpty() ? Optional.empty() : Optional.of(balancer.choose(candidates, now));
+        return candidates.isEmpty() ? Optional.empty() : Optional.of(balancer.choose(candidates, now, key));
     }
 
     /** Marks the start of a call on {@code instance}. */

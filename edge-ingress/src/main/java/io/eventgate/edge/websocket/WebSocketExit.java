@@ -63,7 +63,7 @@ public final class WebSocketExit implements Exit {
         Route route = exchange.route();
         RouteSettings settings = route.settings();
         UpstreamPool pool = exchange.snapshot().pool(route.choosePool());
-        Optional<Instance> chosen = pool.choose(null);
+        Optional<Instance> chosen = pool.choose(null, io.eventgate.edge.proxy.HashKey.of(exchange, pool.settings()));
         if (chosen.isEmpty()) {
             UpstreamReplies.noInstance(exchange, pool.name());
             return;

@@ -56,7 +56,7 @@ class ProblemDetailsTest {
         assertThat(problem.path("title").asText()).isEqualTo("Rate limited");
         assertThat(problem.path("status").asInt()).isEqualTo(429);
         assertThat(problem.path("detail").asText()).isEqualTo("too many requests; retry after 1 s");
-        assertThat(problem.path("instance").asText()).isEqualTo("/modern/x");
+        assertThat(problem.path("instance").asText()).isEqualTo("urn:eventgate:request:r-9");
         assertThat(problem.path("requestId").asText()).isEqualTo("r-9");
         assertThat(problem.path("limit").asText()).isEqualTo("10/s");
     }

@@ -161,7 +161,7 @@ class EdgeProxyTest {
         assertThat(problem.path("title").asText()).isEqualTo("No route");
         assertThat(problem.path("status").asInt()).isEqualTo(404);
         assertThat(problem.path("detail").asText()).isEqualTo("no route matches GET /nowhere");
-        assertThat(problem.path("instance").asText()).isEqualTo("/nowhere");
+        assertThat(problem.path("instance").asText()).isEqualTo("urn:eventgate:request:" + response.headers().firstValue("X-Request-Id").orElseThrow());
         assertThat(problem.path("requestId").asText()).isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
     }
 

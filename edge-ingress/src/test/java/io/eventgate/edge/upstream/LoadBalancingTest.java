@@ -96,4 +96,68 @@ class LoadBalancingTest {
             assertThat(pool.choose(failed).orElseThrow()).isNotSameAs(failed);
         }
     }
+
+    /** Where each of {@code keys} goes among {@code instances}. */
+    static Map<String, String> owners(List<String> instances, int keys) {
+        Maglev maglev = new Maglev(instances, instances.stream().mapToInt(i -> 1).toArray());
+        Map<String, String> owners = new HashMap<>();
+        for (int k = 0; k < keys; k++) {
+            owners.put("user-" + k, instances.get(maglev.lookup("user-" + k)));
+        }
+        return owners;
+    }
+
+    @Test
+    void maglevSpreadsKeysEvenlyAndMovesAboutOneNthWhenAnInstanceGoesOrComes() {
+        List<String> ten = java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(i -> "10.0.0." + i + ":80").toList();
+        Map<String, String> before = owners(ten, 20_000);
+        Map<String, Long> load = before.values().stream().collect(java.util.stream.Collectors.groupingBy(o -> o, java.util.stream.Collectors.counting()));
+        assertThat(load.values()).as("each of 10 holds about a tenth").allSatisfy(n -> assertThat(n).isBetween(1_700L, 2_300L));
+
+        List<String> nine = ten.subList(0, 9);
+        Map<String, String> after = owners(nine, 20_000);
+        long moved = before.keySet().stream().filter(k -> !before.get(k).equals(after.get(k))).count();
+        long orphaned = before.values().stream().filter(o -> o.equals(ten.get(9))).count();
+        assertThat(moved).as("removing one of ten moves its keys and few others").isBetween(orphaned, orphaned + 20_000 / 50);
+        assertThat(moved / 20_000.0).isBetween(0.08, 0.13);
+
+        List<String> eleven = new java.util.ArrayList<>(ten);
+        eleven.add("10.0.0.11:80");
+        Map<String, String> grown = owners(eleven, 20_000);
+        long movedOnAdd = before.keySet().stream().filter(k -> !before.get(k).equals(grown.get(k))).count();
+        assertThat(movedOnAdd / 20_000.0).as("adding an eleventh takes about an eleventh").isBetween(0.07, 0.12);
+        long toNew = before.keySet().stream().filter(k -> !before.get(k).equals(grown.get(k))).filter(k -> grown.get(k).equals("10.0.0.11:80")).count();
+        assertThat((double) toNew / movedOnAdd).as("keys move to the new instance, nearly all of them (Maglev trades a little disruption for balance)")
+                .isGreaterThan(0.9);
+    }
+
+    @Test
+    void maglevWeightsGiveMoreKeys() {
+        Maglev maglev = new Maglev(List.of("a", "b"), new int[] {3, 1});
+        int a = 0;
+        for (int k = 0; k < 20_000; k++) {
+            a += maglev.lookup("k" + k) == 0 ? 1 : 0;
+        }
+        assertThat(a / 20_000.0).isBetween(0.70, 0.80);
+    }
+
+    @Test
+    void aConsistentHashPoolSendsOneKeyToOneInstanceAndKeylessRequestsAnywhere() {
+        UpstreamPool pool = new UpstreamPool("p", new PoolSettings(java.util.stream.IntStream.rangeClosed(1, 5)
+                .mapToObj(i -> new PoolSettings.Instance("http://10.0.0." + i + ":80", 1)).toList(), PoolSettings.Balancer.MAGLEV, null, null, null, null,
+                null, "header:X-User"), clock::get);
+        for (String user : List.of("alice", "bob", "carol")) {
+            String first = pool.choose(null, user).orElseThrow().address();
+            for (int i = 0; i < 20; i++) {
+                assertThat(pool.choose(null, user).orElseThrow().address()).isEqualTo(first);
+            }
+        }
+        java.util.Set<String> keyless = new java.util.HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            keyless.add(pool.choose(null, null).orElseThrow().address());
+        }
+        assertThat(keyless).hasSize(5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PoolSettings(List.of(new PoolSettings.Instance("http://10.0.0.1:80", 1)),
+                PoolSettings.Balancer.MAGLEV, null, null, null, null, null, "body")).hasMessageContaining("hashOn must be");
+    }
 }

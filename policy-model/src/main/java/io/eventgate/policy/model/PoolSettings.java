@@ -9,10 +9,17 @@ import java.util.List;
  * {@code https://} instances which certificate authorities to trust ({@code tls}; the JVM's own when unset).
  */
 public record PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
-                           Outlier outlier, CircuitBreaker circuitBreaker, Tls tls) {
+                           Outlier outlier, CircuitBreaker circuitBreaker, Tls tls, String hashOn) {
+    private static final java.util.regex.Pattern HASH_ON = java.util.regex.Pattern.compile("client|consumer|(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
     public PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
                         Outlier outlier, CircuitBreaker circuitBreaker) {
-        this(instances, balancer, slowStart, healthCheck, outlier, circuitBreaker, null);
+        this(instances, balancer, slowStart, healthCheck, outlier, circuitBreaker, null, null);
+    }
+
+    public PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
+                        Outlier outlier, CircuitBreaker circuitBreaker, Tls tls) {
+        this(instances, balancer, slowStart, healthCheck, outlier, circuitBreaker, tls, null);
     }
 
     public PoolSettings {
@@ -22,6 +29,10 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
         }
         instances = List.copyOf(instances);
         balancer = Check.orDefault(balancer, Balancer.ROUND_ROBIN);
+        hashOn = Check.orDefault(hashOn, "client");
+        if (!HASH_ON.matcher(hashOn).matches()) {
+            throw new IllegalArgumentException("hashOn must be client, consumer, header:NAME or cookie:NAME, was '" + hashOn + "'");
+        }
         slowStart = Check.orDefault(slowStart, Duration.ZERO);
         outlier = Check.orDefault(outlier, new Outlier(0, null));
         circuitBreaker = Check.orDefault(circuitBreaker, new CircuitBreaker(0, 0, 0, null, 0));
@@ -47,8 +58,11 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
         }
     }
 
-    /** Load-balancing algorithms. */
-    public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA }
+    /**
+     * Load-balancing algorithms. {@code MAGLEV} is consistent hashing on {@code hashOn} (the client's address, the consumer,
+     * a header or a cookie): one key goes to one instance, and adding or removing one of N instances moves about 1/N of the keys.
+     */
+    public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA, MAGLEV }
 
     /** One upstream instance: an http or https URL (scheme, host, port) and a relative weight. */
     public record Instance(String url, int weight) {
