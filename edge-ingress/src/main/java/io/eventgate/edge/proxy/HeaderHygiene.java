@@ -1,5 +1,6 @@
 package io.eventgate.edge.proxy;
 
+import io.eventgate.edge.upstream.LoadReport;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -48,7 +49,9 @@ public final class HeaderHygiene {
 
     /** Whether an upstream response header (lower-cased name) is copied to the client. */
     public static boolean forwardResponseHeader(String lowerName, Set<String> namedByConnection) {
-        return !HOP_BY_HOP.contains(lowerName) && !lowerName.equals("content-length") && !namedByConnection.contains(lowerName);
+        // an upstream's load report is for the gateway's balancer, not for clients
+        return !HOP_BY_HOP.contains(lowerName) && !lowerName.equals("content-length") && !lowerName.equals(LoadReport.HEADER)
+                && !namedByConnection.contains(lowerName);
     }
 
     /** The Forwarded (RFC 7239) element for this hop; IPv6 addresses are quoted and bracketed. */

@@ -15,6 +15,7 @@ import io.eventgate.edge.pipeline.Admitted;
 import io.eventgate.edge.pipeline.Exit;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.upstream.Instance;
+import io.eventgate.edge.upstream.LoadReport;
 import io.eventgate.edge.upstream.UpstreamPool;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.trace.Span;
@@ -242,6 +243,10 @@ public final class ProxyStep implements Exit {
         response.answered();
         long latency = System.nanoTime() - started;
         int status = response.status();
+        String load = response.head().first(LoadReport.HEADER);
+        if (load != null) {
+            instance.reportLoad(LoadReport.utilization(load), System.nanoTime());
+        }
         pool.finished(instance, latency, status >= 500);
         exchange.addUpstreamLatency(latency);
         metrics.upstreamLatency(pool.name(), latency);

@@ -111,6 +111,24 @@ public final class Instance {
         return healthy && !ejected(nowNanos) && (breaker == null || breaker.getState() != CircuitBreaker.State.OPEN);
     }
 
+    /** How long an upstream's load report counts: after that the instance is weighed as if it had never reported. */
+    static final long REPORT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private volatile double reportedLoad = -1;
+    private volatile long reportedAt;
+
+    /** Keeps the utilization the instance reported (its {@code endpoint-load-metrics}); a negative one is ignored. */
+    public void reportLoad(double utilization, long nowNanos) {
+        if (utilization >= 0) {
+            reportedLoad = utilization;
+            reportedAt = nowNanos;
+        }
+    }
+
+    /** The utilization the instance last reported, if within {@link #REPORT_NANOS}; -1 otherwise. */
+    double reportedLoad(long nowNanos) {
+        return reportedLoad >= 0 && nowNanos - reportedAt < REPORT_NANOS ? reportedLoad : -1;
+    }
+
     /** Weight scaled by the slow-start ramp: a new or recovered instance takes a growing share. */
     double effectiveWeight(long nowNanos) {
         if (slowStartNanos <= 0) {

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Picks one of the selectable instances of a pool. */
-public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalancer.LeastRequest, LoadBalancer.PeakEwma, LoadBalancer.ConsistentHash {
+public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalancer.LeastRequest, LoadBalancer.PeakEwma, LoadBalancer.ConsistentHash,
+        LoadBalancer.LoadReports {
 
     /** Chooses among {@code candidates} (never empty). */
     Instance choose(List<Instance> candidates, long nowNanos);
@@ -21,7 +22,30 @@ public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalanc
             case LEAST_REQUEST -> new LeastRequest();
             case PEAK_EWMA -> new PeakEwma();
             case MAGLEV -> new ConsistentHash();
+            case LOAD_REPORT -> new LoadReports();
         };
+    }
+
+    /**
+     * Weighs instances by the load they report themselves ({@code endpoint-load-metrics}): of two random instances, the one
+     * with the lower utilization per unit of weight; an instance without a fresh report counts by its requests in flight
+     * against the pool's busiest, so that reporting and silent instances can be compared at all.
+     */
+    final class LoadReports implements LoadBalancer {
+        @Override
+        public Instance choose(List<Instance> candidates, long nowNanos) {
+            if (candidates.size() == 1) {
+                return candidates.get(0);
+            }
+            Instance[] two = twoRandom(candidates);
+            return load(two[0], nowNanos) <= load(two[1], nowNanos) ? two[0] : two[1];
+        }
+
+        private static double load(Instance instance, long nowNanos) {
+            double reported = instance.reportedLoad(nowNanos);
+            double load = reported >= 0 ? reported : Math.min(1.0, instance.inFlight() / 100.0);
+            return (load + 0.01) / instance.effectiveWeight(nowNanos);
+        }
     }
 
     /**

@@ -61,8 +61,9 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
     /**
      * Load-balancing algorithms. {@code MAGLEV} is consistent hashing on {@code hashOn} (the client's address, the consumer,
      * a header or a cookie): one key goes to one instance, and adding or removing one of N instances moves about 1/N of the keys.
+     * {@code LOAD_REPORT} weighs instances by the utilization they report in their answers' {@code endpoint-load-metrics}.
      */
-    public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA, MAGLEV }
+    public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA, MAGLEV, LOAD_REPORT }
 
     /** One upstream instance: an http or https URL (scheme, host, port) and a relative weight. */
     public record Instance(String url, int weight) {
