@@ -16,12 +16,13 @@ import java.util.TreeMap;
 
 /**
  * Everything an edge node is configured with, validated as a whole: every route's pools exist, route ids are
- * unique, every consumer's plan exists. The global policy holds over all of it (see {@link GlobalPolicy}).
+ * unique, every consumer's plan exists. The global policy holds over all of it (see {@link GlobalPolicy}). {@code zone}
+ * is where the node runs: within a pool's priority it prefers instances of the same zone.
  */
 public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                            Map<String, PoolSettings> pools, List<RouteSettings> routes, PolicySettings policies,
                            Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans, AuthSettings auth,
-                           TracingSettings tracing, GlobalPolicy globalPolicy, CacheSettings cache) {
+                           TracingSettings tracing, GlobalPolicy globalPolicy, CacheSettings cache, String zone) {
     public EdgeSettings {
         Check.required(nodeId, "nodeId");
         Check.required(server, "server");
@@ -40,6 +41,9 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         tracing = Check.orDefault(tracing, new TracingSettings(null));
         globalPolicy = Check.orDefault(globalPolicy, GlobalPolicy.NONE);
         cache = Check.orDefault(cache, new CacheSettings(0));
+        if (zone != null && !zone.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("zone '" + zone + "' must be 1-64 letters, digits, '.', '_' or '-'");
+        }
         for (Map.Entry<String, ConsumerSettings> consumer : consumers.entrySet()) {
             if (!plans.containsKey(consumer.getValue().plan())) {
                 throw new IllegalArgumentException("consumers." + consumer.getKey() + ".plan '" + consumer.getValue().plan()
@@ -63,52 +67,52 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events,
                         Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null, null, null);
+        this(nodeId, server, kafka, events, pools, routes, null, null, null, null, null, null, null, null);
     }
 
     public EdgeSettings(String nodeId, ServerSettings server, KafkaSettings kafka, EventSettings events, Map<String, PoolSettings> pools,
                         List<RouteSettings> routes, PolicySettings policies, Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans,
                         AuthSettings auth, TracingSettings tracing, GlobalPolicy globalPolicy) {
-        this(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, null);
+        this(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, null, null);
     }
 
     /** The same node with other routes and pools (static ones merged with those from gateway.policies). */
     public EdgeSettings withPolicies(Map<String, PoolSettings> pools, List<RouteSettings> routes) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     /** The same node under another global policy. */
     public EdgeSettings withGlobalPolicy(GlobalPolicy globalPolicy) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     /** The same node with other consumers and plans. */
     public EdgeSettings withConsumers(Map<String, ConsumerSettings> consumers, Map<String, PlanSettings> plans) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withAuth(AuthSettings auth) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withTracing(TracingSettings tracing) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withKafka(KafkaSettings kafka) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withServer(ServerSettings server) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withEvents(EventSettings events) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     public EdgeSettings withPools(Map<String, PoolSettings> pools) {
-        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache);
+        return new EdgeSettings(nodeId, server, kafka, events, pools, routes, policies, consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 
     /** These settings for another node beside this one: its own id, free ports, and its own event journal and policy cache. */
@@ -119,6 +123,6 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
         EventSettings ownJournal = new EventSettings(events.enabled(), events.maxUnacknowledged(),
                 events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)), events.compression());
         return new EdgeSettings(otherNodeId, freePorts, kafka, ownJournal, pools, routes,
-                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy, cache);
+                new PolicySettings(policies.follow(), null, policies.heartbeatInterval()), consumers, plans, auth, tracing, globalPolicy, cache, zone);
     }
 }

@@ -26,7 +26,8 @@ public record Snapshot(long version, String checksum, EdgeSettings settings, Rou
         Map<String, UpstreamPool> pools = new HashMap<>();
         settings.pools().forEach((name, poolSettings) -> {
             UpstreamPool existing = previous == null ? null : previous.pools().get(name);
-            pools.put(name, existing != null && existing.settings().equals(poolSettings) ? existing : new UpstreamPool(name, poolSettings));
+            pools.put(name, existing != null && existing.settings().equals(poolSettings) ? existing
+                    : new UpstreamPool(name, poolSettings, settings.zone(), System::nanoTime));
         });
         Set<String> disabled = previous == null ? Set.of() : previous.disabledRoutes();
         return new Snapshot(version, checksum(settings), settings, RouteTable.of(settings.routes()), Map.copyOf(pools),

@@ -85,6 +85,14 @@ public final class Instance {
         return address;
     }
 
+    public int priority() {
+        return settings.priority();
+    }
+
+    public String zone() {
+        return settings.zone();
+    }
+
     public int weight() {
         return settings.weight();
     }

@@ -160,4 +160,42 @@ class LoadBalancingTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new PoolSettings(List.of(new PoolSettings.Instance("http://10.0.0.1:80", 1)),
                 PoolSettings.Balancer.MAGLEV, null, null, null, null, null, "body")).hasMessageContaining("hashOn must be");
     }
+
+    UpstreamPool tiered(String zone, Object[]... instances) {
+        List<PoolSettings.Instance> settings = new java.util.ArrayList<>();
+        for (int i = 0; i < instances.length; i++) {
+            settings.add(new PoolSettings.Instance("http://10.0.0." + (i + 1) + ":80", 1, (Integer) instances[i][0], (String) instances[i][1]));
+        }
+        return new UpstreamPool("p", new PoolSettings(settings, PoolSettings.Balancer.ROUND_ROBIN, null, null, null, null), zone, clock::get);
+    }
+
+    @Test
+    void trafficStaysOnTheBestPriorityWhileEnoughOfItIsUpAndSpillsAndFailsBackAsItGoesAndComes() {
+        UpstreamPool pool = tiered(null, new Object[] {0, null}, new Object[] {0, null}, new Object[] {0, null}, new Object[] {0, null},
+                new Object[] {1, null}, new Object[] {1, null});
+        assertThat(pick(pool, 1000)).as("all up: priority 0 only").containsOnlyKeys("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80", "10.0.0.4:80");
+        pool.instances().get(0).markHealthy(false, clock.get());
+        assertThat(pick(pool, 1000)).as("3 of 4 up: 1.4 x 75 % covers everything").doesNotContainKeys("10.0.0.5:80", "10.0.0.6:80");
+        pool.instances().get(1).markHealthy(false, clock.get());
+        Map<String, Integer> half = pick(pool, 10_000);
+        int spilled = half.getOrDefault("10.0.0.5:80", 0) + half.getOrDefault("10.0.0.6:80", 0);
+        assertThat(spilled / 10_000.0).as("2 of 4 up: priority 0 keeps 1.4 x 50 %, the rest spills").isBetween(0.27, 0.33);
+        pool.instances().get(2).markHealthy(false, clock.get());
+        pool.instances().get(3).markHealthy(false, clock.get());
+        assertThat(pick(pool, 1000)).as("priority 0 down: all on priority 1").containsOnlyKeys("10.0.0.5:80", "10.0.0.6:80");
+        for (int i = 0; i < 4; i++) {
+            pool.instances().get(i).markHealthy(true, clock.get());
+        }
+        assertThat(pick(pool, 1000)).as("back up: failed back").doesNotContainKeys("10.0.0.5:80", "10.0.0.6:80");
+    }
+
+    @Test
+    void aNodePrefersItsOwnZoneWithinAPriority() {
+        UpstreamPool pool = tiered("eu-1", new Object[] {0, "eu-1"}, new Object[] {0, "eu-2"}, new Object[] {0, "eu-2"});
+        assertThat(pick(pool, 500)).containsOnlyKeys("10.0.0.1:80");
+        pool.instances().get(0).markHealthy(false, clock.get());
+        assertThat(pick(pool, 500)).as("its zone down: the others").containsOnlyKeys("10.0.0.2:80", "10.0.0.3:80");
+        UpstreamPool elsewhere = tiered(null, new Object[] {0, "eu-1"}, new Object[] {0, "eu-2"});
+        assertThat(pick(elsewhere, 500)).as("a node without a zone uses every zone").containsOnlyKeys("10.0.0.1:80", "10.0.0.2:80");
+    }
 }

@@ -65,8 +65,16 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
      */
     public enum Balancer { ROUND_ROBIN, LEAST_REQUEST, PEAK_EWMA, MAGLEV, LOAD_REPORT }
 
-    /** One upstream instance: an http or https URL (scheme, host, port) and a relative weight. */
-    public record Instance(String url, int weight) {
+    /**
+     * One upstream instance: an http or https URL (scheme, host, port), a relative weight, its priority (0, the default,
+     * first: traffic stays on the best priority while enough of it is healthy, and spills to the next as it is not) and
+     * its zone (an edge node prefers instances of its own zone within a priority).
+     */
+    public record Instance(String url, int weight, Integer priority, String zone) {
+        public Instance(String url, int weight) {
+            this(url, weight, null, null);
+        }
+
         public Instance {
             Check.required(url, "url");
             URI uri;
@@ -79,6 +87,10 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
                 throw new IllegalArgumentException("url '" + url + "' must be http://host:port or https://host:port");
             }
             weight = weight == 0 ? 1 : Check.range(weight, 1, 1000, "weight");
+            priority = Check.range(Check.orDefault(priority, 0), 0, 9, "priority");
+            if (zone != null && !zone.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("zone '" + zone + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            }
         }
 
         public URI uri() {
