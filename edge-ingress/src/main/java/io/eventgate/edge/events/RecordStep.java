@@ -118,6 +118,7 @@ public final class RecordStep implements Step {
                 .setInjectedFault(exchange.injectedFault())
                 .setCache(exchange.cacheResult())
                 .setDeprecated(exchange.deprecated())
+                .setVariant(exchange.variant())
                 .build();
     }
 

@@ -63,6 +63,7 @@ public final class Exchange implements RequestView {
     private String injectedFault;
     private String cacheResult;
     private boolean deprecated;
+    private String variant;
     private Set<String> withheld;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
@@ -431,6 +432,15 @@ public final class Exchange implements RequestView {
     }
 
     /** What the response cache did with this request ({@code hit}, {@code miss}, {@code stale}, {@code bypass}), or null. */
+    /** The destination (pool) a weighted split sent the request to, or null when the route has one destination. */
+    public String variant() {
+        return variant;
+    }
+
+    public void variant(String pool) {
+        this.variant = pool;
+    }
+
     /** Whether the request called a deprecated API version. */
     public boolean deprecated() {
         return deprecated;

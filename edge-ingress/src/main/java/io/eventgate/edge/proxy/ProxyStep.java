@@ -85,7 +85,10 @@ public final class ProxyStep implements Exit {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
-        String poolName = route.choosePool();
+        String poolName = route.choosePool(HashKey.of(exchange, route.settings().stickyOn()));
+        if (route.settings().upstreams().size() > 1) {
+            exchange.variant(poolName);
+        }
         UpstreamPool pool = exchange.snapshot().pool(poolName);
         RetryBudget budget = budgets.computeIfAbsent(route.id(), id -> new RetryBudget(settings.retries().budgetPercent()));
         budget.requested();

@@ -113,11 +113,21 @@ public final class Route {
 
     /** Picks a destination pool by weight (canary and blue/green splits). */
     public String choosePool() {
+        return choosePool(null);
+    }
+
+    /**
+     * The destination of a request whose sticky key (the route's {@code stickyOn}) is {@code key}: by weight, the same
+     * key always to the same destination while the weights stand; at random by weight when it has none.
+     */
+    public String choosePool(String key) {
         List<RouteSettings.Destination> destinations = settings.upstreams();
         if (destinations.size() == 1) {
             return destinations.get(0).pool();
         }
-        int pick = ThreadLocalRandom.current().nextInt(cumulativeWeights[cumulativeWeights.length - 1]);
+        int total = cumulativeWeights[cumulativeWeights.length - 1];
+        int pick = key == null ? ThreadLocalRandom.current().nextInt(total)
+                : (int) Long.remainderUnsigned(io.eventgate.edge.upstream.Maglev.hash(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0), total);
         for (int i = 0; i < cumulativeWeights.length; i++) {
             if (pick < cumulativeWeights[i]) {
                 return destinations.get(i).pool();

@@ -9,7 +9,7 @@ import java.util.List;
  * and adding or removing one of N instances moves about 1/N of the keys. Weights give an instance more turns. Written
  * here because no kept library on Maven Central offers it on its own; the table is built once per set of instances.
  */
-final class Maglev {
+public final class Maglev {
     /** Slots: a prime well above the instances a pool has, so that shares stay within a fraction of a percent. */
     static final int SIZE = 65_537;
 
@@ -57,7 +57,7 @@ final class Maglev {
     }
 
     /** FNV-1a over the bytes from {@code seed}, finished with SplitMix64's mixer: cheap, and well spread for short keys. */
-    static long hash(byte[] bytes, long seed) {
+    public static long hash(byte[] bytes, long seed) {
         long h = 0xcbf29ce484222325L ^ seed;
         for (byte b : bytes) {
             h ^= b & 0xff;

@@ -62,7 +62,11 @@ public final class WebSocketExit implements Exit {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
-        UpstreamPool pool = exchange.snapshot().pool(route.choosePool());
+        String poolName = route.choosePool(io.eventgate.edge.proxy.HashKey.of(exchange, settings.stickyOn()));
+        if (settings.upstreams().size() > 1) {
+            exchange.variant(poolName);
+        }
+        UpstreamPool pool = exchange.snapshot().pool(poolName);
         Optional<Instance> chosen = pool.choose(null, io.eventgate.edge.proxy.HashKey.of(exchange, pool.settings()));
         if (chosen.isEmpty()) {
             UpstreamReplies.noInstance(exchange, pool.name());

@@ -117,7 +117,7 @@ class AdmissionMatrixTest {
                         .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null, null)),
                 new RouteSettings("topic", new RouteSettings.Match(null, List.of("/topic/{key}"), null, null), List.of(), null, null, null, null, null,
                         false, null, null, new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000), null, null, null, null, null, null, null,
-                        new io.eventgate.policy.model.KafkaTarget(kafka.createTopic("matrix-topic", 1, Map.of()), "latest", "path:key", null, null, null, null), null, null, null, null, null));
+                        new io.eventgate.policy.model.KafkaTarget(kafka.createTopic("matrix-topic", 1, Map.of()), "latest", "path:key", null, null, null, null), null, null, null, null, null, null));
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("recording", EdgeFixture.pool(upstream.url())), routes)
                 .withServer(EdgeFixture.server(List.of("127.0.0.1/32")))
                 .withConsumers(Map.of(

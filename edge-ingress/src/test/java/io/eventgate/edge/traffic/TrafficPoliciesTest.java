@@ -52,7 +52,7 @@ class TrafficPoliciesTest {
                 .withPolicies(cors, null, null, null);
         RouteSettings mock = new RouteSettings("maintenance", new RouteSettings.Match(null, List.of("/maintenance/**"), null, null), List.of(),
                 null, null, null, null, null, null, null, null, null, null,
-                null, new RoutePolicies.Mock(503, Map.of("Retry-After", "120"), "{\"maintenance\":true}"), null, null, null, null, null, null, null, null, null, null);
+                null, new RoutePolicies.Mock(503, Map.of("Retry-After", "120"), "{\"maintenance\":true}"), null, null, null, null, null, null, null, null, null, null, null);
         RouteSettings chaos = route("chaos", "/chaos/**").withPolicies(null, null,
                 new RoutePolicies.Faults(new RoutePolicies.Faults.Delay(100, Duration.ofMillis(50)), new RoutePolicies.Faults.Abort(100, 503), "X-Chaos"),
                 null);

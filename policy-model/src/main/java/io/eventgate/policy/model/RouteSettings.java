@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * {@code capture} of sampled requests for replay; the shape of the edge's own errors ({@code errorFormat}: RFC 9457
  * {@code problem} details, or {@code legacy} JSON for clients written against it), and the OpenAPI {@code contract}
  * requests are checked against, its {@code deprecation} as an API version, and its {@code info} (owner, tags, API) for the
- * organisation's governance rules; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
+ * organisation's governance rules, and {@code stickyOn} (client, consumer, header:NAME or cookie:NAME) to keep each
+ * caller of a weighted split (a canary) on one destination; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
  * to a topic, or read a key's latest value).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -29,8 +30,9 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                             RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka,
                             RoutePolicies.Capture capture, String errorFormat,
                             RoutePolicies.Contract contract, RoutePolicies.Deprecation deprecation,
-                            RoutePolicies.Info info) {
+                            RoutePolicies.Info info, String stickyOn) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern STICKY_ON = Pattern.compile("client|consumer|(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     public RouteSettings {
         Check.required(id, "id");
@@ -69,6 +71,9 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
         access = Check.orDefault(access, new Access(null, null, null, null));
         forwardCredentials = Check.orDefault(forwardCredentials, Boolean.FALSE);
+        if (stickyOn != null && !STICKY_ON.matcher(stickyOn).matches()) {
+            throw new IllegalArgumentException("stickyOn must be client, consumer, header:NAME or cookie:NAME, was '" + stickyOn + "'");
+        }
         errorFormat = Check.orDefault(errorFormat, "problem");
         if (!errorFormat.equals("problem") && !errorFormat.equals("legacy")) {
             throw new IllegalArgumentException("errorFormat must be 'problem' (RFC 9457 problem details) or 'legacy', was '" + errorFormat + "'");
@@ -88,13 +93,13 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
                          Access access, Boolean forwardCredentials) {
         this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
-                null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** These settings with a kafka target (and so no upstreams). */
     public RouteSettings withKafka(KafkaTarget kafka) {
         return new RouteSettings(id, match, List.of(), stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** True when the edge's own errors on this route keep the earlier JSON shape (error, message, requestId). */
@@ -105,49 +110,55 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
     /** These settings with another API contract. */
     public RouteSettings withContract(RoutePolicies.Contract contract) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with another deprecation policy. */
     public RouteSettings withDeprecation(RoutePolicies.Deprecation deprecation) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+    }
+
+    /** These settings with a weighted split that keeps each client, consumer, header or cookie value on one destination. */
+    public RouteSettings withStickyOn(String stickyOn) {
+        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with other information (owner, tags, API). */
     public RouteSettings withInfo(RoutePolicies.Info info) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with another error format. */
     public RouteSettings withErrorFormat(String errorFormat) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with another capture policy. */
     public RouteSettings withCapture(RoutePolicies.Capture capture) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with another cache policy. */
     public RouteSettings withCache(RoutePolicies.Cache cache) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with another compression policy. */
     public RouteSettings withCompression(RoutePolicies.Compression compression) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     /** These settings with other traffic policies. */
     public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
         return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info);
+                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
