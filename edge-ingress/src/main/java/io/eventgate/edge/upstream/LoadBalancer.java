@@ -34,11 +34,7 @@ public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalanc
     final class LoadReports implements LoadBalancer {
         @Override
         public Instance choose(List<Instance> candidates, long nowNanos) {
-            if (candidates.size() == 1) {
-                return candidates.get(0);
-            }
-            Instance[] two = twoRandom(candidates);
-            return load(two[0], nowNanos) <= load(two[1], nowNanos) ? two[0] : two[1];
+            return cheaperOfTwo(candidates, instance -> load(instance, nowNanos));
         }
 
         private static double load(Instance instance, long nowNanos) {
@@ -111,13 +107,7 @@ public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalanc
     final class LeastRequest implements LoadBalancer {
         @Override
         public Instance choose(List<Instance> candidates, long nowNanos) {
-            if (candidates.size() == 1) {
-                return candidates.get(0);
-            }
-            Instance[] two = twoRandom(candidates);
-            double a = (two[0].inFlight() + 1) / two[0].effectiveWeight(nowNanos);
-            double b = (two[1].inFlight() + 1) / two[1].effectiveWeight(nowNanos);
-            return a <= b ? two[0] : two[1];
+            return cheaperOfTwo(candidates, instance -> (instance.inFlight() + 1) / instance.effectiveWeight(nowNanos));
         }
     }
 
@@ -125,12 +115,17 @@ public sealed interface LoadBalancer permits LoadBalancer.RoundRobin, LoadBalanc
     final class PeakEwma implements LoadBalancer {
         @Override
         public Instance choose(List<Instance> candidates, long nowNanos) {
-            if (candidates.size() == 1) {
-                return candidates.get(0);
-            }
-            Instance[] two = twoRandom(candidates);
-            return two[0].cost(nowNanos) <= two[1].cost(nowNanos) ? two[0] : two[1];
+            return cheaperOfTwo(candidates, instance -> instance.cost(nowNanos));
         }
+    }
+
+    /** The power of two choices: of two distinct random candidates, the one that costs less (the first on a tie). */
+    private static Instance cheaperOfTwo(List<Instance> candidates, java.util.function.ToDoubleFunction<Instance> cost) {
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        Instance[] two = twoRandom(candidates);
+        return cost.applyAsDouble(two[0]) <= cost.applyAsDouble(two[1]) ? two[0] : two[1];
     }
 
     private static Instance[] twoRandom(List<Instance> candidates) {
