@@ -108,7 +108,7 @@ public final class Ctl {
             }
             if (dryRun) {
                 // as policy-streams sees it: the edges' static entities, overridden by the control topic's
-                Map<String, PolicyEntity> inForce = new LinkedHashMap<>(io.eventgate.policy.nodes.NodeConfigs.entities(cluster.nodeConfigs()));
+                Map<String, PolicyEntity> inForce = new LinkedHashMap<>(io.eventgate.schemas.DeclaredEntities.of(cluster.nodeConfigs()));
                 inForce.putAll(current);
                 return validateLocally(out, changes, keys, inForce);
             }

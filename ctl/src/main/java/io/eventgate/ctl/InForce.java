@@ -3,7 +3,7 @@ package io.eventgate.ctl;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyEntity;
-import io.eventgate.policy.nodes.NodeConfigs;
+import io.eventgate.schemas.DeclaredEntities;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -18,8 +18,8 @@ record InForce(String key, String id, String source, long version, List<String> 
 
     static List<InForce> of(Map<String, PolicyEntity> policies, Map<String, NodeConfig> nodeConfigs, Map<String, NodeHeartbeat> heartbeats) {
         Map<String, InForce> byKey = new TreeMap<>();
-        Map<String, List<String>> declaring = NodeConfigs.declaringNodes(nodeConfigs);
-        NodeConfigs.entities(nodeConfigs).forEach((key, entity) ->
+        Map<String, List<String>> declaring = DeclaredEntities.declaringNodes(nodeConfigs);
+        DeclaredEntities.of(nodeConfigs).forEach((key, entity) ->
                 byKey.put(key, new InForce(key, entity.getEntityId(), "yaml", 0, declaring.get(key), entity.getSpec())));
         policies.forEach((key, entity) -> {
             List<String> applied = heartbeats.values().stream().filter(beat -> beat.getAppliedPolicyVersion() >= entity.getVersion())

@@ -8,8 +8,6 @@ import io.eventgate.policy.model.RouteSettings;
 import io.eventgate.settings.SettingsException;
 import io.eventgate.settings.SettingsLoader;
 import io.swagger.v3.oas.models.OpenAPI;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,9 +55,7 @@ final class Lint {
         if (!Files.isReadable(document)) {
             return List.of(key + ": contract.openapi: cannot read " + document);
         }
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        SwaggerParseResult result = new OpenAPIV3Parser().readLocation(document.toAbsolutePath().toString(), null, options);
+        SwaggerParseResult result = OpenApiImport.parse(document);
         List<String> findings = new ArrayList<>();
         if (result.getMessages() != null) {
             result.getMessages().forEach(message -> findings.add(key + ": " + document + ": " + message));

@@ -42,9 +42,7 @@ final class OpenApiImport {
         if (prefix != null && (!prefix.startsWith("/") || prefix.endsWith("/"))) {
             throw new IllegalArgumentException("--prefix must start with '/' and not end with one, was '" + prefix + "'");
         }
-        ParseOptions options = new ParseOptions();
-        options.setResolve(true);
-        SwaggerParseResult result = new OpenAPIV3Parser().readLocation(document.toAbsolutePath().toString(), null, options);
+        SwaggerParseResult result = parse(document);
         OpenAPI api = result.getOpenAPI();
         if (api == null || api.getPaths() == null) {
             throw new IllegalArgumentException(document + " is not an OpenAPI document: " + result.getMessages());
@@ -110,6 +108,13 @@ final class OpenApiImport {
             routes.add(new PolicyFile.Entity(EntityType.ROUTE, id, route));
         });
         return routes;
+    }
+
+    /** The document read by location, so that a {@code $ref} to another file resolves next to it; what import and lint both read. */
+    static SwaggerParseResult parse(Path document) {
+        ParseOptions options = new ParseOptions();
+        options.setResolve(true);
+        return new OpenAPIV3Parser().readLocation(document.toAbsolutePath().toString(), null, options);
     }
 
     private static ObjectNode limits(ObjectNode route) {

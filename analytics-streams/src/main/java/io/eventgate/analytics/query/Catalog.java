@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.PolicyEntity;
-import io.eventgate.avro.StaticEntity;
+import io.eventgate.schemas.DeclaredEntities;
 import io.eventgate.schemas.follow.TopicFollower;
 import java.io.IOException;
 import java.util.Map;
@@ -50,14 +50,10 @@ final class Catalog implements AutoCloseable {
                 }, nodes::clear, () -> { });
     }
 
-    /** The entities in force by key, with their source: each edge's static ones, then the control topic's over them. */
+    /** The entities in force by key, with their source: the edges' static ones, then the control topic's over them. */
     private Map<String, Entry> inForce() {
         Map<String, Entry> entities = new TreeMap<>();
-        for (NodeConfig config : nodes.values()) {
-            for (StaticEntity entity : config.getEntities()) {
-                entities.putIfAbsent(entity.getEntityKey(), new Entry(entity.getSpec(), "yaml"));
-            }
-        }
+        DeclaredEntities.of(nodes).forEach((key, entity) -> entities.put(key, new Entry(entity.getSpec(), "yaml")));
         control.forEach((key, entity) -> entities.put(key, new Entry(entity.getSpec(), "control")));
         return entities;
     }

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -111,7 +110,7 @@ public final class ContractStep implements Step {
                 if (operation.bodyRequired()) {
                     violations.add(new Violation("/body", "a request body is required"));
                 }
-            } else if (!accepts(operation, type)) {
+            } else if (declaredType(operation.bodies(), type) == null) {
                 Replies.json(exchange, 415, RequestOutcome.REJECTED, "unsupported_media_type",
                         "the body must be " + String.join(" or ", operation.bodies().keySet()) + (type == null ? "" : ", not " + type));
                 return;
@@ -122,7 +121,7 @@ public final class ContractStep implements Step {
                             "the body exceeds the " + policy.maxBodyBytes() + " bytes the contract check reads");
                     return;
                 }
-                Schema schema = schemaFor(operation, type);
+                Schema schema = operation.bodies().get(declaredType(operation.bodies(), type));
                 if (schema != null && isJson(type)) {
                     JsonNode tree;
                     try {
@@ -174,13 +173,12 @@ public final class ContractStep implements Step {
             drift.add(new Violation("/status", "status " + answer.status() + " is not a declared response"));
         } else if (declared.isEmpty()) {
             return; // the document says nothing about this answer's body
-        } else if (type == null || !declared.containsKey(type) && !declared.containsKey(type.substring(0, type.indexOf('/') + 1) + "*")
-                && !declared.containsKey("*/*")) {
+        } else if (declaredType(declared, type) == null) {
             kind = "media_type";
             drift.add(new Violation("/header/content-type", (type == null ? "no content type" : type) + " is not one of " + declared.keySet()));
         } else {
             kind = "body";
-            Schema schema = declared.containsKey(type) ? declared.get(type) : declared.getOrDefault(type.substring(0, type.indexOf('/') + 1) + "*", declared.get("*/*"));
+            Schema schema = declared.get(declaredType(declared, type));
             byte[] body = answer.body();
             if (schema == null || body == null || !isJson(type)) {
                 return; // nothing to check it against, or too large or encoded to check
@@ -241,15 +239,17 @@ public final class ContractStep implements Step {
         return (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static boolean accepts(Contract.Operation operation, String type) {
-        return type != null && (operation.bodies().containsKey(type) || operation.bodies().containsKey(type.substring(0, type.indexOf('/') + 1) + "*")
-                || operation.bodies().containsKey("*/*"));
-    }
-
-    private static Schema schemaFor(Contract.Operation operation, String type) {
-        Map<String, Schema> bodies = new LinkedHashMap<>(operation.bodies());
-        Schema exact = bodies.get(type);
-        return exact != null ? exact : bodies.getOrDefault(type.substring(0, type.indexOf('/') + 1) + "*", bodies.get("*/*"));
+    /** The media range of {@code declared} that {@code type} falls under, the most specific first (exact, {@code type/*}, {@code *}{@code /*}); null if none. */
+    private static String declaredType(Map<String, Schema> declared, String type) {
+        if (type == null) {
+            return null;
+        }
+        for (String range : new String[] {type, type.substring(0, type.indexOf('/') + 1) + "*", "*/*"}) {
+            if (declared.containsKey(range)) {
+                return range;
+            }
+        }
+        return null;
     }
 
     private static boolean isJson(String type) {

@@ -38,4 +38,14 @@ public final class Check {
     public static <T> T orDefault(T value, T fallback) {
         return value == null ? fallback : value;
     }
+
+    private static final java.util.regex.Pattern REQUEST_KEY = java.util.regex.Pattern.compile("client|consumer|(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+    /** What a request is hashed on (a pool's {@code hashOn}, a split's {@code stickyOn}): client, consumer, header:NAME or cookie:NAME. */
+    public static String requestKey(String value, String field) {
+        if (!REQUEST_KEY.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be client, consumer, header:NAME or cookie:NAME, was '" + value + "'");
+        }
+        return value;
+    }
 }

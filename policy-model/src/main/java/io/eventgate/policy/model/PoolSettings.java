@@ -10,8 +10,6 @@ import java.util.List;
  */
 public record PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
                            Outlier outlier, CircuitBreaker circuitBreaker, Tls tls, String hashOn) {
-    private static final java.util.regex.Pattern HASH_ON = java.util.regex.Pattern.compile("client|consumer|(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-
     public PoolSettings(List<Instance> instances, Balancer balancer, Duration slowStart, HealthCheck healthCheck,
                         Outlier outlier, CircuitBreaker circuitBreaker) {
         this(instances, balancer, slowStart, healthCheck, outlier, circuitBreaker, null, null);
@@ -29,10 +27,7 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
         }
         instances = List.copyOf(instances);
         balancer = Check.orDefault(balancer, Balancer.ROUND_ROBIN);
-        hashOn = Check.orDefault(hashOn, "client");
-        if (!HASH_ON.matcher(hashOn).matches()) {
-            throw new IllegalArgumentException("hashOn must be client, consumer, header:NAME or cookie:NAME, was '" + hashOn + "'");
-        }
+        hashOn = Check.requestKey(Check.orDefault(hashOn, "client"), "hashOn");
         slowStart = Check.orDefault(slowStart, Duration.ZERO);
         outlier = Check.orDefault(outlier, new Outlier(0, null));
         circuitBreaker = Check.orDefault(circuitBreaker, new CircuitBreaker(0, 0, 0, null, 0));

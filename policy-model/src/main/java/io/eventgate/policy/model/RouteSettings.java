@@ -32,7 +32,6 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                             RoutePolicies.Contract contract, RoutePolicies.Deprecation deprecation,
                             RoutePolicies.Info info, String stickyOn) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern STICKY_ON = Pattern.compile("client|consumer|(header|cookie):[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     public RouteSettings {
         Check.required(id, "id");
@@ -71,8 +70,8 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
         rateLimits = Check.orDefault(rateLimits, new RateLimits(null, null, null));
         access = Check.orDefault(access, new Access(null, null, null, null));
         forwardCredentials = Check.orDefault(forwardCredentials, Boolean.FALSE);
-        if (stickyOn != null && !STICKY_ON.matcher(stickyOn).matches()) {
-            throw new IllegalArgumentException("stickyOn must be client, consumer, header:NAME or cookie:NAME, was '" + stickyOn + "'");
+        if (stickyOn != null) {
+            Check.requestKey(stickyOn, "stickyOn");
         }
         errorFormat = Check.orDefault(errorFormat, "problem");
         if (!errorFormat.equals("problem") && !errorFormat.equals("legacy")) {

@@ -2,12 +2,10 @@ package io.eventgate.policy.nodes;
 
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.PolicyEntity;
-import io.eventgate.avro.PolicyEntityType;
+import io.eventgate.schemas.DeclaredEntities;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
 import io.eventgate.schemas.serde.ContractSerdes;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,8 +22,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The entities the edge nodes declare in their own configuration files ({@code gateway.node-config}, one record per
  * node), kept in a global store that every task reads, so that commands and quotas see the static entities beside the
- * control topic's. A static entity reads as a PolicyEntity of version 0 whose source names the nodes declaring it
- * ({@code yaml:edge-1,edge-2}); when nodes declare it differently, the first node's (by id) is taken.
+ * control topic's, each read as {@link DeclaredEntities} says.
  */
 public final class NodeConfigs {
     public static final String STORE = "node-configs";
@@ -80,29 +77,6 @@ public final class NodeConfigs {
                 }
             });
         }
-        return entities(byNode);
-    }
-
-    /**
-     * The static entities of the given node configs by key, each as a PolicyEntity of version 0 naming the nodes that
-     * declare it; the first node's (by id) when they differ. Also what {@code ctl} shows and checks a dry run against.
-     */
-    public static Map<String, PolicyEntity> entities(Map<String, NodeConfig> configsByNode) {
-        Map<String, NodeConfig> byNode = new TreeMap<>(configsByNode);
-        Map<String, List<String>> nodes = declaringNodes(byNode);
-        Map<String, PolicyEntity> entities = new LinkedHashMap<>();
-        byNode.values().forEach(config -> config.getEntities().forEach(entity -> entities.computeIfAbsent(entity.getEntityKey(), key ->
-                PolicyEntity.newBuilder().setEntityKey(key).setEntityType(PolicyEntityType.valueOf(entity.getEntityType()))
-                        .setEntityId(entity.getEntityId()).setVersion(0).setSpec(entity.getSpec()).setChecksum(config.getChecksum())
-                        .setSourceCommandId("yaml:" + String.join(",", nodes.get(key))).setValidatedAt(config.getPublishedAt()).build())));
-        return entities;
-    }
-
-    /** For each static entity's key, the ids of the nodes that declare it, in order. */
-    public static Map<String, List<String>> declaringNodes(Map<String, NodeConfig> configsByNode) {
-        Map<String, List<String>> nodes = new LinkedHashMap<>();
-        new TreeMap<>(configsByNode).forEach((node, config) -> config.getEntities()
-                .forEach(entity -> nodes.computeIfAbsent(entity.getEntityKey(), k -> new ArrayList<>()).add(node)));
-        return nodes;
+        return DeclaredEntities.of(byNode);
     }
 }
