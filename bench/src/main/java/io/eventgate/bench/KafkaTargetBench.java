@@ -98,8 +98,7 @@ public final class KafkaTargetBench {
     }
 
     static RouteSettings route(String id, String path, KafkaTarget target) {
-        return new RouteSettings(id, new RouteSettings.Match(null, List.of(path), null, null), List.of(), null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, target, null, null, null, null, null, null);
+        return RouteSettings.builder(id, new RouteSettings.Match(null, List.of(path), null, null), List.of()).kafka(target).build();
     }
 
     /** wrk against the produce route; returns req/s, p50 and p99 in ms. */

@@ -46,7 +46,6 @@ public final class EdgeFixture {
 
     /** A route whose target is a topic. */
     public static RouteSettings kafkaRoute(String id, String path, io.eventgate.policy.model.KafkaTarget target) {
-        return new RouteSettings(id, new RouteSettings.Match(null, List.of(path), null, null), List.of(), null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, null, null, target, null, null, null, null, null, null);
+        return RouteSettings.builder(id, new RouteSettings.Match(null, List.of(path), null, null), List.of()).kafka(target).build();
     }
 }

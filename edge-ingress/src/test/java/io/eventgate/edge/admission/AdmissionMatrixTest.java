@@ -115,9 +115,10 @@ class AdmissionMatrixTest {
                                 new RoutePolicies.Transform(new RoutePolicies.HeaderEdits(null, null, Map.of("X-Policied", "yes"), null), null, null, null))
                         .withCompression(new RoutePolicies.Compression(null, 0, null))
                         .withCache(new RoutePolicies.Cache(Duration.ofSeconds(30), null, null, null, null, true, null, null, null)),
-                new RouteSettings("topic", new RouteSettings.Match(null, List.of("/topic/{key}"), null, null), List.of(), null, null, null, null, null,
-                        false, null, null, new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000), null, null, null, null, null, null, null,
-                        new io.eventgate.policy.model.KafkaTarget(kafka.createTopic("matrix-topic", 1, Map.of()), "latest", "path:key", null, null, null, null), null, null, null, null, null, null));
+                RouteSettings.builder("topic", new RouteSettings.Match(null, List.of("/topic/{key}"), null, null), List.of())
+                        .anonymous(false).access(new RouteSettings.Access(List.of("apiKey"), null, null, null, 1000))
+                        .kafka(new io.eventgate.policy.model.KafkaTarget(kafka.createTopic("matrix-topic", 1, Map.of()), "latest", "path:key", null, null, null, null))
+                        .build());
         EdgeSettings settings = EdgeFixture.settings(kafka, dir, Map.of("recording", EdgeFixture.pool(upstream.url())), routes)
                 .withServer(EdgeFixture.server(List.of("127.0.0.1/32")))
                 .withConsumers(Map.of(

@@ -50,9 +50,8 @@ class TrafficPoliciesTest {
         RouteSettings corsRoute = new RouteSettings("cors", new RouteSettings.Match(null, List.of("/cors/**"), null, null),
                 List.of(new RouteSettings.Destination("up", 100)), null, null, null, null, null, false, null, null, null, null)
                 .withPolicies(cors, null, null, null);
-        RouteSettings mock = new RouteSettings("maintenance", new RouteSettings.Match(null, List.of("/maintenance/**"), null, null), List.of(),
-                null, null, null, null, null, null, null, null, null, null,
-                null, new RoutePolicies.Mock(503, Map.of("Retry-After", "120"), "{\"maintenance\":true}"), null, null, null, null, null, null, null, null, null, null, null);
+        RouteSettings mock = RouteSettings.builder("maintenance", new RouteSettings.Match(null, List.of("/maintenance/**"), null, null), List.of())
+                .mock(new RoutePolicies.Mock(503, Map.of("Retry-After", "120"), "{\"maintenance\":true}")).build();
         RouteSettings chaos = route("chaos", "/chaos/**").withPolicies(null, null,
                 new RoutePolicies.Faults(new RoutePolicies.Faults.Delay(100, Duration.ofMillis(50)), new RoutePolicies.Faults.Abort(100, 503), "X-Chaos"),
                 null);

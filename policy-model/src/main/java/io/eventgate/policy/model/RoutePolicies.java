@@ -269,6 +269,53 @@ public final class RoutePolicies {
         }
     }
 
+    /**
+     * A shadow copy of {@code percent} % of the route's requests, sent to {@code pool} after the client's answer is on its
+     * way: the client never waits for it, nor sees it. Bodies up to {@code maxBodyBytes} are copied (a request with a
+     * larger or unsized body is not mirrored); at most {@code maxInFlight} mirrors of the route run at once, and one past
+     * that is dropped and counted rather than let slow the primary. With {@code compare}, the shadow's status, the headers
+     * named in {@code compareHeaders} and a SHA-256 of its body are compared with the primary's, and every difference is
+     * published on {@code gateway.mirror-diffs}, so a new version can be checked against live traffic before it takes any.
+     */
+    public record Mirror(String pool, double percent, Integer maxBodyBytes, Integer maxInFlight, Boolean compare, List<String> compareHeaders) {
+        public Mirror {
+            Check.required(pool, "mirror.pool");
+            if (!(percent > 0) || percent > 100) {
+                throw new IllegalArgumentException("mirror.percent must be above 0 and at most 100, was " + percent);
+            }
+            maxBodyBytes = Check.range(Check.orDefault(maxBodyBytes, 64 * 1024), 0, 1 << 20, "mirror.maxBodyBytes");
+            maxInFlight = Check.range(Check.orDefault(maxInFlight, 64), 1, 10_000, "mirror.maxInFlight");
+            compare = Check.orDefault(compare, Boolean.FALSE);
+            compareHeaders = headerNames(Check.orDefault(compareHeaders, List.of()), "mirror.compareHeaders", false).stream()
+                    .map(h -> h.toLowerCase(Locale.ROOT)).toList();
+        }
+    }
+
+    /**
+     * Hedged requests, for idempotent methods whose body (if any) is small enough to send twice: when the first attempt has
+     * not answered after {@code delay}, or without one after the route's learned {@code percentile} (95 by default) of its
+     * recent upstream latencies, a second attempt goes to another instance, and the first good answer (not a 5xx or a
+     * failure) is relayed while the other is cancelled. Hedges add at most {@code budgetPercent} % (10 by default) to the
+     * route's upstream requests.
+     */
+    public record Hedge(Duration delay, Integer percentile, Integer budgetPercent) {
+        public Hedge {
+            if (delay != null) {
+                Check.positive(delay, "hedge.delay");
+            }
+            if (delay != null && percentile != null) {
+                throw new IllegalArgumentException("hedge takes a fixed delay or a learned percentile, not both");
+            }
+            percentile = Check.range(Check.orDefault(percentile, 95), 50, 99, "hedge.percentile");
+            budgetPercent = Check.range(Check.orDefault(budgetPercent, 10), 1, 100, "hedge.budgetPercent");
+        }
+
+        /** Whether the delay is learned from the route's latencies rather than fixed. */
+        public boolean learned() {
+            return delay == null;
+        }
+    }
+
     /** What an organisation knows about a route: who owns it, its tags ({@code public} among them), the API it belongs to. */
     public record Info(String owner, List<String> tags, String api) {
         public static final Info NONE = new Info(null, null, null);

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * {@code problem} details, or {@code legacy} JSON for clients written against it), and the OpenAPI {@code contract}
  * requests are checked against, its {@code deprecation} as an API version, and its {@code info} (owner, tags, API) for the
  * organisation's governance rules, and {@code stickyOn} (client, consumer, header:NAME or cookie:NAME) to keep each
- * caller of a weighted split (a canary) on one destination; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
+ * caller of a weighted split (a canary) on one destination, the {@code mirror} of sampled requests to a shadow pool and the
+ * {@code hedge} of slow idempotent requests to a second instance; or a {@link KafkaTarget} in place of upstreams ({@code kafka}: produce
  * to a topic, or read a key's latest value).
  */
 public record RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
@@ -30,7 +31,7 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                             RoutePolicies.Compression compression, RoutePolicies.Cache cache, KafkaTarget kafka,
                             RoutePolicies.Capture capture, String errorFormat,
                             RoutePolicies.Contract contract, RoutePolicies.Deprecation deprecation,
-                            RoutePolicies.Info info, String stickyOn) {
+                            RoutePolicies.Info info, String stickyOn, RoutePolicies.Mirror mirror, RoutePolicies.Hedge hedge) {
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     public RouteSettings {
@@ -52,6 +53,9 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                     throw new IllegalArgumentException("kafka.key is path:" + kafka.keyName() + ", which match path '" + path + "' does not capture");
                 }
             }
+        }
+        if (upstreams.isEmpty() && (mirror != null || hedge != null)) {
+            throw new IllegalArgumentException("mirror and hedge need upstreams: a mock answer or a kafka target has no upstream to copy or hedge");
         }
         if (!upstreams.isEmpty() && upstreams.stream().mapToInt(Destination::weight).sum() == 0) {
             throw new IllegalArgumentException("upstreams weights must not all be 0");
@@ -92,13 +96,12 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
                          Timeouts timeouts, Retries retries, Boolean preserveHost, Boolean anonymous, Boolean shadow, RateLimits rateLimits,
                          Access access, Boolean forwardCredentials) {
         this(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials,
-                null, null, null, null, null, null, null, null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** These settings with a kafka target (and so no upstreams). */
     public RouteSettings withKafka(KafkaTarget kafka) {
-        return new RouteSettings(id, match, List.of(), stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().upstreams(List.of()).kafka(kafka).build();
     }
 
     /** True when the edge's own errors on this route keep the earlier JSON shape (error, message, requestId). */
@@ -108,56 +111,275 @@ public record RouteSettings(String id, Match match, List<Destination> upstreams,
 
     /** These settings with another API contract. */
     public RouteSettings withContract(RoutePolicies.Contract contract) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().contract(contract).build();
     }
 
     /** These settings with another deprecation policy. */
     public RouteSettings withDeprecation(RoutePolicies.Deprecation deprecation) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().deprecation(deprecation).build();
     }
 
     /** These settings with a weighted split that keeps each client, consumer, header or cookie value on one destination. */
     public RouteSettings withStickyOn(String stickyOn) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().stickyOn(stickyOn).build();
     }
 
     /** These settings with other information (owner, tags, API). */
     public RouteSettings withInfo(RoutePolicies.Info info) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().info(info).build();
     }
 
     /** These settings with another error format. */
     public RouteSettings withErrorFormat(String errorFormat) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().errorFormat(errorFormat).build();
     }
 
     /** These settings with another capture policy. */
     public RouteSettings withCapture(RoutePolicies.Capture capture) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().capture(capture).build();
     }
 
     /** These settings with another cache policy. */
     public RouteSettings withCache(RoutePolicies.Cache cache) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().cache(cache).build();
     }
 
     /** These settings with another compression policy. */
     public RouteSettings withCompression(RoutePolicies.Compression compression) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().compression(compression).build();
     }
 
     /** These settings with other traffic policies. */
     public RouteSettings withPolicies(RoutePolicies.Cors cors, RoutePolicies.Mock mock, RoutePolicies.Faults faults, RoutePolicies.Transform transform) {
-        return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access,
-                forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn);
+        return toBuilder().cors(cors).mock(mock).faults(faults).transform(transform).build();
+    }
+
+    /** These settings with a mirror of sampled requests to a shadow pool. */
+    public RouteSettings withMirror(RoutePolicies.Mirror mirror) {
+        return toBuilder().mirror(mirror).build();
+    }
+
+    /** These settings with hedged requests. */
+    public RouteSettings withHedge(RoutePolicies.Hedge hedge) {
+        return toBuilder().hedge(hedge).build();
+    }
+
+    /** A builder of a route that matches {@code match} and sends to {@code upstreams}; everything else is left to its default. */
+    public static Builder builder(String id, Match match, List<Destination> upstreams) {
+        return new Builder().id(id).match(match).upstreams(upstreams);
+    }
+
+    /** A builder holding these settings, to make a copy that differs in a few of them. */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.id = id;
+        builder.match = match;
+        builder.upstreams = upstreams;
+        builder.stripPrefix = stripPrefix;
+        builder.addPrefix = addPrefix;
+        builder.timeouts = timeouts;
+        builder.retries = retries;
+        builder.preserveHost = preserveHost;
+        builder.anonymous = anonymous;
+        builder.shadow = shadow;
+        builder.rateLimits = rateLimits;
+        builder.access = access;
+        builder.forwardCredentials = forwardCredentials;
+        builder.cors = cors;
+        builder.mock = mock;
+        builder.faults = faults;
+        builder.transform = transform;
+        builder.compression = compression;
+        builder.cache = cache;
+        builder.kafka = kafka;
+        builder.capture = capture;
+        builder.errorFormat = errorFormat;
+        builder.contract = contract;
+        builder.deprecation = deprecation;
+        builder.info = info;
+        builder.stickyOn = stickyOn;
+        builder.mirror = mirror;
+        builder.hedge = hedge;
+        return builder;
+    }
+
+    /** Settings one at a time; {@link #build()} checks them all, as the canonical constructor does. */
+    public static final class Builder {
+        private String id;
+        private Match match;
+        private List<Destination> upstreams;
+        private String stripPrefix;
+        private String addPrefix;
+        private Timeouts timeouts;
+        private Retries retries;
+        private Boolean preserveHost;
+        private Boolean anonymous;
+        private Boolean shadow;
+        private RateLimits rateLimits;
+        private Access access;
+        private Boolean forwardCredentials;
+        private RoutePolicies.Cors cors;
+        private RoutePolicies.Mock mock;
+        private RoutePolicies.Faults faults;
+        private RoutePolicies.Transform transform;
+        private RoutePolicies.Compression compression;
+        private RoutePolicies.Cache cache;
+        private KafkaTarget kafka;
+        private RoutePolicies.Capture capture;
+        private String errorFormat;
+        private RoutePolicies.Contract contract;
+        private RoutePolicies.Deprecation deprecation;
+        private RoutePolicies.Info info;
+        private String stickyOn;
+        private RoutePolicies.Mirror mirror;
+        private RoutePolicies.Hedge hedge;
+
+        private Builder() {
+        }
+
+        public Builder id(String id) {
+            this.id = id;
+            return this;
+        }
+
+        public Builder match(Match match) {
+            this.match = match;
+            return this;
+        }
+
+        public Builder upstreams(List<Destination> upstreams) {
+            this.upstreams = upstreams;
+            return this;
+        }
+
+        public Builder stripPrefix(String stripPrefix) {
+            this.stripPrefix = stripPrefix;
+            return this;
+        }
+
+        public Builder addPrefix(String addPrefix) {
+            this.addPrefix = addPrefix;
+            return this;
+        }
+
+        public Builder timeouts(Timeouts timeouts) {
+            this.timeouts = timeouts;
+            return this;
+        }
+
+        public Builder retries(Retries retries) {
+            this.retries = retries;
+            return this;
+        }
+
+        public Builder preserveHost(Boolean preserveHost) {
+            this.preserveHost = preserveHost;
+            return this;
+        }
+
+        public Builder anonymous(Boolean anonymous) {
+            this.anonymous = anonymous;
+            return this;
+        }
+
+        public Builder shadow(Boolean shadow) {
+            this.shadow = shadow;
+            return this;
+        }
+
+        public Builder rateLimits(RateLimits rateLimits) {
+            this.rateLimits = rateLimits;
+            return this;
+        }
+
+        public Builder access(Access access) {
+            this.access = access;
+            return this;
+        }
+
+        public Builder forwardCredentials(Boolean forwardCredentials) {
+            this.forwardCredentials = forwardCredentials;
+            return this;
+        }
+
+        public Builder cors(RoutePolicies.Cors cors) {
+            this.cors = cors;
+            return this;
+        }
+
+        public Builder mock(RoutePolicies.Mock mock) {
+            this.mock = mock;
+            return this;
+        }
+
+        public Builder faults(RoutePolicies.Faults faults) {
+            this.faults = faults;
+            return this;
+        }
+
+        public Builder transform(RoutePolicies.Transform transform) {
+            this.transform = transform;
+            return this;
+        }
+
+        public Builder compression(RoutePolicies.Compression compression) {
+            this.compression = compression;
+            return this;
+        }
+
+        public Builder cache(RoutePolicies.Cache cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        public Builder kafka(KafkaTarget kafka) {
+            this.kafka = kafka;
+            return this;
+        }
+
+        public Builder capture(RoutePolicies.Capture capture) {
+            this.capture = capture;
+            return this;
+        }
+
+        public Builder errorFormat(String errorFormat) {
+            this.errorFormat = errorFormat;
+            return this;
+        }
+
+        public Builder contract(RoutePolicies.Contract contract) {
+            this.contract = contract;
+            return this;
+        }
+
+        public Builder deprecation(RoutePolicies.Deprecation deprecation) {
+            this.deprecation = deprecation;
+            return this;
+        }
+
+        public Builder info(RoutePolicies.Info info) {
+            this.info = info;
+            return this;
+        }
+
+        public Builder stickyOn(String stickyOn) {
+            this.stickyOn = stickyOn;
+            return this;
+        }
+
+        public Builder mirror(RoutePolicies.Mirror mirror) {
+            this.mirror = mirror;
+            return this;
+        }
+
+        public Builder hedge(RoutePolicies.Hedge hedge) {
+            this.hedge = hedge;
+            return this;
+        }
+
+        public RouteSettings build() {
+            return new RouteSettings(id, match, upstreams, stripPrefix, addPrefix, timeouts, retries, preserveHost, anonymous, shadow, rateLimits, access, forwardCredentials, cors, mock, faults, transform, compression, cache, kafka, capture, errorFormat, contract, deprecation, info, stickyOn, mirror, hedge);
+        }
     }
 
     public RouteSettings(String id, Match match, List<Destination> upstreams, String stripPrefix, String addPrefix,
