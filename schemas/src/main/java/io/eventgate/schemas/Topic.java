@@ -4,6 +4,7 @@ import io.eventgate.avro.AnomalyEvent;
 import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.DecisionEvent;
 import io.eventgate.avro.LimitDirective;
+import io.eventgate.avro.MirrorDiff;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.NodeHeartbeat;
 import io.eventgate.avro.PolicyCommand;
@@ -35,7 +36,8 @@ public enum Topic {
     NODE_CONFIG("node-config", "node id", NodeConfig.class, NodeConfig.getClassSchema(), Cleanup.COMPACT),
     WEBHOOK_DELIVERIES("webhook-deliveries", "subscription id", WebhookDelivery.class, WebhookDelivery.getClassSchema(), Cleanup.DELETE),
     // whole requests, redacted but still sensitive: kept one day, enough to replay today's traffic elsewhere
-    CAPTURES("captures", "route id", RequestCapture.class, RequestCapture.getClassSchema(), Cleanup.DELETE, Duration.ofDays(1));
+    CAPTURES("captures", "route id", RequestCapture.class, RequestCapture.getClassSchema(), Cleanup.DELETE, Duration.ofDays(1)),
+    MIRROR_DIFFS("mirror-diffs", "route id", MirrorDiff.class, MirrorDiff.getClassSchema(), Cleanup.DELETE);
 
     /** Kafka's cleanup.policy values used by the contract. */
     public enum Cleanup {

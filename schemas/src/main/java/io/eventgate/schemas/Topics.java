@@ -48,6 +48,7 @@ public record Topics(String prefix) {
 
     public String nodeConfig() { return name(Topic.NODE_CONFIG); }
     public String captures() { return name(Topic.CAPTURES); }
+    public String mirrorDiffs() { return name(Topic.MIRROR_DIFFS); }
 
     /**
      * Every contract topic, with its cleanup policy, at the given partition count and replication factor;

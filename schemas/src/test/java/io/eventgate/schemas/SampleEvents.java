@@ -80,6 +80,10 @@ public final class SampleEvents {
                     .setRedacted(List.of("header:x-api-key", "json:/card")).setBody(java.nio.ByteBuffer.wrap("{\"card\":\"REDACTED\"}".getBytes()))
                     .setBodyBytes(32).setBodyComplete(true).setStatus(201).setGatewayLatencyMicros(2100).setUpstreamLatencyMicros(1800L)
                     .setResponseBytes(40).build();
+            case MIRROR_DIFFS -> io.eventgate.avro.MirrorDiff.newBuilder().setRequestId("req-1").setTimestamp(T).setNode("edge-1").setRouteId("api")
+                    .setMethod("GET").setPath("/api/users/7").setPrimaryPool("users-v1").setShadowPool("users-v2").setPrimaryStatus(200).setShadowStatus(500)
+                    .setDifferences(List.of(new io.eventgate.avro.MirrorDifference("status", "200", "500")))
+                    .setPrimaryLatencyMicros(900).setShadowLatencyMicros(1500).build();
         };
     }
 

@@ -62,6 +62,9 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
                     throw new IllegalArgumentException("routes[" + i + "].upstreams[" + j + "].pool '" + pool + "' is not a configured pool " + pools.keySet());
                 }
             }
+            if (route.mirror() != null && !pools.containsKey(route.mirror().pool())) {
+                throw new IllegalArgumentException("routes[" + i + "].mirror.pool '" + route.mirror().pool() + "' is not a configured pool " + pools.keySet());
+            }
         }
     }
 

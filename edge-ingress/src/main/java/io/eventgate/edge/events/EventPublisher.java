@@ -1,6 +1,7 @@
 package io.eventgate.edge.events;
 
 import io.eventgate.avro.DecisionEvent;
+import io.eventgate.avro.MirrorDiff;
 import io.eventgate.avro.NodeConfig;
 import io.eventgate.avro.RequestCapture;
 import io.eventgate.avro.NodeHeartbeat;
@@ -194,6 +195,16 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         Scratch scratch = borrow();
         try {
             journal(scratch, Topic.CAPTURES, capture.getRouteId(), capture.getTimestamp().toEpochMilli(), 0, capture);
+        } finally {
+            scratches.offer(scratch);
+        }
+    }
+
+    /** A mirrored request whose shadow answered otherwise; keyed by route. */
+    public void publish(MirrorDiff diff) {
+        Scratch scratch = borrow();
+        try {
+            journal(scratch, Topic.MIRROR_DIFFS, diff.getRouteId(), diff.getTimestamp().toEpochMilli(), 0, diff);
         } finally {
             scratches.offer(scratch);
         }

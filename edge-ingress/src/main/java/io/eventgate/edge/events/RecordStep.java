@@ -119,6 +119,7 @@ public final class RecordStep implements Step {
                 .setCache(exchange.cacheResult())
                 .setDeprecated(exchange.deprecated())
                 .setVariant(exchange.variant())
+                .setHedged(exchange.isHedged())
                 .build();
     }
 

@@ -113,6 +113,12 @@ public final class EdgeMetrics implements AutoCloseable {
                 .register(registry).increment(sentBytes);
     }
 
+    /** A hedged request's outcome: {@code first_won}, {@code hedge_won}, or no hedge sent ({@code over_budget}, {@code no_instance}). */
+    public void hedge(String route, String outcome) {
+        Counter.builder("edge.upstream.hedges").description("Hedged requests, by outcome").tag("route", route).tag("outcome", outcome)
+                .register(registry).increment();
+    }
+
     public void retried(String route) {
         Counter.builder("edge.upstream.retries").description("Upstream attempts retried").tag("route", route).register(registry).increment();
     }

@@ -64,6 +64,7 @@ public final class Exchange implements RequestView {
     private String cacheResult;
     private boolean deprecated;
     private String variant;
+    private boolean hedged;
     private Set<String> withheld;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
@@ -439,6 +440,15 @@ public final class Exchange implements RequestView {
 
     public void variant(String pool) {
         this.variant = pool;
+    }
+
+    /** Whether a second, hedged attempt was sent because the first was slow. */
+    public boolean isHedged() {
+        return hedged;
+    }
+
+    public void hedged() {
+        this.hedged = true;
     }
 
     /** Whether the request called a deprecated API version. */

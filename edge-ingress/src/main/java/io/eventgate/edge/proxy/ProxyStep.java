@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  * timeouts answer 504. Bodies stream in both directions, so their size does not change memory use.
  */
 public final class ProxyStep implements Exit {
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
+    static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
     /** Bodies up to this size are kept so an idempotent request can be retried; larger ones stream once. */
     private static final int REPLAYABLE_BODY_BYTES = 64 * 1024;
     private static final int COPY_BUFFER = 16 * 1024;
@@ -51,18 +51,31 @@ public final class ProxyStep implements Exit {
     private final UpstreamWatchdog watchdog;
     private final EdgeTracing tracing;
     private final EdgeMetrics metrics;
+    private final Mirroring mirroring;
     private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+    private final Map<String, Hedging> hedging = new ConcurrentHashMap<>();
 
-    public ProxyStep(String nodeId, UpstreamClients clients, UpstreamWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics) {
+    public ProxyStep(String nodeId, UpstreamClients clients, UpstreamWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics, Mirroring mirroring) {
         this.nodeId = nodeId;
         this.clients = clients;
         this.watchdog = watchdog;
         this.tracing = tracing;
         this.metrics = metrics;
+        this.mirroring = mirroring;
     }
 
-    /** One attempt's result: a response whose body is still to be read, or a failure. */
-    private record Attempt(UpstreamExchange response, UpstreamWatchdog.Guard guard, UpstreamFailure failure, long latencyNanos) {
+    /** A route's hedging: its policy, the budget hedges spend, and its recent latencies for a learned delay. */
+    private record Hedging(RoutePolicies.Hedge policy, RetryBudget budget, LatencyWindow latencies) {
+        /** No answer within this long sends a hedge; learned delays start at 100 ms, until enough answers were seen. */
+        long delayNanos() {
+            return policy.learned()
+                    ? Math.max(TimeUnit.MILLISECONDS.toNanos(1), latencies.quantileOr(TimeUnit.MILLISECONDS.toNanos(100)))
+                    : policy.delay().toNanos();
+        }
+    }
+
+    /** One attempt's result: a response whose body is still to be read, or a failure; and the instance it went to. */
+    private record Attempt(Instance instance, UpstreamExchange response, UpstreamWatchdog.Guard guard, UpstreamFailure failure, long latencyNanos) {
         /** Gives up on a response that will not be relayed (a retry follows): its connection closes, its guard stops. */
         void abandon() {
             response.close();
@@ -95,11 +108,15 @@ public final class ProxyStep implements Exit {
 
         ClientConnection client = exchange.client();
         boolean idempotent = IDEMPOTENT.contains(exchange.method());
+        Hedging hedge = idempotent ? hedging(route) : null;
+        RoutePolicies.Mirror mirror = settings.mirror();
+        boolean mirrored = Mirroring.sampled(mirror);
         byte[] bufferedBody = null;
         boolean streamBody = false;
         if (client.hasRequestBody()) {
             long length = client.requestContentLength();
-            if (idempotent && settings.retries().attempts() > 0 && length >= 0 && length <= REPLAYABLE_BODY_BYTES) {
+            boolean replayable = idempotent && (settings.retries().attempts() > 0 || hedge != null) && length <= REPLAYABLE_BODY_BYTES;
+            if (length >= 0 && (replayable || mirrored && length <= mirror.maxBodyBytes())) {
                 try {
                     bufferedBody = client.requestBody().readNBytes((int) length); // its size, where readAllBytes takes 16 kB
                 } catch (io.eventgate.edge.pipeline.BodyTooLarge e) {
@@ -115,7 +132,37 @@ public final class ProxyStep implements Exit {
             }
         }
         boolean retryable = idempotent && !streamBody;
+        Mirroring.Copy copy = null;
+        if (mirrored) {
+            copy = streamBody ? mirroring.notCopied(route.id()) : mirroring.send(exchange, poolName, bufferedBody);
+        }
+        try {
+            proxy(exchange, route, poolName, pool, budget, bufferedBody, streamBody, retryable, hedge != null && retryable ? hedge : null, copy);
+        } finally {
+            if (copy != null) {
+                copy.primaryEnded(exchange.status());
+            }
+        }
+    }
 
+    private Hedging hedging(Route route) {
+        RoutePolicies.Hedge policy = route.settings().hedge();
+        if (policy == null) {
+            return null;
+        }
+        Hedging current = hedging.get(route.id());
+        if (current == null || !current.policy().equals(policy)) {
+            current = new Hedging(policy, new RetryBudget(policy.budgetPercent()), new LatencyWindow(policy.percentile()));
+            hedging.put(route.id(), current);
+        }
+        current.budget().requested();
+        return current;
+    }
+
+    /** Attempts, retries and hedges until an answer is relayed or the request refused; {@code copy} learns the primary's answer. */
+    private void proxy(Exchange exchange, Route route, String poolName, UpstreamPool pool, RetryBudget budget, byte[] bufferedBody, boolean streamBody,
+                       boolean retryable, Hedging hedge, Mirroring.Copy copy) {
+        RouteSettings settings = route.settings();
         Instance previous = null;
         String hashKey = HashKey.of(exchange, pool.settings());
         int breakerRefusals = 0;
@@ -144,8 +191,19 @@ public final class ProxyStep implements Exit {
                 continue;
             }
             exchange.upstreamInstance(instance.address());
-            Attempt attempt = call(exchange, settings, route, instance, pool, bufferedBody, streamBody, retryable, false);
-            recordOnBreaker(breaker, attempt);
+            Attempt attempt;
+            if (hedge != null) {
+                attempt = hedged(exchange, settings, route, instance, pool, bufferedBody, hashKey, hedge); // each attempt tells its breaker
+                exchange.upstreamInstance(attempt.instance().address());
+                instance = attempt.instance();
+            } else {
+                attempt = call(exchange, settings, route, instance, pool, bufferedBody, streamBody, retryable, false, null);
+                recordOnBreaker(breaker, attempt);
+            }
+            exchange.addUpstreamLatency(attempt.latencyNanos());
+            if (hedge != null && attempt.response() != null && attempt.status() < 500) {
+                hedge.latencies().record(attempt.latencyNanos());
+            }
             if (attempt.failure() == UpstreamFailure.CLIENT_ABORTED) {
                 exchange.ended(499, RequestOutcome.CLIENT_ABORT);
                 return;
@@ -177,13 +235,76 @@ public final class ProxyStep implements Exit {
                 UpstreamReplies.failed(exchange, attempt.failure(), instance);
                 return;
             }
-            relay(exchange, attempt.response(), attempt.guard(), settings.timeouts().idle().toNanos());
+            if (copy != null) {
+                copy.primaryAnswered(attempt.response().head(), attempt.latencyNanos());
+            }
+            relay(exchange, attempt.response(), attempt.guard(), settings.timeouts().idle().toNanos(), copy);
             return;
         }
     }
 
+    /**
+     * The first attempt, and when it has not answered within the route's hedging delay a second one to another instance,
+     * within the hedging budget: the first good answer wins and the other attempt is cancelled. Each attempt runs on a
+     * virtual thread of its own and reports to its instance's breaker; the winner's body is relayed on this thread,
+     * under a guard of its own.
+     */
+    private Attempt hedged(Exchange exchange, RouteSettings settings, Route route, Instance first, UpstreamPool pool, byte[] body, String hashKey,
+                           Hedging hedge) {
+        long started = System.nanoTime();
+        HedgeRace<Attempt> race = new HedgeRace<>(a -> a.response() != null && a.status() < 500, a -> {
+            if (a.response() != null) {
+                a.response().close();
+            }
+        });
+        race.start(() -> raced(exchange, settings, route, first, pool, body, race));
+        Attempt winner;
+        boolean sent = false;
+        try {
+            winner = race.first(hedge.delayNanos());
+            if (winner == null) {
+                Instance second = pool.choose(first, hashKey).filter(i -> i != first).orElse(null);
+                if (second == null || second.breaker() != null && !second.breaker().tryAcquirePermission()) {
+                    metrics.hedge(route.id(), "no_instance");
+                } else if (!hedge.budget().tryRetry()) {
+                    if (second.breaker() != null) {
+                        second.breaker().releasePermission();
+                    }
+                    metrics.hedge(route.id(), "over_budget");
+                } else {
+                    exchange.hedged();
+                    sent = true;
+                    race.start(() -> raced(exchange, settings, route, second, pool, body, race));
+                }
+                winner = race.firstGood();
+            }
+        } catch (InterruptedException e) {
+            race.close(null); // the server interrupts the handler when its client leaves
+            return new Attempt(first, null, null, UpstreamFailure.CLIENT_ABORTED, System.nanoTime() - started);
+        }
+        race.close(winner);
+        if (sent) {
+            metrics.hedge(route.id(), winner.instance() == first ? "first_won" : "hedge_won");
+        }
+        long waited = System.nanoTime() - started;
+        return winner.response() == null
+                ? new Attempt(winner.instance(), null, null, winner.failure(), waited)
+                : new Attempt(winner.instance(), winner.response(), watchdog.start(settings.timeouts().idle().toNanos()), null, waited);
+    }
+
+    /** One attempt of a hedged request, on its own thread: its breaker told, its guard stopped (the body is read elsewhere). */
+    private Attempt raced(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool, byte[] body,
+                          HedgeRace<Attempt> race) {
+        Attempt attempt = call(exchange, settings, route, instance, pool, body, false, true, false, race);
+        recordOnBreaker(instance.breaker(), attempt);
+        if (attempt.guard() != null) {
+            attempt.guard().stop();
+        }
+        return attempt;
+    }
+
     private Attempt call(Exchange exchange, RouteSettings settings, Route route, Instance instance, UpstreamPool pool,
-                         byte[] bufferedBody, boolean streamBody, boolean replayable, boolean newConnection) {
+                         byte[] bufferedBody, boolean streamBody, boolean replayable, boolean newConnection, HedgeRace<Attempt> race) {
         String target = route.upstreamTarget(exchange.path(), exchange.pathVariables(), exchange.rawQuery());
         Span span = tracing.startUpstreamSpan(exchange.span(), exchange.method() + " " + pool.name());
         UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead(exchange.method(), target));
@@ -217,19 +338,18 @@ public final class ProxyStep implements Exit {
             }
             boolean expired = guard.stop();
             long latency = System.nanoTime() - started;
-            UpstreamFailure failure = UpstreamFailure.classify(e, expired);
+            UpstreamFailure failure = race != null && race.cancelled() ? UpstreamFailure.CANCELLED : UpstreamFailure.classify(e, expired);
             if (kept != null && failure == UpstreamFailure.RESET && replayable) {
                 // the upstream closed the kept connection just as it was reused (its keep-alive ran out): no fault of the
                 // instance's, and an idempotent request may be sent again, on a new connection
                 pool.finished(instance, latency, false);
                 span.end();
-                return call(exchange, settings, route, instance, pool, bufferedBody, false, true, true);
+                return call(exchange, settings, route, instance, pool, bufferedBody, false, true, true, race);
             }
             pool.finished(instance, latency, !failure.clientsFault());
-            exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, failure.name());
             span.end();
-            return new Attempt(null, null, failure, latency);
+            return new Attempt(instance, null, null, failure, latency);
         }
         if (!guard.renew(settings.timeouts().idle().toNanos())) {
             // the headers arrived just as the timer fired; the socket may be closed, so treat it as the timeout and close
@@ -238,10 +358,9 @@ public final class ProxyStep implements Exit {
             response.close();
             long latency = System.nanoTime() - started;
             pool.finished(instance, latency, true);
-            exchange.addUpstreamLatency(latency);
             span.setStatus(StatusCode.ERROR, UpstreamFailure.FIRST_BYTE_TIMEOUT.name());
             span.end();
-            return new Attempt(null, null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
+            return new Attempt(instance, null, null, UpstreamFailure.FIRST_BYTE_TIMEOUT, latency);
         }
         response.answered();
         long latency = System.nanoTime() - started;
@@ -251,14 +370,13 @@ public final class ProxyStep implements Exit {
             instance.reportLoad(LoadReport.utilization(load), System.nanoTime());
         }
         pool.finished(instance, latency, status >= 500);
-        exchange.addUpstreamLatency(latency);
         metrics.upstreamLatency(pool.name(), latency);
         span.setAttribute("http.response.status_code", status);
         if (status >= 500) {
             span.setStatus(StatusCode.ERROR);
         }
         span.end();
-        return new Attempt(response, guard, null, latency); // the guard goes on, as the idle timeout of the body
+        return new Attempt(instance, response, guard, null, latency); // the guard goes on, as the idle timeout of the body
     }
 
     private static void forwardBody(Exchange exchange, OutputStream upstream) throws IOException {
@@ -280,15 +398,15 @@ public final class ProxyStep implements Exit {
         upstream.close();
     }
 
-    private void relay(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
+    private void relay(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos, Mirroring.Copy copy) {
         try {
-            relayAnswer(exchange, response, guard, idleNanos);
+            relayAnswer(exchange, response, guard, idleNanos, copy);
         } finally {
             guard.stop();
         }
     }
 
-    private void relayAnswer(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos) {
+    private void relayAnswer(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, long idleNanos, Mirroring.Copy copy) {
         ClientConnection client = exchange.client();
         int status = response.status();
         client.status(status);
@@ -300,10 +418,13 @@ public final class ProxyStep implements Exit {
             response.close();
             client.send(new byte[0]);
             exchange.ended(status, RequestOutcome.PROXIED);
+            if (copy != null) {
+                copy.primaryWhole();
+            }
             return;
         }
         if (encoding == null && declared >= 0 && declared <= SMALL_BODY_BYTES) {
-            relaySmall(exchange, response, guard, status, (int) declared);
+            relaySmall(exchange, response, guard, status, (int) declared, copy);
             return;
         }
         if (encoding == null && declared >= 0) {
@@ -350,6 +471,9 @@ public final class ProxyStep implements Exit {
                 if (counted == null) {
                     exchange.addBytesOut(n);
                 }
+                if (copy != null) {
+                    copy.primaryBody(buffer, 0, n);
+                }
                 fromUpstream += n;
                 guard.renew(idleNanos);
             }
@@ -362,6 +486,9 @@ public final class ProxyStep implements Exit {
             if (counted != null) {
                 exchange.addBytesOut(counted.count());
                 metrics.compressed(encoding, fromUpstream, counted.count());
+            }
+            if (copy != null) {
+                copy.primaryWhole();
             }
             exchange.ended(status, RequestOutcome.PROXIED);
         } catch (IOException e) {
@@ -402,7 +529,8 @@ public final class ProxyStep implements Exit {
     }
 
     /** A small body of known length is read whole and sent with the headers in one write. */
-    private static void relaySmall(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, int status, int length) {
+    private static void relaySmall(Exchange exchange, UpstreamExchange response, UpstreamWatchdog.Guard guard, int status, int length,
+                                   Mirroring.Copy copy) {
         byte[] body;
         try (response; InputStream in = response.body()) {
             body = in.readNBytes(length);
@@ -417,6 +545,10 @@ public final class ProxyStep implements Exit {
             exchange.client().send(body);
             exchange.addBytesOut(body.length);
             exchange.ended(status, RequestOutcome.PROXIED);
+            if (copy != null) {
+                copy.primaryBody(body, 0, body.length);
+                copy.primaryWhole();
+            }
         } catch (UncheckedIOException e) {
             exchange.ended(499, RequestOutcome.CLIENT_ABORT);
         }

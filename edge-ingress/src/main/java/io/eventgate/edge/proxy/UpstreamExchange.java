@@ -47,6 +47,12 @@ public final class UpstreamExchange implements AutoCloseable {
         return new UpstreamExchange(connection);
     }
 
+    /** Writes a whole request, head and body, made earlier ({@link UpstreamRequestHead#endCopy}). */
+    public static UpstreamExchange send(ClientConnection connection, byte[] request) {
+        connection.writer().writeNow(BufferData.create(request));
+        return new UpstreamExchange(connection);
+    }
+
     /**
      * The stream to write a request body sent after the head: as is when the head declared its length, else in chunks
      * (the head then says {@code Transfer-Encoding: chunked}). Closing it ends the body.

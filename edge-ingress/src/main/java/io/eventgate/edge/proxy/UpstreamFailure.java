@@ -24,7 +24,9 @@ public enum UpstreamFailure {
     /** The client's body went past the size limit while it was being forwarded. */
     BODY_TOO_LARGE(413, false),
     /** The client's encoded body could not be decoded while it was being forwarded (the route decodes request bodies). */
-    BODY_UNDECODABLE(400, false);
+    BODY_UNDECODABLE(400, false),
+    /** Another attempt of a hedged request answered first, and this one was called off: no fault of its instance's. */
+    CANCELLED(499, false);
 
     private final int status;
     private final boolean retryable;
@@ -44,7 +46,7 @@ public enum UpstreamFailure {
 
     /** Whether the client's side failed, not the upstream: no mark against the instance, no retry. */
     public boolean clientsFault() {
-        return this == CLIENT_ABORTED || this == BODY_TOO_LARGE || this == BODY_UNDECODABLE;
+        return this == CLIENT_ABORTED || this == BODY_TOO_LARGE || this == BODY_UNDECODABLE || this == CANCELLED;
     }
 
     public boolean timeout() {
@@ -62,6 +64,7 @@ public enum UpstreamFailure {
             case CLIENT_ABORTED -> "client went away";
             case BODY_TOO_LARGE -> "request body too large";
             case BODY_UNDECODABLE -> "request body not in its declared Content-Encoding";
+            case CANCELLED -> "called off: another attempt answered first";
         };
     }
 

@@ -54,6 +54,12 @@ public final class UpstreamRequestHead {
         return BufferData.create(bytes, 0, length);
     }
 
+    /** The head's bytes, ended, with {@code body} after them when given, in an array of their own. */
+    byte[] endCopy(byte[] body) {
+        end(body);
+        return Arrays.copyOf(bytes, length);
+    }
+
     private void write(String text) {
         int n = text.length();
         room(n);

@@ -37,6 +37,7 @@ import io.eventgate.edge.limits.DirectiveStep;
 import io.eventgate.edge.policy.HeartbeatPublisher;
 import io.eventgate.edge.policy.LimitFollower;
 import io.eventgate.edge.policy.PolicyFollower;
+import io.eventgate.edge.proxy.Mirroring;
 import io.eventgate.edge.proxy.UpstreamWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
@@ -85,6 +86,7 @@ public final class EdgeServer implements AutoCloseable {
     private final LimitFollower limits;
     private final HeartbeatPublisher heartbeats;
     private final UpstreamWatchdog watchdog;
+    private final Mirroring mirroring;
     private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
     private final ResponseCache responseCache;
@@ -120,6 +122,8 @@ public final class EdgeServer implements AutoCloseable {
         this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new UpstreamWatchdog();
+        this.mirroring = new Mirroring(settings.nodeId(), upstreamClients, watchdog, tracing, events != null ? events::publish : diff -> { },
+                metrics.registry());
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
@@ -146,7 +150,7 @@ public final class EdgeServer implements AutoCloseable {
                 new JsonBodyStep(),
                 new MockStep(metrics),
                 new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),
-                Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics),
+                Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics, mirroring),
                         Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
@@ -306,6 +310,7 @@ public final class EdgeServer implements AutoCloseable {
         healthChecker.close();
         topicViews.close();
         topicWriter.close();
+        mirroring.close();
         watchdog.close();
         upstreamClients.close();
         if (events != null) {

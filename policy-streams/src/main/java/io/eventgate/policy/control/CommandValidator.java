@@ -120,6 +120,9 @@ public final class CommandValidator {
                     return reject(key, command, "upstreams[" + i + "].pool", "pool '" + pool + "' does not exist");
                 }
             }
+            if (route.mirror() != null && state.get(EntityKind.UPSTREAM_POOL.key(route.mirror().pool())).isEmpty()) {
+                return reject(key, command, "mirror.pool", "pool '" + route.mirror().pool() + "' does not exist");
+            }
         }
         Optional<Rejected> loosening = loosening(key, command, spec, state);
         if (loosening.isPresent()) {
@@ -253,7 +256,7 @@ public final class CommandValidator {
         List<String> users = new ArrayList<>();
         for (PolicyEntity route : state.withPrefix("route:")) {
             RouteSettings settings = bind(route, RouteSettings.class);
-            if (settings.upstreams().stream().anyMatch(d -> d.pool().equals(pool))) {
+            if (settings.upstreams().stream().anyMatch(d -> d.pool().equals(pool)) || settings.mirror() != null && settings.mirror().pool().equals(pool)) {
                 users.add(settings.id());
             }
         }
