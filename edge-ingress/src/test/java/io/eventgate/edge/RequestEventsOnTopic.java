@@ -32,6 +32,12 @@ public final class RequestEventsOnTopic {
         return read(bootstrapServers, registryUrl, Topic.DECISIONS, topic, enough, timeout);
     }
 
+    /** The same for the MirrorDiffs on {@code topic}. */
+    public static List<io.eventgate.avro.MirrorDiff> mirrorDiffs(String bootstrapServers, String registryUrl, String topic,
+                                                                 Predicate<List<io.eventgate.avro.MirrorDiff>> enough, Duration timeout) {
+        return read(bootstrapServers, registryUrl, Topic.MIRROR_DIFFS, topic, enough, timeout);
+    }
+
     private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(String bootstrapServers, String registryUrl, Topic contract, String topic, Predicate<List<T>> enough,
                                     Duration timeout) {
         var deserializer = ContractSerdes.of(registryUrl).<T>serde(contract).deserializer();
