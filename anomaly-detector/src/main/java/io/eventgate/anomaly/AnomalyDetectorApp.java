@@ -2,6 +2,7 @@ package io.eventgate.anomaly;
 
 import io.eventgate.schemas.LimitKeys;
 import org.apache.kafka.streams.KeyValue;
+import io.eventgate.anomaly.canary.CanaryTopology;
 import io.eventgate.anomaly.counts.CountTopology;
 import io.eventgate.anomaly.latency.LatencyTopology;
 import io.eventgate.avro.AnomalyEvent;
@@ -67,6 +68,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
                 .filter((key, event) -> event != null, Named.as("not-tombstones")), "request-copies");
         KStream<String, Detection> detections = CountTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window()))
                 .merge(LatencyTopology.addTo(builder, requests, verdicts, settings.window(), grace(settings.window())), Named.as("all-detections"))
+                .merge(CanaryTopology.addTo(requests, verdicts, settings.window(), grace(settings.window())), Named.as("with-canaries"))
                 .peek((scope, detection) -> observer.accept(detection), Named.as("counted"));
         detections.mapValues(Detection::anomaly, Named.as("anomaly"))
                 .to(topics.anomalies(), Produced.with(Serdes.String(), serdes.<AnomalyEvent>serde(Topic.ANOMALIES)).withName("anomalies"));

@@ -31,10 +31,16 @@ public enum Detector {
             new DetectorSettings(true, 4.0, 30.0, 0, false, null, null)),
     /** The 95th percentile of one route's latency: reported. */
     LATENCY("latency", AnomalyKind.LATENCY_REGRESSION, Response.REPORT, "ms p95",
-            new DetectorSettings(true, 4.0, 0.0, 6, false, null, 1.5));
+            new DetectorSettings(true, 4.0, 0.0, 6, false, null, 1.5)),
+    /**
+     * The minority variants of each weighted split against its main variant, window by window: a canary with significantly
+     * more 5xx answers or a slower tail is rolled back (weight 0) until an operator restores it.
+     */
+    CANARY("canary", AnomalyKind.CANARY_REGRESSION, Response.ROLLBACK, "5xx",
+            new DetectorSettings(true, 3.0, 2.0, 0, true, null, 1.5, 50));
 
     /** What acting on an anomaly means. */
-    public enum Response { REPORT, THROTTLE, SHED, BLOCK }
+    public enum Response { REPORT, THROTTLE, SHED, BLOCK, ROLLBACK }
 
     private final String settingName;
     private final AnomalyKind kind;

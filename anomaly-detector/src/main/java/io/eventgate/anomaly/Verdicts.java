@@ -109,10 +109,17 @@ public final class Verdicts {
         return new Judged(baseline, new Detection(anomaly, directive));
     }
 
+    /** Whether {@code detector} acts on {@code scope} now: responses on, the detector acting, the scope not allow-listed. */
+    public boolean actsOn(Detector detector, String scope) {
+        InForce now = current();
+        return acts(now, detector, now.detectors().get(detector), scope);
+    }
+
     private static boolean acts(InForce now, Detector detector, DetectorSettings tuning, String scope) {
-        String id = scope.substring(scope.indexOf(':') + 1);
+        String whole = scope.indexOf('@') < 0 ? scope : scope.substring(0, scope.indexOf('@')); // a route's variant is the route's
+        String id = whole.substring(whole.indexOf(':') + 1);
         return now.responds() && tuning.act() && detector.response() != Detector.Response.REPORT
-                && !now.allowList().contains(scope) && !now.allowList().contains(id);
+                && !now.allowList().contains(scope) && !now.allowList().contains(whole) && !now.allowList().contains(id);
     }
 
     private LimitDirective directive(Detector detector, DetectorSettings tuning, String scope, Baseline baseline, double scopeRequests,

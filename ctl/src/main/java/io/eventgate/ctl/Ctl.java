@@ -197,12 +197,12 @@ public final class Ctl {
     }
 
     /** Follows the requests, decisions or anomalies as they arrive, decoded, filtered, as a table or JSON lines. */
-    @Command(name = "tail", description = "Follow requests, decisions or anomalies live, decoded.")
+    @Command(name = "tail", description = "Follow requests, decisions, anomalies or mirror differences live, decoded.")
     static final class Tail implements Callable<Integer> {
         @ParentCommand
         Ctl ctl;
 
-        @Parameters(index = "0", description = "requests | decisions | anomalies")
+        @Parameters(index = "0", description = "requests | decisions | anomalies | mirror-diffs")
         String what;
 
         @Option(names = "--route", description = "only this route's")
@@ -247,7 +247,13 @@ public final class Ctl {
                         e -> filter.acceptsScope(e.getScope()),
                         e -> e.getDetectedAt() + "\t" + e.getKind() + "\t" + e.getScope() + "\t" + String.format("%.1f", e.getScore()) + "\t"
                                 + e.getAction() + "\t" + e.getExplanation());
-                default -> throw new IllegalArgumentException("unknown stream '" + what + "': expected requests, decisions or anomalies");
+                case "mirror-diffs" -> this.<io.eventgate.avro.MirrorDiff>show(out, io.eventgate.schemas.Topic.MIRROR_DIFFS,
+                        "time\tnode\troute\tmethod\tpath\tprimary\tshadow\tdifferences",
+                        e -> filter.accepts(e.getRouteId(), null, null),
+                        e -> e.getTimestamp() + "\t" + e.getNode() + "\t" + e.getRouteId() + "\t" + e.getMethod() + "\t" + e.getPath() + "\t"
+                                + e.getPrimaryPool() + " " + e.getPrimaryStatus() + "\t" + e.getShadowPool() + " " + e.getShadowStatus() + "\t"
+                                + e.getDifferences().stream().map(io.eventgate.avro.MirrorDifference::getField).collect(java.util.stream.Collectors.joining(",")));
+                default -> throw new IllegalArgumentException("unknown stream '" + what + "': expected requests, decisions, anomalies or mirror-diffs");
             }
             return 0;
         }

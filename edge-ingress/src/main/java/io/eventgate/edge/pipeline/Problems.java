@@ -21,6 +21,7 @@ public final class Problems {
             Map.entry("body_too_large", "Body too large"),
             Map.entry("body_undecodable", "Body cannot be decoded"),
             Map.entry("circuit_open", "Circuit open"),
+            Map.entry("cancelled", "Attempt called off"),
             Map.entry("client_aborted", "Client aborted"),
             Map.entry("connect_failed", "Upstream unreachable"),
             Map.entry("connect_timeout", "Upstream connection timed out"),

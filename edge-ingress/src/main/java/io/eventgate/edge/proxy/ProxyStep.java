@@ -52,16 +52,19 @@ public final class ProxyStep implements Exit {
     private final EdgeTracing tracing;
     private final EdgeMetrics metrics;
     private final Mirroring mirroring;
+    private final io.eventgate.edge.routing.Variants variants;
     private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
     private final Map<String, Hedging> hedging = new ConcurrentHashMap<>();
 
-    public ProxyStep(String nodeId, UpstreamClients clients, UpstreamWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics, Mirroring mirroring) {
+    public ProxyStep(String nodeId, UpstreamClients clients, UpstreamWatchdog watchdog, EdgeTracing tracing, EdgeMetrics metrics, Mirroring mirroring,
+                     io.eventgate.edge.routing.Variants variants) {
         this.nodeId = nodeId;
         this.clients = clients;
         this.watchdog = watchdog;
         this.tracing = tracing;
         this.metrics = metrics;
         this.mirroring = mirroring;
+        this.variants = variants;
     }
 
     /** A route's hedging: its policy, the budget hedges spend, and its recent latencies for a learned delay. */
@@ -98,10 +101,7 @@ public final class ProxyStep implements Exit {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
-        String poolName = route.choosePool(HashKey.of(exchange, route.settings().stickyOn()));
-        if (route.settings().upstreams().size() > 1) {
-            exchange.variant(poolName);
-        }
+        String poolName = variants.choose(exchange);
         UpstreamPool pool = exchange.snapshot().pool(poolName);
         RetryBudget budget = budgets.computeIfAbsent(route.id(), id -> new RetryBudget(settings.retries().budgetPercent()));
         budget.requested();

@@ -125,6 +125,28 @@ public final class Route {
         if (destinations.size() == 1) {
             return destinations.get(0).pool();
         }
+        return pick(destinations, cumulativeWeights, key);
+    }
+
+    /**
+     * The same, never to a destination {@code excluded} names (a canary rolled back) while another with weight is left;
+     * the split's own weights when none would be.
+     */
+    public String choosePool(String key, java.util.function.Predicate<String> excluded) {
+        List<RouteSettings.Destination> kept = settings.upstreams().stream().filter(d -> d.weight() > 0 && !excluded.test(d.pool())).toList();
+        if (kept.isEmpty() || kept.size() == settings.upstreams().stream().filter(d -> d.weight() > 0).count()) {
+            return choosePool(key);
+        }
+        int[] cumulative = new int[kept.size()];
+        int sum = 0;
+        for (int i = 0; i < kept.size(); i++) {
+            sum += kept.get(i).weight();
+            cumulative[i] = sum;
+        }
+        return pick(kept, cumulative, key);
+    }
+
+    private static String pick(List<RouteSettings.Destination> destinations, int[] cumulativeWeights, String key) {
         int total = cumulativeWeights[cumulativeWeights.length - 1];
         int pick = key == null ? ThreadLocalRandom.current().nextInt(total)
                 : (int) Long.remainderUnsigned(io.eventgate.edge.upstream.Maglev.hash(key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0), total);

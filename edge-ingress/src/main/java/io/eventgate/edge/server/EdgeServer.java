@@ -38,6 +38,7 @@ import io.eventgate.edge.policy.HeartbeatPublisher;
 import io.eventgate.edge.policy.LimitFollower;
 import io.eventgate.edge.policy.PolicyFollower;
 import io.eventgate.edge.proxy.Mirroring;
+import io.eventgate.edge.routing.Variants;
 import io.eventgate.edge.proxy.UpstreamWatchdog;
 import io.eventgate.edge.proxy.ProxyStep;
 import io.eventgate.edge.proxy.TrustedProxies;
@@ -124,6 +125,7 @@ public final class EdgeServer implements AutoCloseable {
         this.watchdog = new UpstreamWatchdog();
         this.mirroring = new Mirroring(settings.nodeId(), upstreamClients, watchdog, tracing, events != null ? events::publish : diff -> { },
                 metrics.registry());
+        Variants variants = new Variants(() -> limits == null ? Map.of() : limits.current());
         GlobalDemandStep globalDemand = new GlobalDemandStep(() -> limits == null ? Map.of() : limits.current(), Duration.ofMinutes(1));
         this.pipeline = Pipeline.of(List.of(
                 new RecordStep(settings.nodeId(), TrustedProxies.of(settings.server().trustedProxies()), tracing,
@@ -150,8 +152,8 @@ public final class EdgeServer implements AutoCloseable {
                 new JsonBodyStep(),
                 new MockStep(metrics),
                 new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),
-                Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics, mirroring),
-                        Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics)));
+                Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics, mirroring, variants),
+                        Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics, variants)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null

@@ -50,7 +50,10 @@ public final class WebSocketExit implements Exit {
     private final EdgeTracing tracing;
     private final EdgeMetrics metrics;
 
-    public WebSocketExit(String nodeId, UpstreamClients clients, EdgeTracing tracing, EdgeMetrics metrics) {
+    private final io.eventgate.edge.routing.Variants variants;
+
+    public WebSocketExit(String nodeId, UpstreamClients clients, EdgeTracing tracing, EdgeMetrics metrics, io.eventgate.edge.routing.Variants variants) {
+        this.variants = variants;
         this.nodeId = nodeId;
         this.clients = clients;
         this.tracing = tracing;
@@ -62,10 +65,7 @@ public final class WebSocketExit implements Exit {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
-        String poolName = route.choosePool(io.eventgate.edge.proxy.HashKey.of(exchange, settings.stickyOn()));
-        if (settings.upstreams().size() > 1) {
-            exchange.variant(poolName);
-        }
+        String poolName = variants.choose(exchange);
         UpstreamPool pool = exchange.snapshot().pool(poolName);
         Optional<Instance> chosen = pool.choose(null, io.eventgate.edge.proxy.HashKey.of(exchange, pool.settings()));
         if (chosen.isEmpty()) {

@@ -13,7 +13,7 @@ import java.util.Set;
 public record DetectorTuning(Boolean enabled, List<String> allowList, Map<String, DetectorSettings> detectors) {
     /** The detectors by name. */
     public static final List<String> DETECTORS = List.of("consumerRate", "routeRate", "routeErrors", "upstreamErrors", "authFailures", "credentialFailures",
-            "scanning", "latency");
+            "scanning", "latency", "canary");
     /** The detectors that only report: they have no response to switch on. */
     public static final Set<String> REPORT_ONLY = Set.of("routeRate", "upstreamErrors", "credentialFailures", "latency");
     /** The one entity id the detector follows. */

@@ -38,6 +38,8 @@ public final class CommandValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The scopes an operator limit may target. */
     private static final java.util.regex.Pattern SCOPE = java.util.regex.Pattern.compile("(consumer|route):[A-Za-z0-9._-]{1,64}|client:[0-9a-fA-F.:]{2,45}");
+    /** The scope of one variant (destination pool) of a route's weighted split, which the anomaly detector may roll back. */
+    private static final java.util.regex.Pattern VARIANT = java.util.regex.Pattern.compile("route:[A-Za-z0-9._-]{1,64}@variant:[A-Za-z0-9._-]{1,64}");
 
     /** What the validator decided. */
     public sealed interface Verdict permits Accepted, Rejected {
@@ -45,11 +47,16 @@ public final class CommandValidator {
 
     /**
      * The entity to publish under {@code entityKey} (null for a deletion, a tombstone); for an operator limit,
-     * also the directive to publish under {@code scope} on gateway.limits (null when the limit is lifted).
+     * also the directive to publish under {@code scope} on gateway.limits (null when the limit is lifted), and whether the
+     * anomaly detector's directive on the scope is lifted too ({@code liftsDetector}: an operator restoring a rolled-back canary).
      */
-    public record Accepted(String entityKey, PolicyEntity entity, String scope, LimitDirective directive) implements Verdict {
+    public record Accepted(String entityKey, PolicyEntity entity, String scope, LimitDirective directive, boolean liftsDetector) implements Verdict {
         public Accepted(String entityKey, PolicyEntity entity) {
-            this(entityKey, entity, null, null);
+            this(entityKey, entity, null, null, false);
+        }
+
+        public Accepted(String entityKey, PolicyEntity entity, String scope, LimitDirective directive) {
+            this(entityKey, entity, scope, directive, false);
         }
     }
 
@@ -151,6 +158,13 @@ public final class CommandValidator {
         }
         if (spec instanceof DetectorTuning && !DetectorTuning.ENTITY_ID.equals(command.getEntityId())) {
             return reject(key, command, "entityId", "the anomaly detector follows detectors:" + DetectorTuning.ENTITY_ID + " only");
+        }
+        if (spec instanceof OperatorLimitSettings limit && limit.restores()) {
+            if (!VARIANT.matcher(command.getEntityId()).matches()) {
+                return reject(key, command, "entityId", "'" + command.getEntityId() + "' is not a variant: a RESTORE names route:ID@variant:POOL");
+            }
+            // an instruction, not state: nothing is kept on gateway.policies, and both directives on the variant are lifted
+            return new Accepted(key, null, command.getEntityId(), null, true);
         }
         if (spec instanceof OperatorLimitSettings limit) {
             if (!SCOPE.matcher(command.getEntityId()).matches()) {

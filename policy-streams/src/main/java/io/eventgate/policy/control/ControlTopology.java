@@ -1,5 +1,7 @@
 package io.eventgate.policy.control;
 
+import java.util.List;
+
 import io.eventgate.schemas.LimitKeys;
 import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.LimitDirective;
@@ -63,8 +65,14 @@ public final class ControlTopology {
                 }, Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted accepted && accepted.scope() != null, Named.as("operator-limits"))
-                .map((key, verdict) -> KeyValue.pair(LimitKeys.of(((CommandValidator.Accepted) verdict).scope(), LimitKeys.OPERATOR),
-                                ((CommandValidator.Accepted) verdict).directive()), Named.as("directive-by-scope-and-source"))
+                .flatMap((key, verdict) -> {
+                    CommandValidator.Accepted accepted = (CommandValidator.Accepted) verdict;
+                    KeyValue<String, LimitDirective> operator = KeyValue.pair(LimitKeys.of(accepted.scope(), LimitKeys.OPERATOR), accepted.directive());
+                    // restoring a canary: the operator's word lifts the detector's rollback of it
+                    return accepted.liftsDetector()
+                            ? List.of(operator, KeyValue.pair(LimitKeys.of(accepted.scope(), LimitKeys.ANOMALY_DETECTOR), (LimitDirective) null))
+                            : List.of(operator);
+                }, Named.as("directive-by-scope-and-source"))
                 .to(topics.limits(), Produced.with(Serdes.String(), serdes.<LimitDirective>serde(Topic.LIMITS)).withName("operator-directives"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Rejected, Named.as("rejected"))
                 .mapValues(verdict -> ((CommandValidator.Rejected) verdict).rejection(), Named.as("rejection"))

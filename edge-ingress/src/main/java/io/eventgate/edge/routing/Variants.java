@@ -1,0 +1,44 @@
+package io.eventgate.edge.routing;
+
+import io.eventgate.avro.DirectiveKind;
+import io.eventgate.avro.LimitDirective;
+import io.eventgate.edge.pipeline.Exchange;
+import io.eventgate.edge.proxy.HashKey;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The destination pool of a request, for every exit alike: the route's one pool, or by weight on a split, sticky per the
+ * route's {@code stickyOn}, never to a variant the anomaly detector rolled back (a ROLLBACK directive on
+ * {@code route:ID@variant:POOL}) while another variant has weight. A split's choice is recorded as the request's variant.
+ */
+public final class Variants {
+    private final Supplier<Map<String, List<LimitDirective>>> directives;
+
+    public Variants(Supplier<Map<String, List<LimitDirective>>> directives) {
+        this.directives = directives;
+    }
+
+    /** The scope of one variant of a route's split on gateway.limits. */
+    public static String scope(String routeId, String pool) {
+        return "route:" + routeId + "@variant:" + pool;
+    }
+
+    public String choose(Exchange exchange) {
+        Route route = exchange.route();
+        if (route.settings().upstreams().size() == 1) {
+            return route.settings().upstreams().get(0).pool();
+        }
+        Map<String, List<LimitDirective>> current = directives.get();
+        String key = HashKey.of(exchange, route.settings().stickyOn());
+        String pool = current.isEmpty() ? route.choosePool(key) : route.choosePool(key, variant -> rolledBack(current, route.id(), variant));
+        exchange.variant(pool);
+        return pool;
+    }
+
+    private static boolean rolledBack(Map<String, List<LimitDirective>> directives, String routeId, String pool) {
+        List<LimitDirective> onVariant = directives.get(scope(routeId, pool));
+        return onVariant != null && onVariant.stream().anyMatch(d -> d.getKind() == DirectiveKind.ROLLBACK);
+    }
+}
