@@ -27,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code ./gateway ctl}: the operator's tool for the control topic. */
-@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Import.class, Ctl.Lint.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Cache.class,
+@Command(name = "ctl", mixinStandardHelpOptions = true, subcommands = {Ctl.Apply.class, Ctl.Import.class, Ctl.Lint.class, Ctl.Get.class, Ctl.Tail.class, Ctl.Replay.class, Ctl.Rejections.class, Ctl.Nodes.class, Ctl.Limit.class, Ctl.Canary.class, Ctl.Cache.class,
             picocli.AutoComplete.GenerateCompletion.class},
         description = "Operate eventgate through its control topic.")
 public final class Ctl {
@@ -575,6 +575,32 @@ public final class Ctl {
         }
     }
 
+    /** Canaries the anomaly detector rolled back, through the control topic. */
+    @Command(name = "canary", description = "Restore a variant of a weighted split that the anomaly detector rolled back.",
+            subcommands = {Canary.Restore.class})
+    static final class Canary {
+        @ParentCommand
+        Ctl ctl;
+
+        @Command(name = "restore", description = "Give a rolled-back variant its weight again: lifts the detector's ROLLBACK directive (see get limits).")
+        static final class Restore implements Callable<Integer> {
+            @ParentCommand
+            Canary canary;
+            @Parameters(index = "0", description = "the route id")
+            String route;
+            @Parameters(index = "1", description = "the variant: the destination pool that was rolled back")
+            String variant;
+            @Option(names = "--reason", required = true, description = "why it may take traffic again, for the other operators")
+            String reason;
+
+            @Override
+            public Integer call() throws Exception {
+                return canary.ctl.sendAndAwait(CommandAction.UPSERT, "route:" + route + "@variant:" + variant,
+                        JSON.createObjectNode().put("kind", "RESTORE").put("reason", reason).toString());
+            }
+        }
+    }
+
     /** The edges' response caches, through the control topic. */
     @Command(name = "cache", description = "Purge cached answers on every edge node.", subcommands = {Cache.Purge.class})
     static final class Cache {
@@ -647,7 +673,12 @@ public final class Ctl {
                 if (purged) {
                     out.println("purge " + c.getEntityId() + " published: every edge node drops the matching answers as it receives it");
                 }
-                return purged;
+                boolean restored = c.getEntityType() == io.eventgate.avro.EntityType.LIMIT && c.getEntityId().contains("@variant:")
+                        && published.contains(c.getCommandId());
+                if (restored) {
+                    out.println("restored " + c.getEntityId() + ": every edge node gives the variant its weight again as it receives it");
+                }
+                return purged || restored;
             });
             List<CommandRejection> rejections = new ArrayList<>();
             cluster.rejections(false, rejections::add);

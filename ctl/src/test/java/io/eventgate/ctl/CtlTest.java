@@ -94,6 +94,21 @@ class CtlTest {
             assertThat(cleared.code()).as(cleared.out()).isEqualTo(0);
             assertThat(cleared.out()).contains("removed limit:consumer:acme");
 
+            // the anomaly detector rolls a canary back; an operator sees it and restores it
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.<String, Object>of("bootstrap.servers", kafka.bootstrapServers()),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    io.eventgate.schemas.serde.ContractSerdes.of(kafka.registryUrl()).<io.eventgate.avro.LimitDirective>serde(io.eventgate.schemas.Topic.LIMITS).serializer())) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(new Topics(kafka.topicPrefix()).limits(),
+                        "route:orders@variant:canary|anomaly-detector", io.eventgate.avro.LimitDirective.newBuilder().setScope("route:orders@variant:canary")
+                                .setKind(io.eventgate.avro.DirectiveKind.ROLLBACK).setSource("anomaly-detector").setReason("5xx 20.0 % against 0.0 %")
+                                .setIssuedAt(java.time.Instant.now()).setVersion(1).build())).get();
+            }
+            assertThat(ctl(kafka, "get", "limits").out()).contains("route:orders@variant:canary\tROLLBACK\t-\tanomaly-detector\tnever\t5xx 20.0 %");
+            Result restored = ctl(kafka, "canary", "restore", "orders", "canary", "--reason", "fixed in 2.1.1");
+            assertThat(restored.code()).as(restored.out()).isEqualTo(0);
+            assertThat(restored.out()).contains("restored route:orders@variant:canary");
+            assertThat(ctl(kafka, "get", "limits").out()).doesNotContain("route:orders@variant:canary");
+
             Path tuning = dir.resolve("tuning.yaml");
             Files.writeString(tuning, "detectors:\n  enabled: false\n  detectors: {authFailures: {sensitivity: 3.0}}\n");
             Result tuned = ctl(kafka, "apply", "-f", tuning.toString());

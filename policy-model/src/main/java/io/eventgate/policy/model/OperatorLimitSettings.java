@@ -31,7 +31,7 @@ public record OperatorLimitSettings(String kind, Double ratePerSecond, Double bu
             throw new IllegalArgumentException("burst must be at least 1, was " + burst);
         }
         Check.required(reason, "reason");
-        if (!restores()) {
+        if (!kind.equals("RESTORE")) { // the fields are not assigned yet, so not restores()
             Check.required(expiresAt, "expiresAt");
         }
         if (global && !kind.equals("OPERATOR_LIMIT")) {

@@ -163,10 +163,7 @@ public final class CommandValidator {
             if (!VARIANT.matcher(command.getEntityId()).matches()) {
                 return reject(key, command, "entityId", "'" + command.getEntityId() + "' is not a variant: a RESTORE names route:ID@variant:POOL");
             }
-            // an instruction, not state: nothing is kept on gateway.policies, and both directives on the variant are lifted
-            return new Accepted(key, null, command.getEntityId(), null, true);
-        }
-        if (spec instanceof OperatorLimitSettings limit) {
+        } else if (spec instanceof OperatorLimitSettings limit) {
             if (!SCOPE.matcher(command.getEntityId()).matches()) {
                 return reject(key, command, "entityId", "'" + command.getEntityId() + "' is not a scope: write consumer:ID, route:ID or client:IP");
             }
@@ -188,6 +185,10 @@ public final class CommandValidator {
                 .setSourceCommandId(command.getCommandId())
                 .setValidatedAt(command.getIssuedAt())
                 .build();
+        if (spec instanceof OperatorLimitSettings limit && limit.restores()) {
+            // an instruction, not state: published then tombstoned, and both directives on the variant are lifted
+            return new Accepted(key, entity, command.getEntityId(), null, true);
+        }
         if (spec instanceof OperatorLimitSettings limit) {
             LimitDirective directive = LimitDirective.newBuilder()
                     .setScope(command.getEntityId())

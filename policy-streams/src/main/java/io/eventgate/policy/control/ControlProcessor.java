@@ -46,7 +46,7 @@ final class ControlProcessor implements Processor<String, PolicyCommand, String,
         String key = record.key() == null ? "" : record.key();
         CommandValidator.Verdict verdict = validator.validate(key, record.value(), state(), next);
         if (verdict instanceof CommandValidator.Accepted accepted
-                && (accepted.entity() == null || accepted.entity().getEntityType() != PolicyEntityType.CACHE_PURGE)) {
+                && (accepted.entity() == null || accepted.entity().getEntityType() != PolicyEntityType.CACHE_PURGE && !accepted.liftsDetector())) {
             if (accepted.entity() == null) {
                 entities.delete(accepted.entityKey());
             } else {

@@ -60,7 +60,9 @@ public final class ControlTopology {
                 // a purge is an instruction, not state: its tombstone follows it, and compaction removes both
                 .flatMapValues(verdict -> {
                     PolicyEntity entity = ((CommandValidator.Accepted) verdict).entity();
-                    return entity != null && entity.getEntityType() == PolicyEntityType.CACHE_PURGE
+                    boolean instruction = entity != null && (entity.getEntityType() == PolicyEntityType.CACHE_PURGE
+                            || ((CommandValidator.Accepted) verdict).liftsDetector());
+                    return instruction
                             ? java.util.Arrays.asList(entity, null) : java.util.Collections.singletonList(entity);
                 }, Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));

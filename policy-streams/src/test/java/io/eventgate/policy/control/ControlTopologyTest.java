@@ -344,6 +344,27 @@ class ControlTopologyTest {
     }
 
     @Test
+    void restoringARolledBackCanaryLiftsTheDetectorsDirectiveAndKeepsNothing() {
+        TestOutputTopic<String, io.eventgate.avro.LimitDirective> limits = driver.createOutputTopic(topics.limits(), new StringDeserializer(),
+                ContractSerdes.of(registryUrl).<io.eventgate.avro.LimitDirective>serde(Topic.LIMITS).deserializer());
+        upsert(EntityType.LIMIT, "limit:route:orders@variant:canary", "route:orders@variant:canary", "{\"kind\":\"restore\",\"reason\":\"fixed in 2.1.1\"}");
+        assertThat(policies.readKeyValuesToList()).as("an instruction, not state: published, then tombstoned").extracting(kv -> kv.value == null)
+                .containsExactly(false, true);
+        assertThat(limits.readKeyValuesToList()).extracting(kv -> kv.key + "=" + kv.value)
+                .containsExactly("route:orders@variant:canary|operator=null", "route:orders@variant:canary|anomaly-detector=null");
+
+        upsert(EntityType.LIMIT, "limit:route:orders", "route:orders", "{\"kind\":\"restore\",\"reason\":\"x\"}");
+        assertThat(onlyRejection().getReason()).contains("a RESTORE names route:ID@variant:POOL");
+        upsert(EntityType.LIMIT, "limit:route:orders@variant:canary", "route:orders@variant:canary",
+                "{\"kind\":\"restore\",\"ratePerSecond\":5,\"reason\":\"x\"}");
+        assertThat(onlyRejection().getReason()).contains("takes no rate");
+        upsert(EntityType.LIMIT, "limit:route:orders@variant:canary", "route:orders@variant:canary",
+                "{\"kind\":\"block\",\"reason\":\"x\",\"expiresAt\":\"2026-11-26T11:00:00Z\"}");
+        assertThat(onlyRejection().getReason()).as("a variant's scope takes a RESTORE only").contains("is not a scope");
+        assertThat(limits.isEmpty()).isTrue();
+    }
+
+    @Test
     void aPoisonRecordDoesNotStopTheApp() {
         TestInputTopic<String, byte[]> raw = driver.createInputTopic(topics.control(), new StringSerializer(), new ByteArraySerializer());
         raw.pipeInput("pool:users", "not avro at all".getBytes());
