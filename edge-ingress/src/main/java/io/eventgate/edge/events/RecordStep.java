@@ -120,6 +120,7 @@ public final class RecordStep implements Step {
                 .setDeprecated(exchange.deprecated())
                 .setVariant(exchange.variant())
                 .setHedged(exchange.isHedged())
+                .setGrpcStatus(exchange.grpcStatus())
                 .build();
     }
 

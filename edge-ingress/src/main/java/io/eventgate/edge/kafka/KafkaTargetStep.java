@@ -84,7 +84,8 @@ public final class KafkaTargetStep implements Step {
             return;
         }
         if (exchange.protocol() != Protocol.HTTP) {
-            Replies.json(exchange, 400, RequestOutcome.REJECTED, "not_websocket", "route " + exchange.route().id() + " is a Kafka topic; it takes no WebSocket upgrade");
+            Replies.json(exchange, 400, RequestOutcome.REJECTED, "not_websocket", "route " + exchange.route().id() + " is a Kafka topic; it takes HTTP requests, not "
+                    + (exchange.protocol() == Protocol.WEBSOCKET ? "a WebSocket upgrade" : "gRPC calls"));
             return;
         }
         switch (target.mode()) {

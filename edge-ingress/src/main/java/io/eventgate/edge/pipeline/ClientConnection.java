@@ -36,6 +36,24 @@ public interface ClientConnection {
     }
 
     /** The certificate the client presented over TLS, verified against the configured client CAs, if any. */
+    /** A header already set on the answer, or null (a gRPC refusal reads the Retry-After a limit set). */
+    default String responseHeader(String name) {
+        return null;
+    }
+
+    /**
+     * The request body with no limit on its total size, for streams whose messages the exit bounds one by one (a gRPC
+     * call may stream for hours).
+     */
+    default InputStream requestStream() {
+        return requestBody();
+    }
+
+    /** Adds a trailer field, sent after the body (HTTP/2). */
+    default void trailer(String name, String value) {
+        throw new UnsupportedOperationException("this connection sends no trailers");
+    }
+
     default java.util.Optional<java.security.cert.X509Certificate> clientCertificate() {
         return java.util.Optional.empty();
     }

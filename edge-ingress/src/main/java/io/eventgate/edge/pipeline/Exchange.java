@@ -65,6 +65,7 @@ public final class Exchange implements RequestView {
     private boolean deprecated;
     private String variant;
     private boolean hedged;
+    private Integer grpcStatus;
     private Set<String> withheld;
 
     public Exchange(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
@@ -440,6 +441,15 @@ public final class Exchange implements RequestView {
 
     public void variant(String pool) {
         this.variant = pool;
+    }
+
+    /** The gRPC status a gRPC call was answered with (the upstream's or the edge's own), or null for other protocols. */
+    public Integer grpcStatus() {
+        return grpcStatus;
+    }
+
+    public void grpcStatus(int code) {
+        this.grpcStatus = code;
     }
 
     /** Whether a second, hedged attempt was sent because the first was slow. */

@@ -32,6 +32,10 @@ public final class Replies {
         if (client.committed()) {
             return; // the upstream's status already went out; the connection is closed by the caller
         }
+        if (exchange.protocol() == Protocol.GRPC) {
+            GrpcReplies.refuse(exchange, status, error, message); // a gRPC client reads a status, not an error page
+            return;
+        }
         boolean legacy = exchange.route() != null && exchange.route().settings().legacyErrors();
         ObjectNode answer = legacy ? JSON.createObjectNode().put("error", error).put("message", message)
                 : JSON.createObjectNode().put("type", Problems.type(error)).put("title", Problems.title(error)).put("status", status)

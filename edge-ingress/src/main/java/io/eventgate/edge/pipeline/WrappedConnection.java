@@ -59,6 +59,21 @@ public abstract class WrappedConnection implements ClientConnection {
     }
 
     @Override
+    public String responseHeader(String name) {
+        return client.responseHeader(name);
+    }
+
+    @Override
+    public InputStream requestStream() {
+        return client.requestStream();
+    }
+
+    @Override
+    public void trailer(String name, String value) {
+        client.trailer(name, value);
+    }
+
+    @Override
     public ClientStream switched() {
         return client.switched();
     }

@@ -7,6 +7,7 @@ import io.eventgate.edge.upstream.Instance;
 import io.opentelemetry.api.trace.Span;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The request headers an upstream is sent, for every protocol alike: the client's, less hop-by-hop headers, the
@@ -21,6 +22,12 @@ public final class UpstreamHeaders {
 
     /** Adds the headers of {@code exchange}'s request to {@code instance} to {@code head}, with {@code span}'s trace context. */
     public static UpstreamRequestHead write(Exchange exchange, Instance instance, EdgeTracing tracing, Span span, UpstreamRequestHead head) {
+        write(exchange, instance, tracing, span, (BiConsumer<String, String>) head); // the head is its own sink: no lambda per request
+        return head;
+    }
+
+    /** The same headers, each given to {@code head} (a gRPC call's metadata, where the transport's own are left out). */
+    public static void write(Exchange exchange, Instance instance, EdgeTracing tracing, Span span, BiConsumer<String, String> head) {
         Set<String> named = HeaderHygiene.namedByConnection(exchange.headers().all("connection"));
         String apiKeyHeader = exchange.snapshot().settings().auth().apiKeyHeader();
         String consumed = exchange.route().settings().forwardCredentials() ? null : exchange.consumedCredentialHeader();
@@ -29,35 +36,34 @@ public final class UpstreamHeaders {
             String lower = name.toLowerCase(Locale.ROOT);
             if (HeaderHygiene.forwardRequestHeader(lower, named) && !name.equalsIgnoreCase(apiKeyHeader) && !lower.equals(consumed)
                     && !exchange.withheldFromUpstream(lower)) {
-                edits.pass(name, values, head::header);
+                edits.pass(name, values, head);
             }
         });
-        edits.finish(head::header); // before the gateway's own headers, which no edit can change
+        edits.finish(head); // before the gateway's own headers, which no edit can change
         for (String[] header : exchange.upstreamHeaders()) {
-            head.header(header[0], header[1]);
+            head.accept(header[0], header[1]);
         }
-        head.header("Host", exchange.route().settings().preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
+        head.accept("Host", exchange.route().settings().preserveHost() && exchange.authority() != null ? exchange.authority() : instance.address());
         long length = exchange.client().requestContentLength();
         if (exchange.client().hasRequestBody() && length >= 0) {
-            head.header("Content-Length", Long.toString(length));
+            head.accept("Content-Length", Long.toString(length));
         }
         Exchange.Forwarding forwarding = exchange.forwarding();
-        head.header("X-Forwarded-For", forwarding.forwardedFor());
-        head.header("X-Forwarded-Proto", forwarding.proto());
+        head.accept("X-Forwarded-For", forwarding.forwardedFor());
+        head.accept("X-Forwarded-Proto", forwarding.proto());
         if (forwarding.host() != null) {
-            head.header("X-Forwarded-Host", forwarding.host());
+            head.accept("X-Forwarded-Host", forwarding.host());
         }
-        head.header("Forwarded", HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
-        head.header("X-Request-Id", exchange.requestId());
+        head.accept("Forwarded", HeaderHygiene.forwardedElement(exchange.clientAddress(), forwarding.proto(), forwarding.host()));
+        head.accept("X-Request-Id", exchange.requestId());
         if (!exchange.consumerId().equals(Exchange.ANONYMOUS)) {
-            head.header("X-Consumer-Id", exchange.consumerId());
-            head.header("X-Consumer-Plan", exchange.plan());
+            head.accept("X-Consumer-Id", exchange.consumerId());
+            head.accept("X-Consumer-Plan", exchange.plan());
             var groups = exchange.snapshot().settings().consumers().get(exchange.consumerId()).groups();
             if (!groups.isEmpty()) {
-                head.header("X-Consumer-Groups", String.join(",", groups));
+                head.accept("X-Consumer-Groups", String.join(",", groups));
             }
         }
-        tracing.inject(span, head::header);
-        return head;
+        tracing.inject(span, head);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Arrays;
  * requests one after another, and a head is written out ({@link UpstreamExchange#send}, a synchronous write) before
  * the thread builds another, so a request costs no buffer of its own.
  */
-public final class UpstreamRequestHead {
+public final class UpstreamRequestHead implements java.util.function.BiConsumer<String, String> {
     private static final int INITIAL_BYTES = 1024;
     /** A buffer grown past this (a large body sent with its head) is not kept for the thread's next head. */
     private static final int KEPT_BYTES = 16 * 1024;
@@ -37,6 +37,11 @@ public final class UpstreamRequestHead {
         write('\r');
         write('\n');
         return this;
+    }
+
+    @Override
+    public void accept(String name, String value) {
+        header(name, value);
     }
 
     /** The head's bytes, ended, with {@code body} after them when given; valid until the thread's next head. */

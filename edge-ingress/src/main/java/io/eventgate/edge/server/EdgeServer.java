@@ -37,6 +37,8 @@ import io.eventgate.edge.limits.DirectiveStep;
 import io.eventgate.edge.policy.HeartbeatPublisher;
 import io.eventgate.edge.policy.LimitFollower;
 import io.eventgate.edge.policy.PolicyFollower;
+import io.eventgate.edge.grpc.GrpcChannels;
+import io.eventgate.edge.grpc.GrpcExit;
 import io.eventgate.edge.proxy.Mirroring;
 import io.eventgate.edge.routing.Variants;
 import io.eventgate.edge.proxy.UpstreamWatchdog;
@@ -88,6 +90,7 @@ public final class EdgeServer implements AutoCloseable {
     private final HeartbeatPublisher heartbeats;
     private final UpstreamWatchdog watchdog;
     private final Mirroring mirroring;
+    private final GrpcChannels grpcChannels = new GrpcChannels();
     private final UpstreamClients upstreamClients = new UpstreamClients();
     private final Pipeline pipeline;
     private final ResponseCache responseCache;
@@ -153,7 +156,8 @@ public final class EdgeServer implements AutoCloseable {
                 new MockStep(metrics),
                 new KafkaTargetStep(topicWriter, topicViews, topicTails, metrics.registry())),
                 Map.of(Protocol.HTTP, new ProxyStep(settings.nodeId(), upstreamClients, watchdog, tracing, metrics, mirroring, variants),
-                        Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics, variants)));
+                        Protocol.WEBSOCKET, new WebSocketExit(settings.nodeId(), upstreamClients, tracing, metrics, variants),
+                        Protocol.GRPC, new GrpcExit(grpcChannels, variants, tracing)));
         this.headDeadline = new HeadDeadline(settings.server().headTimeout());
         this.server = startServer(settings.server());
         this.heartbeats = events == null ? null
@@ -217,11 +221,11 @@ public final class EdgeServer implements AutoCloseable {
         return started;
     }
 
-    /** An HTTP request (either version) enters the pipeline. */
+    /** An HTTP request (either version) enters the pipeline; an HTTP/2 one of content type application/grpc as a gRPC call. */
     private void enter(ServerRequest request, ServerResponse response) {
         String query = request.query().rawValue();
         pipeline.run(new Exchange(
-                Protocol.HTTP,
+                grpc(request) ? Protocol.GRPC : Protocol.HTTP,
                 request.prologue().method().text(),
                 request.path().rawPath(),
                 query == null || query.isEmpty() ? null : query,
@@ -231,6 +235,11 @@ public final class EdgeServer implements AutoCloseable {
                 HelidonConnection.headers(request.headers()),
                 new HelidonConnection(request, response, settings.server().maxBodyBytes()),
                 snapshots.get()));
+    }
+
+    private static boolean grpc(ServerRequest request) {
+        return request.prologue().protocolVersion().equals("2.0")
+                && request.headers().contentType().map(type -> type.mediaType().text().startsWith("application/grpc")).orElse(false);
     }
 
     /** A WebSocket upgrade enters the same pipeline, with its raw connection to answer or switch. */
@@ -313,6 +322,7 @@ public final class EdgeServer implements AutoCloseable {
         topicViews.close();
         topicWriter.close();
         mirroring.close();
+        grpcChannels.close();
         watchdog.close();
         upstreamClients.close();
         if (events != null) {

@@ -84,6 +84,21 @@ final class HelidonConnection implements ClientConnection {
     }
 
     @Override
+    public InputStream requestStream() {
+        return request.content().inputStream();
+    }
+
+    @Override
+    public String responseHeader(String name) {
+        return response.headers().first(name(name)).orElse(null);
+    }
+
+    @Override
+    public void trailer(String name, String value) {
+        response.trailers().add(name(name), value);
+    }
+
+    @Override
     public void status(int status) {
         response.status(Status.create(status));
     }
