@@ -54,7 +54,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every route of a fixture config, through every protocol a client can speak to the edge (HTTP/1.1, HTTP/2 over h2c,
- * a WebSocket upgrade), with every kind of caller: no credential, a bad one, a blocked client, a consumer whose quota
+ * a WebSocket upgrade, a gRPC call), with every kind of caller: no credential, a bad one, a blocked client, a consumer whose quota
  * is exhausted, a good credential. Each gets the same answer whatever the protocol, and the upstream sees nothing of
  * any refused request.
  */
@@ -84,7 +84,7 @@ class AdmissionMatrixTest {
         }
     }
 
-    enum Protocol { HTTP_1_1, H2C, WEBSOCKET }
+    enum Protocol { HTTP_1_1, H2C, WEBSOCKET, GRPC }
 
     enum Caller { NO_CREDENTIAL, BAD_CREDENTIAL, BLOCKED_CLIENT, EXHAUSTED_QUOTA, GOOD_CREDENTIAL }
 
@@ -102,6 +102,7 @@ class AdmissionMatrixTest {
     final HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     final HttpClient webSockets = HttpClient.newHttpClient();
+    io.grpc.ManagedChannel grpc;
 
     @BeforeAll
     void start(TestKafka kafka, @TempDir Path dir) throws Exception {
@@ -126,6 +127,7 @@ class AdmissionMatrixTest {
                                 "spent", new ConsumerSettings("roomy", List.of(ApiKeys.hash("spent-key")), null, bcrypt("spent-password"))),
                         Map.of("roomy", new PlanSettings(10_000, 10_000)));
         edge = EdgeServer.start(settings);
+        grpc = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", edge.port()).usePlaintext().build();
         String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
         try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
                 ContractSerdes.of(kafka.registryUrl()).<LimitDirective>serde(Topic.LIMITS).serializer())) {
@@ -141,6 +143,7 @@ class AdmissionMatrixTest {
 
     @AfterAll
     void stop() {
+        grpc.shutdownNow();
         edge.close();
         upstream.close();
     }
@@ -179,7 +182,8 @@ class AdmissionMatrixTest {
         String path = route.prefix + protocol.name().toLowerCase() + "-" + caller.name().toLowerCase() + "-" + UUID.randomUUID();
         int status = status(route, protocol, caller, path);
         int expected = expected(route, caller);
-        int admitted = route == Route.KAFKA ? (protocol == Protocol.WEBSOCKET ? 400 : 404) : (protocol == Protocol.WEBSOCKET ? 101 : 200);
+        int admitted = route == Route.KAFKA ? (protocol == Protocol.WEBSOCKET || protocol == Protocol.GRPC ? 400 : 404)
+                : (protocol == Protocol.WEBSOCKET ? 101 : 200);
         assertThat(status).as("%s over %s, %s", route, protocol, caller).isEqualTo(expected == 200 ? admitted : expected);
         if (expected != 200 || route == Route.KAFKA) {
             assertThat(upstream.seen(path)).as("the upstream saw nothing of a refused request").isEmpty();
@@ -187,6 +191,9 @@ class AdmissionMatrixTest {
             assertThat(upstream.seen(path)).as("the upstream saw the admitted request once").hasSize(1);
             RecordingUpstream.Seen seen = upstream.seen(path).getFirst();
             assertThat(seen.kind()).isEqualTo(protocol == Protocol.WEBSOCKET ? "websocket" : "http");
+            if (protocol == Protocol.GRPC) {
+                assertThat(seen.header("Content-Type")).as("a gRPC call reached the upstream as one").startsWith("application/grpc");
+            }
             assertThat(seen.header("X-API-Key")).as("an API key stays at the gateway").isNull();
             assertThat(seen.header("Authorization")).as("a credential the gateway checked stays at the gateway").isNull();
             if (caller == Caller.GOOD_CREDENTIAL) {
@@ -217,6 +224,9 @@ class AdmissionMatrixTest {
             headers.put("X-Forwarded-For", BLOCKED_ADDRESS);
         }
         URI uri = URI.create("http://127.0.0.1:" + edge.port() + path);
+        if (protocol == Protocol.GRPC) {
+            return grpc(path, headers);
+        }
         if (protocol == Protocol.WEBSOCKET) {
             return webSocket(URI.create("ws://127.0.0.1:" + edge.port() + path), headers);
         }
@@ -228,6 +238,49 @@ class AdmissionMatrixTest {
         }
         return response.statusCode();
     }
+
+    /**
+     * A unary gRPC call to {@code path}, as the HTTP status its outcome stands for: a refusal's code maps back to the
+     * status the edge refuses with over HTTP (GrpcReplies' table); a call that reached the upstream is 200 whatever that
+     * upstream, which speaks no gRPC, answered.
+     */
+    int grpc(String path, Map<String, String> headers) {
+        io.grpc.Metadata metadata = new io.grpc.Metadata();
+        headers.forEach((name, value) -> metadata.put(io.grpc.Metadata.Key.of(name.toLowerCase(), io.grpc.Metadata.ASCII_STRING_MARSHALLER), value));
+        io.grpc.MethodDescriptor<byte[], byte[]> method = io.grpc.MethodDescriptor.newBuilder(BYTES, BYTES).setFullMethodName(path.substring(1))
+                .setType(io.grpc.MethodDescriptor.MethodType.UNARY).build();
+        io.grpc.Status.Code code;
+        try {
+            io.grpc.stub.ClientCalls.blockingUnaryCall(io.grpc.ClientInterceptors.intercept(grpc,
+                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(metadata)), method,
+                    io.grpc.CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS), new byte[] {1, 2, 3});
+            code = io.grpc.Status.Code.OK;
+        } catch (io.grpc.StatusRuntimeException e) {
+            code = e.getStatus().getCode();
+        }
+        for (int status : List.of(400, 401, 403, 404, 429)) {
+            if (io.eventgate.edge.pipeline.GrpcReplies.code(status) == code) {
+                return status;
+            }
+        }
+        return 200;
+    }
+
+    static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES = new io.grpc.MethodDescriptor.Marshaller<>() {
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    };
 
     int webSocket(URI uri, Map<String, String> headers) throws Exception {
         LinkedBlockingQueue<String> echoed = new LinkedBlockingQueue<>();
