@@ -36,11 +36,13 @@ class HedgingTest {
     static final long SLOW_MILLIS = 1_500;
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    /** Answers with its name after {@code delayMillis}, or after the request's {@code ms} query parameter when it has one. */
     static WebServer answering(String name, long delayMillis, AtomicInteger calls) {
         return WebServer.builder().host("127.0.0.1").port(0).routing(r -> r.any((req, res) -> {
             calls.incrementAndGet();
-            if (delayMillis > 0) {
-                Thread.sleep(delayMillis);
+            long delay = delayMillis > 0 ? req.query().first("ms").map(Long::parseLong).orElse(delayMillis) : 0;
+            if (delay > 0) {
+                Thread.sleep(delay);
             }
             res.send(name);
         })).build().start();
@@ -79,7 +81,7 @@ class HedgingTest {
             int slowBefore = slowCalls.get();
             List<String> budgetedAnswers = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
-                budgetedAnswers.add(get(base + "/budgeted/" + i));
+                budgetedAnswers.add(get(base + "/budgeted/" + i + "?ms=300")); // slow still (300 ms against a 50 ms delay), and quicker to wait for
             }
             assertThat(budgetedAnswers).as("past the budget, a slow attempt is waited for").contains("slow");
             assertThat(slowCalls.get() - slowBefore).isPositive();
