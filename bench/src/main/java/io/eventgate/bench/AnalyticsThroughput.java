@@ -48,7 +48,7 @@ public final class AnalyticsThroughput {
         int partitions = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         Path work = Files.createTempDirectory("eventgate-analytics-bench");
         LocalStackSettings settings = new LocalStackSettings(work, new LocalStackSettings.Kafka("127.0.0.1", 0, 0, partitions, "gateway."),
-                new LocalStackSettings.Registry("127.0.0.1", 0), new LocalStackSettings.DemoUpstream(false, "127.0.0.1", 0), null, null, null, null);
+                new LocalStackSettings.Registry("127.0.0.1", 0), new LocalStackSettings.DemoUpstream(false, "127.0.0.1", 0, 0), null, null, null, null);
         try (LocalStack stack = LocalStack.start(settings)) {
             System.out.printf("filling %s with %,d events over %d partitions...%n", stack.topics().requests(), events, partitions);
             prefill(stack, events);

@@ -48,6 +48,8 @@ public final class FeedbackLatency {
                 "GATEWAY_REGISTRY_PORT", "0", "GATEWAY_DEMO_UPSTREAM_PORT", "0", "GATEWAY_EDGE_SERVER_PORT", "0", "GATEWAY_EDGE_SERVER_ADMIN_PORT", "0",
                 "GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0", "GATEWAY_ANOMALY_DETECTOR_METRICS_PORT", "0",
                 "GATEWAY_EDGE_EVENTS_JOURNAL_DIR", data.resolve("edge-journal").toString());
+        env = new HashMap<>(env);
+        env.put("GATEWAY_DEMO_UPSTREAM_GRPC_PORT", "0");
         LocalStackSettings local = SettingsLoader.load(Path.of("config", "local.yaml"), LocalStackSettings.class, "GATEWAY", withStateDirs(env, data));
         Map<String, ConsumerSettings> consumers = new HashMap<>(local.edge().consumers());
         for (int i = 0; i < rounds + warmup; i++) {

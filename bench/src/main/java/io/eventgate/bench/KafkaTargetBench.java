@@ -78,7 +78,7 @@ public final class KafkaTargetBench {
                 Map.of("bench", new io.eventgate.policy.model.ConsumerSettings("bench", List.of(io.eventgate.edge.auth.ApiKeys.hash(BENCH_KEY)), null, null)),
                 Map.of("bench", new io.eventgate.policy.model.PlanSettings(1_000_000, 1_000_000, 0, 0, null, false, false, 100_000)), null, null, null);
         LocalStackSettings settings = new LocalStackSettings(work, new LocalStackSettings.Kafka("127.0.0.1", 0, 0, 3, "gateway."),
-                new LocalStackSettings.Registry("127.0.0.1", 0), new LocalStackSettings.DemoUpstream(true, "127.0.0.1", 0), edge, null, null, null);
+                new LocalStackSettings.Registry("127.0.0.1", 0), new LocalStackSettings.DemoUpstream(true, "127.0.0.1", 0, 0), edge, null, null, null);
         try (LocalStack stack = LocalStack.start(settings)) {
             int port = Integer.parseInt(URI.create(stack.endpoints().get("edge")).getPort() + "");
             SchemaRegistryClient registry = SchemaRegistryClient.of(stack.registryUrl());

@@ -3,6 +3,7 @@ package io.eventgate.local;
 import io.eventgate.analytics.AnalyticsStreamsApp;
 import io.eventgate.anomaly.AnomalyDetectorApp;
 import io.eventgate.demo.DemoUpstream;
+import io.eventgate.demo.GrpcEcho;
 import io.eventgate.edge.config.EdgeSettings;
 import io.eventgate.policy.model.PoolSettings;
 import io.eventgate.edge.server.EdgeServer;
@@ -41,10 +42,13 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedKafkaBroker broker;
     private EmbeddedSchemaRegistry registry;
     private DemoUpstream demoUpstream;
+    private GrpcEcho grpcEcho;
     private Topics topics;
     private EdgeServer edge;
     private EdgeSettings edgeSettings;
     static final String DEMO_HOST = "demo-upstream";
+    /** The port the configuration files give the demo's gRPC echo on {@value #DEMO_HOST}, wherever it really listens. */
+    static final int DEMO_GRPC_PORT = 8091;
 
     private LocalStack() {
     }
@@ -75,6 +79,8 @@ public final class LocalStack implements AutoCloseable {
 
         if (s.demoUpstream().enabled()) {
             demoUpstream = own(DemoUpstream.start(s.demoUpstream().host(), s.demoUpstream().port()));
+            grpcEcho = own(GrpcEcho.start(s.demoUpstream().host(), s.demoUpstream().grpcPort()));
+            endpoints.put("demo gRPC echo", "http://" + s.demoUpstream().host() + ":" + grpcEcho.port() + " (demo.Echo/Say, demo.Echo/Chat, grpc.health.v1)");
             endpoints.put("demo upstream", demoUpstream.url() + "/echo/hi");
             createMissingTopics(SampleTopics.topics(k.partitions()));
             SchemaRegistryClient sampleRegistry = SchemaRegistryClient.of(registry.url());
@@ -135,9 +141,9 @@ public final class LocalStack implements AutoCloseable {
     private Map<String, PoolSettings> resolveDemoUpstream(Map<String, PoolSettings> pools) {
         Map<String, PoolSettings> resolved = new LinkedHashMap<>();
         pools.forEach((name, pool) -> resolved.put(name, new PoolSettings(pool.instances().stream()
-                .map(i -> i.uri().getHost().equals(DEMO_HOST) && demoUpstream != null
-                        ? new PoolSettings.Instance(demoUpstream.url(), i.weight())
-                        : i)
+                .map(i -> !i.uri().getHost().equals(DEMO_HOST) || demoUpstream == null ? i
+                        : i.uri().getPort() == DEMO_GRPC_PORT ? new PoolSettings.Instance("http://127.0.0.1:" + grpcEcho.port(), i.weight())
+                        : new PoolSettings.Instance(demoUpstream.url(), i.weight()))
                 .toList(), pool.balancer(), pool.slowStart(), pool.healthCheck(), pool.outlier(), pool.circuitBreaker())));
         return resolved;
     }

@@ -44,12 +44,18 @@ public record LocalStackSettings(Path dataDir, Kafka kafka, Registry registry, D
         }
     }
 
-    /** The demo upstream that makes the first curl work. */
-    public record DemoUpstream(Boolean enabled, String host, int port) {
+    /**
+     * The demo upstream that makes the first curl work, and its gRPC echo on {@code grpcPort} (8091 by default). Pool
+     * instances on host {@code demo-upstream} reach it: port 8091 as written in the file the gRPC echo (wherever
+     * {@code grpcPort} puts it), any other the HTTP server.
+     */
+    public record DemoUpstream(Boolean enabled, String host, int port, Integer grpcPort) {
         public DemoUpstream {
             enabled = enabled == null ? Boolean.TRUE : enabled;
             require(host, "host");
             checkPort(port, "port");
+            grpcPort = grpcPort == null ? 8091 : grpcPort;
+            checkPort(grpcPort, "grpcPort");
         }
     }
 

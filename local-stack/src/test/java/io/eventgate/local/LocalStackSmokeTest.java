@@ -39,6 +39,7 @@ class LocalStackSmokeTest {
                 "GATEWAY_POLICY_STREAMS_STATE_DIR", dataDir.resolve("policy-streams").toString(),
                 "GATEWAY_ANALYTICS_STREAMS_STATE_DIR", dataDir.resolve("analytics-streams").toString()));
         env.put("GATEWAY_ANALYTICS_STREAMS_QUERY_PORT", "0");
+        env.put("GATEWAY_DEMO_UPSTREAM_GRPC_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_METRICS_PORT", "0");
         env.put("GATEWAY_POLICY_STREAMS_METRICS_PORT", "0");
         env.put("GATEWAY_ANOMALY_DETECTOR_STATE_DIR", dataDir.resolve("anomaly-detector").toString());
@@ -116,6 +117,16 @@ class LocalStackSmokeTest {
                             "{\"orderId\":\"o-43\",\"amount\":10,\"currency\":\"EUR\"}")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(quote.statusCode()).as(quote.body()).isEqualTo(200);
             assertThat(new ObjectMapper().readTree(quote.body()).path("total").asDouble()).as("the demo responder's answer").isEqualTo(12.0);
+            // a gRPC call to the demo's echo, through the edge's grpc route
+            int edgePort = URI.create(edge).getPort();
+            io.grpc.ManagedChannel grpc = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", edgePort).usePlaintext().build();
+            try {
+                byte[] echoed = io.grpc.stub.ClientCalls.blockingUnaryCall(grpc, io.eventgate.demo.GrpcEcho.SAY,
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), "hello".getBytes());
+                assertThat(new String(echoed)).isEqualTo("hello");
+            } finally {
+                grpc.shutdownNow();
+            }
             JsonNode person = new ObjectMapper().readTree(get(edge + "/people/7?debug=1").body());
             assertThat(person.path("path").asText()).isEqualTo("/echo/person-7");
             assertThat(person.path("query").asText()).isEqualTo("source=gateway");
