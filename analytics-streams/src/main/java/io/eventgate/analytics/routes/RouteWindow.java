@@ -9,6 +9,7 @@ import io.eventgate.streams.LatencySketches;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serde;
@@ -16,7 +17,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * The running figures of one route in one window: counts by status class, bytes, retries, non-allow
- * decisions by kind, and the gateway latencies in a DDSketch (see {@link LatencySketches}: mergeable, its
+ * decisions by kind, gRPC calls by status, and the gateway latencies in a DDSketch (see {@link LatencySketches}: mergeable, its
  * quantiles within 0.5 % of the exact ones).
  */
 public final class RouteWindow {
@@ -27,6 +28,11 @@ public final class RouteWindow {
     long bytesOut;
     long retries;
     final TreeMap<String, Long> decisions = new TreeMap<>();
+    final TreeMap<String, Long> grpcStatuses = new TreeMap<>();
+    /** gRPC's status codes by number, as the gRPC specification names them. */
+    private static final List<String> GRPC_CODES = List.of("OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+            "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
+            "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED");
     final DDSketch latencyMicros;
 
     public RouteWindow() {
@@ -47,6 +53,10 @@ public final class RouteWindow {
         if (decision != null && !"allow".equals(decision)) {
             decisions.merge(decision, 1L, Long::sum);
         }
+        Integer grpc = request.getGrpcStatus();
+        if (grpc != null) {
+            grpcStatuses.merge(grpc >= 0 && grpc < GRPC_CODES.size() ? GRPC_CODES.get(grpc) : "CODE_" + grpc, 1L, Long::sum);
+        }
         latencyMicros.accept(Math.max(0, request.getGatewayLatencyMicros()));
     }
 
@@ -60,6 +70,7 @@ public final class RouteWindow {
         bytesOut += other.bytesOut;
         retries += other.retries;
         other.decisions.forEach((kind, count) -> decisions.merge(kind, count, Long::sum));
+        other.grpcStatuses.forEach((code, count) -> grpcStatuses.merge(code, count, Long::sum));
         latencyMicros.mergeWith(other.latencyMicros);
         return this;
     }
@@ -85,10 +96,14 @@ public final class RouteWindow {
                 .setBytesOut(bytesOut)
                 .setRetries(retries)
                 .setDecisions(Map.copyOf(decisions))
+                .setGrpcStatuses(Map.copyOf(grpcStatuses))
                 .build();
     }
 
-    /** The serde of the window stores and of the partials: the counters, the latency sketch, then the decisions. */
+    /**
+     * The serde of the window stores and of the partials: the counters, the latency sketch, the decisions, then the gRPC
+     * statuses (absent from windows stored before them, read as none).
+     */
     static Serde<RouteWindow> serde() {
         return Serdes.serdeFrom((topic, window) -> {
             GrowingByteArrayOutput sketch = LatencySketches.encode(window.latencyMicros);
@@ -96,7 +111,11 @@ public final class RouteWindow {
             for (String kind : window.decisions.keySet()) {
                 decisionBytes += 4 + kind.getBytes(StandardCharsets.UTF_8).length + 8;
             }
-            ByteBuffer out = ByteBuffer.allocate(8 * 10 + 4 + sketch.numWrittenBytes() + decisionBytes);
+            int grpcBytes = 4;
+            for (String code : window.grpcStatuses.keySet()) {
+                grpcBytes += 4 + code.getBytes(StandardCharsets.UTF_8).length + 8;
+            }
+            ByteBuffer out = ByteBuffer.allocate(8 * 10 + 4 + sketch.numWrittenBytes() + decisionBytes + grpcBytes);
             for (long count : window.statusClasses) {
                 out.putLong(count);
             }
@@ -105,6 +124,11 @@ public final class RouteWindow {
             out.putInt(window.decisions.size());
             window.decisions.forEach((kind, count) -> {
                 byte[] name = kind.getBytes(StandardCharsets.UTF_8);
+                out.putInt(name.length).put(name).putLong(count);
+            });
+            out.putInt(window.grpcStatuses.size());
+            window.grpcStatuses.forEach((code, count) -> {
+                byte[] name = code.getBytes(StandardCharsets.UTF_8);
                 out.putInt(name.length).put(name).putLong(count);
             });
             return out.array();
@@ -131,6 +155,11 @@ public final class RouteWindow {
                 byte[] name = new byte[in.getInt()];
                 in.get(name);
                 window.decisions.put(new String(name, StandardCharsets.UTF_8), in.getLong());
+            }
+            for (int codes = in.hasRemaining() ? in.getInt() : 0; codes > 0; codes--) {
+                byte[] name = new byte[in.getInt()];
+                in.get(name);
+                window.grpcStatuses.put(new String(name, StandardCharsets.UTF_8), in.getLong());
             }
             return window;
         });

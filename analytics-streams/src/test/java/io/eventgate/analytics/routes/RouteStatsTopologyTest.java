@@ -131,6 +131,22 @@ class RouteStatsTopologyTest {
     }
 
     @Test
+    void gRpcCallsAreCountedByTheirStatusThroughMinutesAndHours() {
+        for (int code : new int[] {0, 0, 0, 14, 8}) {
+            requests.pipeInput("anonymous", RequestEvent.newBuilder().setRequestId("r" + ++ids).setTraceId("0".repeat(32)).setTimestamp(T0.plusSeconds(5))
+                    .setNode("edge-1").setRouteId("grpc").setMethod("POST").setPath("/demo.Echo/Say").setStatus(code == 8 ? 429 : 200)
+                    .setGatewayLatencyMicros(100).setBytesIn(10).setBytesOut(10).setConsumerId("anonymous").setClientAddress("203.0.113.1")
+                    .setOutcome(RequestOutcome.PROXIED).setGrpcStatus(code).build(), T0.plusSeconds(5));
+            driver.advanceWallClockTime(Duration.ofSeconds(1));
+        }
+        request("api", T0.plusSeconds(3_600 + 31), 200, 100); // closes the minute and the hour
+        List<RouteStats> grpc = stats.readValuesToList().stream().filter(r -> r.getRouteId().equals("grpc")).toList();
+        assertThat(grpc).extracting(RouteStats::getGranularity).containsExactlyInAnyOrder(StatsGranularity.MINUTE, StatsGranularity.HOUR);
+        assertThat(grpc).allSatisfy(r -> assertThat(r.getGrpcStatuses())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("OK", 3L, "UNAVAILABLE", 1L, "RESOURCE_EXHAUSTED", 1L)));
+    }
+
+    @Test
     void queriesMergeMinutesIntoLongerStepsWithPercentilesOfTheMergedSketch() {
         Random random = new Random(7);
         List<Long> latencies = new ArrayList<>();
