@@ -123,7 +123,7 @@ public final class EdgeServer implements AutoCloseable {
         this.topicTails = new TopicTails(settings.kafka().bootstrapServers(), settings.nodeId(), serdes.registry());
         this.policies = settings.policies().follow() ? new PolicyFollower(settings, snapshots, serdes, responseCache::purge) : null;
         this.limits = settings.policies().follow() ? new LimitFollower(settings, serdes) : null;
-        this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList());
+        this.healthChecker = new HealthChecker(snapshots.get().pools().values().stream().toList(), grpcChannels);
         this.metrics.watchPools(snapshots.get().pools().values());
         this.watchdog = new UpstreamWatchdog();
         this.mirroring = new Mirroring(settings.nodeId(), upstreamClients, watchdog, tracing, events != null ? events::publish : diff -> { },

@@ -12,9 +12,10 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Active health checks: every interval, GET the pool's health path on each instance; an instance turns
- * unhealthy after {@code unhealthyThreshold} failed checks in a row and healthy again after
- * {@code healthyThreshold} passed ones (answers 2xx within the timeout pass).
+ * Active health checks: every interval, GET the pool's health path on each instance (answers 2xx within the timeout
+ * pass), or for gRPC servers ask grpc.health.v1 about the pool's {@code grpcService} (SERVING within the timeout passes);
+ * an instance turns unhealthy after {@code unhealthyThreshold} failed checks in a row and healthy again after
+ * {@code healthyThreshold} passed ones.
  */
 public final class HealthChecker implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HealthChecker.class.getName());
@@ -22,7 +23,10 @@ public final class HealthChecker implements AutoCloseable {
     private final List<Thread> loops = new ArrayList<>();
     private volatile boolean running = true;
 
-    public HealthChecker(List<UpstreamPool> pools) {
+    private final io.eventgate.edge.grpc.GrpcChannels channels;
+
+    public HealthChecker(List<UpstreamPool> pools, io.eventgate.edge.grpc.GrpcChannels channels) {
+        this.channels = channels;
         for (UpstreamPool pool : pools) {
             PoolSettings.HealthCheck check = pool.settings().healthCheck();
             if (check != null) {
@@ -37,7 +41,7 @@ public final class HealthChecker implements AutoCloseable {
         Map<Instance, Integer> streak = new HashMap<>(); // > 0 consecutive passes, < 0 consecutive failures
         while (running) {
             for (Instance instance : pool.instances()) {
-                boolean passed = probe(client, instance, check);
+                boolean passed = check.grpc() ? probeGrpc(instance, check) : probe(client, instance, check);
                 int previous = streak.getOrDefault(instance, 0);
                 int current = passed ? Math.max(previous, 0) + 1 : Math.min(previous, 0) - 1;
                 streak.put(instance, current);
@@ -60,6 +64,18 @@ public final class HealthChecker implements AutoCloseable {
             return response.status().code() / 100 == 2;
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "health check of " + instance + " failed", e);
+            return false;
+        }
+    }
+
+    private boolean probeGrpc(Instance instance, PoolSettings.HealthCheck check) {
+        try {
+            return io.grpc.health.v1.HealthGrpc.newBlockingStub(channels.of(instance))
+                    .withDeadlineAfter(check.timeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.newBuilder().setService(check.grpcService()).build())
+                    .getStatus() == io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "gRPC health check of " + instance + " failed", e);
             return false;
         }
     }

@@ -98,6 +98,7 @@ class GrpcProxyTest {
     final Map<String, Metadata> seen = new ConcurrentHashMap<>();
     final Map<String, Long> deadlines = new ConcurrentHashMap<>();
     Server upstream;
+    final io.grpc.protobuf.services.HealthStatusManager health = new io.grpc.protobuf.services.HealthStatusManager();
     EdgeServer edge;
     ManagedChannel channel;
 
@@ -194,7 +195,7 @@ class GrpcProxyTest {
                     }
                 }, headers);
             }
-        })).build().start();
+        })).addService(health.getHealthService()).build().start();
 
         String grpcPool = "http://127.0.0.1:" + upstream.getPort();
         RouteSettings open = EdgeFixture.route("grpc-open", "/demo.Echo/**", "echo");
@@ -204,8 +205,13 @@ class GrpcProxyTest {
                 List.of(new RouteSettings.Destination("echo", 100))).stripPrefix("/admins").anonymous(false)
                 .access(new RouteSettings.Access(null, List.of("admins"), null, null)).build();
         RouteSettings nowhere = EdgeFixture.route("grpc-nowhere", "/nowhere.Svc/**", "dead");
-        edge = EdgeServer.start(EdgeFixture.settings(kafka, dir, Map.of("echo", EdgeFixture.pool(grpcPool), "dead", EdgeFixture.pool("http://127.0.0.1:1")),
-                        List.of(open, keyed, admins, nowhere))
+        RouteSettings checked = EdgeFixture.route("grpc-checked", "/checked/**", "checked").toBuilder().stripPrefix("/checked").build();
+        io.eventgate.policy.model.PoolSettings checkedPool = new io.eventgate.policy.model.PoolSettings(
+                List.of(new io.eventgate.policy.model.PoolSettings.Instance(grpcPool, 1)), null, null,
+                new io.eventgate.policy.model.PoolSettings.HealthCheck(null, Duration.ofMillis(100), Duration.ofSeconds(1), 1, 1, ""), null, null);
+        edge = EdgeServer.start(EdgeFixture.settings(kafka, dir, Map.of("echo", EdgeFixture.pool(grpcPool), "dead", EdgeFixture.pool("http://127.0.0.1:1"),
+                                "checked", checkedPool),
+                        List.of(open, keyed, admins, nowhere, checked))
                 .withAuth(new AuthSettings("X-API-Key"))
                 .withConsumers(Map.of("acme", new ConsumerSettings("gold", List.of(ApiKeys.hash("acme-key")), List.of("users")),
                         "slowpoke", new ConsumerSettings("tiny", List.of(ApiKeys.hash("tiny-key")), null)),
@@ -312,6 +318,26 @@ class GrpcProxyTest {
                 .as("a refusal keeps the HTTP status it stands for").allSatisfy(e -> assertThat(e.getStatus()).isEqualTo(401)).hasSize(2);
         assertThat(events).filteredOn(e -> e.getGrpcStatus() != null && e.getGrpcStatus() == Status.Code.RESOURCE_EXHAUSTED.value())
                 .singleElement().satisfies(e -> assertThat(e.getStatus()).isEqualTo(429));
+    }
+
+    @Test
+    void aPoolOfGrpcServersIsHealthCheckedWithGrpcHealthV1() throws Exception {
+        assertThat(code(channel, "/checked/demo.Echo/Say", null)).isEqualTo(Status.Code.OK);
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        Status.Code code = Status.Code.OK;
+        while (code == Status.Code.OK && System.nanoTime() < deadline) {
+            Thread.sleep(50); // the next check, 100 ms apart, takes the instance out
+            code = code(channel, "/checked/demo.Echo/Say", null);
+        }
+        assertThat(code).as("the only instance reports NOT_SERVING: no instance to call").isEqualTo(Status.Code.UNAVAILABLE);
+        health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+        deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (code != Status.Code.OK && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+            code = code(channel, "/checked/demo.Echo/Say", null);
+        }
+        assertThat(code).as("SERVING again, it takes calls again").isEqualTo(Status.Code.OK);
     }
 
     /** The status of a unary call to {@code path} (any method name: the edge routes by path), with an API key if given. */

@@ -102,17 +102,35 @@ public record PoolSettings(List<Instance> instances, Balancer balancer, Duration
         }
     }
 
-    /** Active health checking: GET {@code path} every {@code interval}; flips after consecutive results. */
-    public record HealthCheck(String path, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
+    /**
+     * Active health checking: GET {@code path} every {@code interval} (2xx passes), or for a pool of gRPC servers
+     * grpc.health.v1's {@code Check} of {@code grpcService} ("" asks about the server as a whole; SERVING passes); flips
+     * after consecutive results.
+     */
+    public record HealthCheck(String path, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold, String grpcService) {
+        public HealthCheck(String path, Duration interval, Duration timeout, int healthyThreshold, int unhealthyThreshold) {
+            this(path, interval, timeout, healthyThreshold, unhealthyThreshold, null);
+        }
+
         public HealthCheck {
-            Check.required(path, "path");
-            if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("path must start with '/', was '" + path + "'");
+            if (grpcService != null && path != null) {
+                throw new IllegalArgumentException("a health check is an HTTP GET of path or a gRPC check of grpcService, not both");
+            }
+            if (grpcService == null) {
+                Check.required(path, "path");
+                if (!path.startsWith("/")) {
+                    throw new IllegalArgumentException("path must start with '/', was '" + path + "'");
+                }
             }
             interval = Check.positive(Check.orDefault(interval, Duration.ofSeconds(5)), "interval");
             timeout = Check.positive(Check.orDefault(timeout, Duration.ofSeconds(1)), "timeout");
             healthyThreshold = healthyThreshold == 0 ? 2 : Check.range(healthyThreshold, 1, 100, "healthyThreshold");
             unhealthyThreshold = unhealthyThreshold == 0 ? 3 : Check.range(unhealthyThreshold, 1, 100, "unhealthyThreshold");
+        }
+
+        /** Whether the check is grpc.health.v1's Check of {@code grpcService} ("" for the server as a whole) rather than an HTTP GET. */
+        public boolean grpc() {
+            return grpcService != null;
         }
     }
 
