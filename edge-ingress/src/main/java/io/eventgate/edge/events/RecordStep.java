@@ -69,6 +69,9 @@ public final class RecordStep implements Step {
                 events.complete(admission, requestEvent(exchange, elapsed), exchange.decisions());
             }
             metrics.requestFinished(routeId(exchange), exchange.status(), elapsed);
+            if (exchange.grpcStatus() != null) {
+                metrics.grpcCall(routeId(exchange), exchange.grpcStatus());
+            }
             accessLog.record(exchange, elapsed);
         }
     }

@@ -113,6 +113,12 @@ public final class EdgeMetrics implements AutoCloseable {
                 .register(registry).increment(sentBytes);
     }
 
+    /** A gRPC call ended with {@code code} (the upstream's status or the edge's own refusal). */
+    public void grpcCall(String route, int code) {
+        Counter.builder("edge.grpc.calls").description("gRPC calls by route and the status they ended with").tag("route", route)
+                .tag("status", io.grpc.Status.fromCodeValue(code).getCode().name()).register(registry).increment();
+    }
+
     /** A hedged request's outcome: {@code first_won}, {@code hedge_won}, or no hedge sent ({@code over_budget}, {@code no_instance}). */
     public void hedge(String route, String outcome) {
         Counter.builder("edge.upstream.hedges").description("Hedged requests, by outcome").tag("route", route).tag("outcome", outcome)

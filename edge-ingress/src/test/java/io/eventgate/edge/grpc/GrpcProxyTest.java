@@ -318,6 +318,10 @@ class GrpcProxyTest {
                 .as("a refusal keeps the HTTP status it stands for").allSatisfy(e -> assertThat(e.getStatus()).isEqualTo(401)).hasSize(2);
         assertThat(events).filteredOn(e -> e.getGrpcStatus() != null && e.getGrpcStatus() == Status.Code.RESOURCE_EXHAUSTED.value())
                 .singleElement().satisfies(e -> assertThat(e.getStatus()).isEqualTo(429));
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + edge.adminPort() + "/observe/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("edge_grpc_calls_total{route=\"grpc-keyed\",status=\"UNAUTHENTICATED\"} 2.0")
+                .contains("edge_grpc_calls_total{route=\"grpc-keyed\",status=\"RESOURCE_EXHAUSTED\"} 1.0");
     }
 
     @Test
