@@ -8,9 +8,7 @@ import io.eventgate.edge.pipeline.Exchange;
 import io.eventgate.edge.pipeline.Exit;
 import io.eventgate.edge.pipeline.GrpcReplies;
 import io.eventgate.edge.pipeline.Replies;
-import io.eventgate.edge.proxy.HashKey;
 import io.eventgate.edge.proxy.UpstreamHeaders;
-import io.eventgate.edge.proxy.UpstreamReplies;
 import io.eventgate.edge.routing.Route;
 import io.eventgate.edge.routing.Variants;
 import io.eventgate.edge.upstream.Instance;
@@ -78,13 +76,6 @@ public final class GrpcExit implements Exit {
     public void serve(Admitted admitted) {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
-        String poolName = variants.choose(exchange);
-        UpstreamPool pool = exchange.snapshot().pool(poolName);
-        Optional<Instance> chosen = pool.choose(null, HashKey.of(exchange, pool.settings()));
-        if (chosen.isEmpty()) {
-            UpstreamReplies.noInstance(exchange, poolName);
-            return;
-        }
         CallOptions options = CallOptions.DEFAULT;
         String timeout = exchange.header("grpc-timeout");
         if (timeout != null) {
@@ -95,8 +86,12 @@ public final class GrpcExit implements Exit {
             }
             options = options.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
         }
-        Instance instance = chosen.get();
-        exchange.upstreamInstance(instance.address());
+        Optional<Variants.Target> chosen = variants.target(exchange);
+        if (chosen.isEmpty()) {
+            return;
+        }
+        UpstreamPool pool = chosen.get().pool();
+        Instance instance = chosen.get().instance();
         String target = route.upstreamTarget(exchange.path(), exchange.pathVariables(), null);
         String method = target.startsWith("/") ? target.substring(1) : target;
         Span span = tracing.startUpstreamSpan(exchange.span(), "gRPC " + method);

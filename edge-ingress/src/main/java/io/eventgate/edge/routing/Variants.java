@@ -37,6 +37,25 @@ public final class Variants {
         return pool;
     }
 
+    /** Where a single-attempt exit (a WebSocket upgrade, a gRPC call) sends a request: the pool and its balancer's instance. */
+    public record Target(io.eventgate.edge.upstream.UpstreamPool pool, io.eventgate.edge.upstream.Instance instance) {
+    }
+
+    /**
+     * The pool of the request's variant and the instance its balancer picks, recorded on the exchange; empty when the pool
+     * has no instance to take it, which is answered (503) here.
+     */
+    public java.util.Optional<Target> target(Exchange exchange) {
+        io.eventgate.edge.upstream.UpstreamPool pool = exchange.snapshot().pool(choose(exchange));
+        java.util.Optional<io.eventgate.edge.upstream.Instance> chosen = pool.choose(null, HashKey.of(exchange, pool.settings()));
+        if (chosen.isEmpty()) {
+            io.eventgate.edge.proxy.UpstreamReplies.noInstance(exchange, pool.name());
+            return java.util.Optional.empty();
+        }
+        exchange.upstreamInstance(chosen.get().address());
+        return java.util.Optional.of(new Target(pool, chosen.get()));
+    }
+
     private static boolean rolledBack(Map<String, List<LimitDirective>> directives, String routeId, String pool) {
         List<LimitDirective> onVariant = directives.get(scope(routeId, pool));
         return onVariant != null && onVariant.stream().anyMatch(d -> d.getKind() == DirectiveKind.ROLLBACK);

@@ -65,15 +65,12 @@ public final class WebSocketExit implements Exit {
         Exchange exchange = admitted.exchange();
         Route route = exchange.route();
         RouteSettings settings = route.settings();
-        String poolName = variants.choose(exchange);
-        UpstreamPool pool = exchange.snapshot().pool(poolName);
-        Optional<Instance> chosen = pool.choose(null, io.eventgate.edge.proxy.HashKey.of(exchange, pool.settings()));
+        Optional<io.eventgate.edge.routing.Variants.Target> chosen = variants.target(exchange);
         if (chosen.isEmpty()) {
-            UpstreamReplies.noInstance(exchange, pool.name());
             return;
         }
-        Instance instance = chosen.get();
-        exchange.upstreamInstance(instance.address());
+        UpstreamPool pool = chosen.get().pool();
+        Instance instance = chosen.get().instance();
         String target = route.upstreamTarget(exchange.path(), exchange.pathVariables(), exchange.rawQuery());
         Span span = tracing.startUpstreamSpan(exchange.span(), "GET " + pool.name() + " (WebSocket)");
         UpstreamRequestHead head = UpstreamHeaders.write(exchange, instance, tracing, span, new UpstreamRequestHead("GET", target))
