@@ -13,6 +13,7 @@ public final class Problems {
     private static final Map<String, String> TITLES = new TreeMap<>(Map.ofEntries(
             Map.entry("authentication_unavailable", "Authentication unavailable"),
             Map.entry("bad_event_id", "Bad Last-Event-ID"),
+            Map.entry("bad_grpc_timeout", "Bad grpc-timeout"),
             Map.entry("bad_idempotency_key", "Bad Idempotency-Key"),
             Map.entry("bad_path", "Bad path"),
             Map.entry("bad_query", "Bad query string"),

@@ -31,7 +31,7 @@ class EdgeSettingsTest {
     void theSampleInTheLocalConfigIsValid() {
         var local = SettingsLoader.load(Path.of("..", "config", "local.yaml"), com.fasterxml.jackson.databind.JsonNode.class, null, Map.of());
         EdgeSettings edge = SettingsLoader.bind(local.path("edge"), "config/local.yaml#edge", EdgeSettings.class);
-        assertThat(edge.routes()).extracting(RouteSettings::id).containsExactly("echo", "cached", "hello-v0", "people", "maintenance", "chaos", "ws", "api", "orders-in", "orders-latest",
+        assertThat(edge.routes()).extracting(RouteSettings::id).containsExactly("echo", "cached", "hello-v0", "people", "maintenance", "chaos", "grpc", "ws", "api", "orders-in", "orders-latest",
                 "orders-stream", "quote");
     }
 
