@@ -94,7 +94,10 @@ public final class DirectiveStep implements Step {
         AtomicLong spent = null;
         if (warning != null && warning.getRemaining() != null) {
             spent = spentSinceWarning.computeIfAbsent(identity(warning) + "#" + warning.getVersion(), key -> new AtomicLong());
-            if (spent.get() >= warning.getRemaining()) {
+            // counted when admitted, given back unless it proves billable: a request in flight holds its place, so a client
+            // that sends the next one as soon as it has an answer cannot slip past the count
+            if (spent.incrementAndGet() > warning.getRemaining()) {
+                spent.decrementAndGet();
                 long retryAfter = warning.getExpiresAt() == null ? 60 : Math.max(1, Duration.between(now, warning.getExpiresAt()).toSeconds() + 1);
                 refuse(exchange, next, warning, DecisionKind.QUOTA_EXHAUSTED, 429, "quota_exhausted", retryAfter, 0.0);
                 return;
@@ -116,14 +119,22 @@ public final class DirectiveStep implements Step {
                     : existing.ratePerSecond() == chosen.getValue() && existing.burst() == burst ? existing : existing.retuned(chosen.getValue(), burst, nanos));
             TokenBucket.Take take = bucket.take(nanos);
             if (!take.allowed()) {
+                if (spent != null) {
+                    spent.decrementAndGet();
+                }
                 long retryAfter = Math.max(1, (long) Math.ceil(take.secondsUntilNextToken()));
                 refuse(exchange, next, chosen, DecisionKind.THROTTLE, 429, "rate_limited", retryAfter, 0.0);
                 return;
             }
         }
-        next.proceed(exchange);
-        if (spent != null && exchange.outcome() == RequestOutcome.PROXIED && exchange.status() >= 200 && exchange.status() < 400) {
-            spent.incrementAndGet();
+        boolean billable = false;
+        try {
+            next.proceed(exchange);
+            billable = exchange.outcome() == RequestOutcome.PROXIED && exchange.status() >= 200 && exchange.status() < 400;
+        } finally {
+            if (spent != null && !billable) {
+                spent.decrementAndGet();
+            }
         }
     }
 

@@ -81,6 +81,37 @@ class DirectiveTest {
     }
 
     @Test
+    void requestsInFlightHoldTheirPlaceUnderAQuotaWarning(TestKafka kafka, @TempDir Path dir) throws Exception {
+        try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
+            EdgeSettings settings = withAcme(kafka, dir, upstream, List.of(EdgeFixture.route("delay", "/delay/**", "demo")));
+            String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
+            try (EdgeServer edge = EdgeServer.start(settings);
+                 var producer = directives(kafka)) {
+                await("ready", () -> edge.ready() ? 1 : 0, 1);
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", directive("consumer:acme", DirectiveKind.QUOTA_EXHAUSTED, null,
+                        Instant.now().plusSeconds(60), 1))).get();
+                await("exhausted", () -> status(edge, "/delay/0", "acme-key"), 429);
+                LimitDirective warning = directive("consumer:acme", DirectiveKind.QUOTA_WARNING, 0.8, Instant.now().plusSeconds(60), 2);
+                warning.setRemaining(3L);
+                producer.send(new ProducerRecord<>(limits, "consumer:acme", warning)).get();
+                await("the warning replaces the exhaustion", () -> status(edge, "/delay/0", "acme-key"), 200); // two of the three spent
+                // one left, and three slow requests at once: the first admitted holds the place while it is in flight
+                List<java.util.concurrent.Future<Integer>> calls = new java.util.ArrayList<>();
+                try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    for (int i = 0; i < 3; i++) {
+                        calls.add(threads.submit(() -> status(edge, "/delay/400", "acme-key")));
+                    }
+                }
+                List<Integer> statuses = new java.util.ArrayList<>();
+                for (var call : calls) {
+                    statuses.add(call.get());
+                }
+                assertThat(statuses).as("one served, the others refused while it was in flight").containsExactlyInAnyOrder(200, 429, 429);
+            }
+        }
+    }
+
+    @Test
     void blocksQuotasAndRateDirectivesApplyAndLapse(TestKafka kafka, @TempDir Path dir) throws Exception {
         try (DemoUpstream upstream = DemoUpstream.start("127.0.0.1", 0)) {
             EdgeSettings settings = withAcme(kafka, dir, upstream,
