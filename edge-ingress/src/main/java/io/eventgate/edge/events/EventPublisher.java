@@ -430,9 +430,15 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
         void encode(Topic topic, SpecificRecord value) {
             reset();
-            encoder = EncoderFactory.get().directBinaryEncoder(this, encoder);
+            // buffered: the encoder fills its own array and hands it over in one write at the flush, where a direct encoder
+            // writes each field through this stream's synchronized methods
+            encoder = EncoderFactory.get().binaryEncoder(this, encoder);
             try {
-                writers.computeIfAbsent(topic, t -> new SpecificDatumWriter<>(t.valueSchema())).write(value, encoder);
+                if (value instanceof RequestEvent request) {
+                    RequestEventWriter.write(request, encoder); // one per request: the hot path (see its comment)
+                } else {
+                    writers.computeIfAbsent(topic, t -> new SpecificDatumWriter<>(t.valueSchema())).write(value, encoder);
+                }
                 encoder.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
