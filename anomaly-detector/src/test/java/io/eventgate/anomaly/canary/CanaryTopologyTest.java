@@ -72,6 +72,11 @@ class CanaryTopologyTest {
         }
     }
 
+    /** The canary regression the closed window raised. */
+    AnomalyEvent regression() {
+        return anomalies.readValuesToList().stream().filter(a -> a.getKind() == AnomalyKind.CANARY_REGRESSION).findFirst().orElseThrow();
+    }
+
     void closeWindow(int window) {
         answers("stable", window + 2, 1, 0, 1_000, 1_000); // moves stream time past the window and its grace
     }
@@ -83,7 +88,7 @@ class CanaryTopologyTest {
         answers("canary", 0, 100, 5, 1_000, 2_000);
         closeWindow(0);
 
-        AnomalyEvent anomaly = anomalies.readValuesToList().stream().filter(a -> a.getKind() == AnomalyKind.CANARY_REGRESSION).findFirst().orElseThrow();
+        AnomalyEvent anomaly = regression();
         assertThat(anomaly.getScope()).isEqualTo("route:orders@variant:canary");
         assertThat(anomaly.getExplanation()).isEqualTo("route orders: variant canary answered 20.0 % 5xx (20 of 100) against 0.0 % (0 of 400) of main"
                 + " variant stable in the same window; two-proportion z = 9.1 >= 3.0");
@@ -115,7 +120,7 @@ class CanaryTopologyTest {
         answers("stable", 0, 400, 0, 1_000, 2_000);
         answers("canary", 0, 100, 0, 2_500, 4_000);
         closeWindow(0);
-        AnomalyEvent anomaly = anomalies.readValuesToList().stream().filter(a -> a.getKind() == AnomalyKind.CANARY_REGRESSION).findFirst().orElseThrow();
+        AnomalyEvent anomaly = regression();
         assertThat(anomaly.getExplanation()).startsWith("route orders: variant canary p95 3.9 ms against 1.9 ms of main variant stable")
                 .contains("100 % of its 100 requests were slower than the main p95");
         assertThat(limits.readValue().getKind()).isEqualTo(DirectiveKind.ROLLBACK);
@@ -127,7 +132,7 @@ class CanaryTopologyTest {
         answers("stable", 0, 400, 0, 1_000, 2_000);
         answers("canary", 0, 100, 5, 1_000, 2_000);
         closeWindow(0);
-        AnomalyEvent anomaly = anomalies.readValuesToList().stream().filter(a -> a.getKind() == AnomalyKind.CANARY_REGRESSION).findFirst().orElseThrow();
+        AnomalyEvent anomaly = regression();
         assertThat(anomaly.getAction()).isNull();
         assertThat(limits.isEmpty()).isTrue();
     }
