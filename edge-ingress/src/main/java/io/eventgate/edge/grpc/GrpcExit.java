@@ -303,12 +303,12 @@ public final class GrpcExit implements Exit {
                 try {
                     switch (event) {
                         case Headers headers -> {
-                            answerHeaders(client, headers.metadata());
+                            GrpcReplies.headers(exchange, header -> each(headers.metadata(), header));
                             headersSent = true;
                         }
                         case Message message -> {
                             if (!headersSent) {
-                                answerHeaders(client, new Metadata());
+                                GrpcReplies.headers(exchange, header -> { });
                                 headersSent = true;
                             }
                             if (out == null) {
@@ -339,13 +339,6 @@ public final class GrpcExit implements Exit {
             }
         }
 
-        private void answerHeaders(ClientConnection client, Metadata headers) {
-            client.status(200);
-            client.header("Content-Type", contentType());
-            each(headers, client::header);
-            client.header("X-Request-Id", exchange.requestId());
-            exchange.writeResponseHeaders();
-        }
 
         private void finish(ClientConnection client, Status status, Metadata trailers, boolean headersSent, OutputStream out) throws IOException {
             int code = status.getCode().value();
@@ -359,18 +352,7 @@ public final class GrpcExit implements Exit {
                 GrpcReplies.end(exchange, code, status.getDescription(), trailer -> each(trailers, trailer));
                 return;
             }
-            OutputStream body = out != null ? out : client.responseBody(); // Helidon takes trailers once the body is under way
-            client.trailer("grpc-status", Integer.toString(code));
-            if (status.getDescription() != null) {
-                client.trailer("grpc-message", GrpcReplies.percentEncoded(status.getDescription()));
-            }
-            each(trailers, client::trailer);
-            body.close();
-        }
-
-        private String contentType() {
-            String asked = exchange.header("content-type");
-            return asked != null && asked.startsWith("application/grpc") ? asked : "application/grpc";
+            GrpcReplies.trailers(exchange, out != null ? out : client.responseBody(), code, status.getDescription(), trailer -> each(trailers, trailer));
         }
     }
 }

@@ -56,23 +56,38 @@ public final class GrpcReplies {
      * {@code more} trailers.
      */
     public static void end(Exchange exchange, int code, String message, java.util.function.Consumer<java.util.function.BiConsumer<String, String>> more) {
+        headers(exchange, header -> { });
+        try {
+            trailers(exchange, exchange.client().responseBody(), code, message, more);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A call's answer headers: 200, the request's gRPC content type, {@code more} headers, and the request id. */
+    public static void headers(Exchange exchange, java.util.function.Consumer<java.util.function.BiConsumer<String, String>> more) {
         ClientConnection client = exchange.client();
         client.status(200);
         String asked = exchange.header("content-type");
         client.header("Content-Type", asked != null && asked.startsWith("application/grpc") ? asked : "application/grpc");
+        more.accept(client::header);
         client.header("X-Request-Id", exchange.requestId());
         exchange.writeResponseHeaders();
-        java.io.OutputStream body = client.responseBody(); // Helidon takes trailers once the body is under way
+    }
+
+    /**
+     * A call's status and {@code more} trailers after its messages, then the end of {@code body}, the stream the answer's
+     * messages went to (Helidon takes trailers once the body is under way).
+     */
+    public static void trailers(Exchange exchange, java.io.OutputStream body, int code, String message,
+                                java.util.function.Consumer<java.util.function.BiConsumer<String, String>> more) throws java.io.IOException {
+        ClientConnection client = exchange.client();
         client.trailer("grpc-status", Integer.toString(code));
         if (message != null) {
             client.trailer("grpc-message", percentEncoded(message));
         }
         more.accept(client::trailer);
-        try {
-            body.close();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        body.close();
     }
 
     /** A {@code grpc-message} value: printable ASCII but '%' as is, everything else percent-encoded as UTF-8. */
