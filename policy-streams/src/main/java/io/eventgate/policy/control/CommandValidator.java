@@ -58,6 +58,14 @@ public final class CommandValidator {
         public Accepted(String entityKey, PolicyEntity entity, String scope, LimitDirective directive) {
             this(entityKey, entity, scope, directive, false);
         }
+
+        /**
+         * Whether the entity is an instruction, not state (a cache purge, a canary's restore): published, then tombstoned,
+         * and never kept among the entities in force.
+         */
+        public boolean instruction() {
+            return entity != null && (entity.getEntityType() == io.eventgate.avro.PolicyEntityType.CACHE_PURGE || liftsDetector);
+        }
     }
 
     public record Rejected(CommandRejection rejection) implements Verdict {

@@ -1,6 +1,5 @@
 package io.eventgate.policy.control;
 
-import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
 import io.eventgate.policy.nodes.NodeConfigs;
@@ -45,8 +44,7 @@ final class ControlProcessor implements Processor<String, PolicyCommand, String,
         long next = Optional.ofNullable(versions.get(VERSION_KEY)).orElse(0L) + 1;
         String key = record.key() == null ? "" : record.key();
         CommandValidator.Verdict verdict = validator.validate(key, record.value(), state(), next);
-        if (verdict instanceof CommandValidator.Accepted accepted
-                && (accepted.entity() == null || accepted.entity().getEntityType() != PolicyEntityType.CACHE_PURGE && !accepted.liftsDetector())) {
+        if (verdict instanceof CommandValidator.Accepted accepted && !accepted.instruction()) {
             if (accepted.entity() == null) {
                 entities.delete(accepted.entityKey());
             } else {

@@ -7,7 +7,6 @@ import io.eventgate.avro.CommandRejection;
 import io.eventgate.avro.LimitDirective;
 import io.eventgate.avro.PolicyCommand;
 import io.eventgate.avro.PolicyEntity;
-import io.eventgate.avro.PolicyEntityType;
 import io.eventgate.policy.nodes.NodeConfigs;
 import io.eventgate.schemas.Topic;
 import io.eventgate.schemas.Topics;
@@ -57,13 +56,11 @@ public final class ControlTopology {
                 .process(ControlProcessor::new, Named.as("validate-command"), ENTITIES_STORE, VERSION_STORE);
 
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted, Named.as("accepted"))
-                // a purge is an instruction, not state: its tombstone follows it, and compaction removes both
+                // an instruction's tombstone follows it, and compaction removes both
                 .flatMapValues(verdict -> {
-                    PolicyEntity entity = ((CommandValidator.Accepted) verdict).entity();
-                    boolean instruction = entity != null && (entity.getEntityType() == PolicyEntityType.CACHE_PURGE
-                            || ((CommandValidator.Accepted) verdict).liftsDetector());
-                    return instruction
-                            ? java.util.Arrays.asList(entity, null) : java.util.Collections.singletonList(entity);
+                    CommandValidator.Accepted accepted = (CommandValidator.Accepted) verdict;
+                    return accepted.instruction()
+                            ? java.util.Arrays.asList(accepted.entity(), null) : java.util.Collections.singletonList(accepted.entity());
                 }, Named.as("entity-or-tombstone"))
                 .to(topics.policies(), Produced.with(Serdes.String(), serdes.<PolicyEntity>serde(Topic.POLICIES)).withName("policies"));
         verdicts.filter((key, verdict) -> verdict instanceof CommandValidator.Accepted accepted && accepted.scope() != null, Named.as("operator-limits"))
