@@ -224,8 +224,7 @@ public final class EdgeServer implements AutoCloseable {
     /** An HTTP request (either version) enters the pipeline; an HTTP/2 one of content type application/grpc as a gRPC call. */
     private void enter(ServerRequest request, ServerResponse response) {
         String query = request.query().rawValue();
-        pipeline.run(new Exchange(
-                grpc(request) ? Protocol.GRPC : Protocol.HTTP,
+        enter(grpc(request) ? Protocol.GRPC : Protocol.HTTP,
                 request.prologue().method().text(),
                 request.path().rawPath(),
                 query == null || query.isEmpty() ? null : query,
@@ -233,8 +232,16 @@ public final class EdgeServer implements AutoCloseable {
                 peerAddress(request.remotePeer().address()),
                 request.isSecure() ? "https" : "http",
                 HelidonConnection.headers(request.headers()),
-                new HelidonConnection(request, response, settings.server().maxBodyBytes()),
-                snapshots.get()));
+                new HelidonConnection(request, response, settings.server().maxBodyBytes()));
+    }
+
+    /**
+     * The one door: every request, whichever listener parsed it, runs the pipeline from here with the snapshot in force.
+     * Public for listeners outside this package (the bench's HTTP/1.1 prototype measures one against Helidon's).
+     */
+    public void enter(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
+                      io.eventgate.edge.pipeline.RequestHeaders headers, io.eventgate.edge.pipeline.ClientConnection client) {
+        pipeline.run(new Exchange(protocol, method, rawPath, rawQuery, authority, peerAddress, scheme, headers, client, snapshots.get()));
     }
 
     private static boolean grpc(ServerRequest request) {
@@ -246,8 +253,7 @@ public final class EdgeServer implements AutoCloseable {
     private void enterUpgrade(WebSocketUpgrade.Upgrade upgrade, UpgradeConnection connection) {
         String query = upgrade.prologue().query().rawValue();
         var headers = upgrade.headers();
-        pipeline.run(new Exchange(
-                Protocol.WEBSOCKET,
+        enter(Protocol.WEBSOCKET,
                 "GET",
                 upgrade.prologue().uriPath().rawPath(),
                 query == null || query.isEmpty() ? null : query,
@@ -255,8 +261,7 @@ public final class EdgeServer implements AutoCloseable {
                 peerAddress(upgrade.ctx().remotePeer().address()),
                 upgrade.ctx().isSecure() ? "https" : "http",
                 HelidonConnection.headers(headers),
-                connection,
-                snapshots.get()));
+                connection);
     }
 
     private static String peerAddress(SocketAddress address) {
