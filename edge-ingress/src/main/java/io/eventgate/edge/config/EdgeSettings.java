@@ -121,7 +121,8 @@ public record EdgeSettings(String nodeId, ServerSettings server, KafkaSettings k
     /** These settings for another node beside this one: its own id, free ports, and its own event journal and policy cache. */
     public EdgeSettings forAnotherNode(String otherNodeId) {
         ServerSettings freePorts = new ServerSettings(server.host(), 0, 0, server.maxHeaderBytes(), server.maxUriBytes(), server.maxBodyBytes(),
-                server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout(), server.adminHost(), server.adminTokenHash());
+                server.idleTimeout(), server.trustedProxies(), server.accessLog(), server.tls(), server.headTimeout(), server.adminHost(), server.adminTokenHash(),
+                server.http1());
         Path journalDir = events.journal().dir();
         EventSettings ownJournal = new EventSettings(events.enabled(), events.maxUnacknowledged(),
                 events.journal().in(journalDir.resolveSibling(journalDir.getFileName() + "-" + otherNodeId)), events.compression());

@@ -12,10 +12,15 @@ import java.util.List;
  * and TLS on the client port, with client certificates ({@code tls}, optional). The admin listener binds
  * {@code adminHost} (loopback unless set), and its mutating endpoints take a bearer token whose SHA-256 is
  * {@code adminTokenHash}, in the stored form of API keys ({@code sha256:<hex>}; none configured: they always answer 401).
+ * {@code http1} chooses what serves HTTP/1.x on the client port: {@code edge}, the edge's own connection (the default),
+ * or {@code helidon}, Helidon's; both run every request through the same pipeline.
  */
 public record ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
                              Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout,
-                             String adminHost, String adminTokenHash) {
+                             String adminHost, String adminTokenHash, String http1) {
+    /** The servers of HTTP/1.x on the client port. */
+    public static final java.util.Set<String> HTTP1_SERVERS = java.util.Set.of("edge", "helidon");
+
     private static final java.util.regex.Pattern SHA256_HEX = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}");
 
     public ServerSettings {
@@ -37,17 +42,34 @@ public record ServerSettings(String host, int port, int adminPort, int maxHeader
         idleTimeout = Check.positive(Check.orDefault(idleTimeout, Duration.ofSeconds(60)), "idleTimeout");
         headTimeout = Check.positive(Check.orDefault(headTimeout, Duration.ofSeconds(10)), "headTimeout");
         trustedProxies = List.copyOf(Check.orDefault(trustedProxies, List.of()));
+        http1 = Check.orDefault(http1, "edge").toLowerCase(java.util.Locale.ROOT);
+        if (!HTTP1_SERVERS.contains(http1)) {
+            throw new IllegalArgumentException("http1 must be one of " + new java.util.TreeSet<>(HTTP1_SERVERS) + ", not '" + http1 + "'");
+        }
+    }
+
+    public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
+                          Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout,
+                          String adminHost, String adminTokenHash) {
+        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls, headTimeout,
+                adminHost, adminTokenHash, null);
     }
 
     public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,
                           Duration idleTimeout, List<String> trustedProxies, boolean accessLog, TlsSettings tls, Duration headTimeout) {
-        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls, headTimeout, null, null);
+        this(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls, headTimeout, null, null, null);
+    }
+
+    /** The same listener with HTTP/1.x served by {@code server} ({@link #HTTP1_SERVERS}). */
+    public ServerSettings withHttp1(String server) {
+        return new ServerSettings(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls,
+                headTimeout, adminHost, adminTokenHash, server);
     }
 
     /** The same listener with another admin token hash. */
     public ServerSettings withAdminTokenHash(String hash) {
         return new ServerSettings(host, port, adminPort, maxHeaderBytes, maxUriBytes, maxBodyBytes, idleTimeout, trustedProxies, accessLog, tls,
-                headTimeout, adminHost, hash);
+                headTimeout, adminHost, hash, http1);
     }
 
     public ServerSettings(String host, int port, int adminPort, int maxHeaderBytes, int maxUriBytes, long maxBodyBytes,

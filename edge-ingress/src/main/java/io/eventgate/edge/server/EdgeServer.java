@@ -177,7 +177,9 @@ public final class EdgeServer implements AutoCloseable {
     /**
      * The client listener has two ways in, HTTP requests (HTTP/1.1, and HTTP/2 by prior knowledge or h2c upgrade) and
      * WebSocket upgrades, and both lead into the pipeline and nowhere else. Protocols are not discovered from the class
-     * path: only the HTTP/1.1 selector built here, with exactly these upgrades, and HTTP/2 serve the port.
+     * path: only the HTTP/1.1 selector built here, with exactly these upgrades, and HTTP/2 serve the port. HTTP/1.x
+     * requests are read by the edge's own connection unless {@code server.http1} is {@code helidon}; a connection whose
+     * first request asks to switch protocols goes to Helidon's, which holds the upgraders.
      */
     private WebServer startServer(ServerSettings s) {
         Http1Config http1 = Http1Config.builder()
@@ -204,7 +206,10 @@ public final class EdgeServer implements AutoCloseable {
                 .connectionOptions(socket -> socket.readTimeout(s.idleTimeout()).tcpNoDelay(true))
                 .protocolsDiscoverServices(false)
                 .contentEncoding(new PassThroughCoding())
-                .addConnectionSelector(http1Selector)
+                .addConnectionSelector(s.http1().equals("edge")
+                        ? new EdgeHttp1Selector(http1Selector, this::enter, new EdgeHttp1Connection.Limits(http1.maxPrologueLength(),
+                                http1.maxPrologueLength() + http1.maxHeadersSize(), s.maxBodyBytes()), headDeadline)
+                        : http1Selector)
                 .addProtocol(http2)
                 .update(builder -> {
                     if (s.tls() != null) {

@@ -45,7 +45,7 @@ final class HeadDeadline implements AutoCloseable {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-                heads.computeIfAbsent(ctx, c -> new AtomicLong()).set(System.nanoTime());
+                started(ctx);
             }
 
             @Override
@@ -63,6 +63,16 @@ final class HeadDeadline implements AutoCloseable {
                 stop(ctx); // kept, not removed: the connection's next request sets it again (no map resize per request)
             }
         };
+    }
+
+    /** The first bytes of a request head are in: the clock starts, unless it runs already for this head. */
+    void started(ConnectionContext ctx) {
+        heads.computeIfAbsent(ctx, c -> new AtomicLong(IN_REQUEST)).compareAndSet(IN_REQUEST, System.nanoTime());
+    }
+
+    /** The head is complete: the clock stops until the next head starts. */
+    void completed(ConnectionContext ctx) {
+        stop(ctx);
     }
 
     private void stop(ConnectionContext ctx) {
