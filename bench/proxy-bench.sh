@@ -4,6 +4,7 @@
 #   2. nginx as a reverse proxy to it (1 worker, keep-alive upstream connections): the reference
 #   3. a raw virtual-thread proxy (bench/RawSocketProxy: no HTTP library, no policy): the floor of the model
 #   3b. Helidon's HTTP/1 server answering a fixed body itself (bench/HelidonFloor): the floor of the server the edge is built on
+#   5b. the same edge with Helidon's HTTP/1 connection in place of the edge's own (server.http1: helidon)
 #   4. Spring Cloud Gateway (bench/spring-cloud-gateway: WebFlux on Netty, one route): the Java peer
 #   5. the edge with routing only (events disabled)
 #   6. the edge with events on (embedded Kafka and registry of the local stack)
@@ -26,7 +27,7 @@ WARMUP="${BENCH_WARMUP:-30s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
 WORK="$(mktemp -d /tmp/eventgate-bench.XXXXXX)"
-UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196 EDGE_ALONE_PORT=18197 FLOOR_PORT=18198
+UPSTREAM_PORT=18190 NGINX_PROXY_PORT=18191 EDGE_PLAIN_PORT=18192 EDGE_EVENTS_PORT=18193 RAW_PROXY_PORT=18195 SCG_PORT=18196 EDGE_ALONE_PORT=18197 FLOOR_PORT=18198 HELIDON_HTTP1_PORT=18189
 FIXED_SECONDS="${BENCH_FIXED_SECONDS:-10}" 
 PIDS=()
 
@@ -175,6 +176,12 @@ YAML
 PIDS+=($!)
 PID_STACK=$!
 
+# the routing-only edge with Helidon's HTTP/1 connection in place of its own: what the edge's connection saves
+edge_yaml $HELIDON_HTTP1_PORT 18288 false | sed 's/adminPort: 18288}/adminPort: 18288, http1: helidon}/' > "$WORK/edge-helidon.yaml"
+"${JAVA[@]}" -cp "$CP" io.eventgate.edge.EdgeMain "$WORK/edge-helidon.yaml" > "$WORK/edge-helidon.log" 2>&1 &
+PIDS+=($!)
+PID_HELIDON_HTTP1=$!
+
 # the raw virtual-thread proxy: what the model costs without any HTTP library or policy
 "$JAVA_HOME/bin/java" "${JAVA_OPTS[@]}" -cp "$BENCH_CP" io.eventgate.bench.RawSocketProxy $RAW_PROXY_PORT $UPSTREAM_PORT > "$WORK/raw.log" 2>&1 &
 PIDS+=($!)
@@ -203,6 +210,7 @@ await_port $NGINX_PROXY_PORT "nginx proxy"
 await_port $EDGE_PLAIN_PORT "edge (routing only)"
 await_port $EDGE_EVENTS_PORT "edge (events on)"
 await_port $FLOOR_PORT "Helidon floor"
+await_port $HELIDON_HTTP1_PORT "edge (Helidon's HTTP/1 connection)"
 
 # an edge of its own with events on, publishing to the local stack's broker in that other process: its CPU column is
 # the edge's alone, to set against the routing-only edge
@@ -221,6 +229,7 @@ RESULTS+=("$(measure raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
 RESULTS+=("$(measure helidon-floor $FLOOR_PORT /bench/ping "$PID_FLOOR")")
 [[ -n "$PID_SCG" ]] && RESULTS+=("$(measure spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
 RESULTS+=("$(measure edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+RESULTS+=("$(measure edge-helidon-http1 $HELIDON_HTTP1_PORT /bench/ping "$PID_HELIDON_HTTP1")")
 RESULTS+=("$(measure edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
 RESULTS+=("$(measure edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 RESULTS+=("$(measure edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK")")
@@ -248,8 +257,8 @@ printf '%s\n' "${RESULTS[@]}" | awk -v published="$published" '
     for (i=1;i<=NR;i++) { n=order[i]; printf "| %s | %.0f | %.2f | %.2f | %.1f |%s |\n", n, rps[n], p50[n], p99[n], cpu[n], extra[n] }
     ng="nginx-proxy"
     printf "\n"
-    split("raw-vthread-proxy spring-cloud-gateway edge-routing edge-events edge-full-chain", rows, " ")
-    for (i=1;i<=5;i++) { n=rows[i]; if (n in rps) printf "%s / nginx proxy: %.2fx req/s, p99 %.1fx, CPU per request %.1fx\n", n, rps[n]/rps[ng], p99[n]/p99[ng], cpu[n]/cpu[ng] }
+    split("raw-vthread-proxy spring-cloud-gateway edge-routing edge-helidon-http1 edge-events edge-full-chain", rows, " ")
+    for (i=1;i<=6;i++) { n=rows[i]; if (n in rps) printf "%s / nginx proxy: %.2fx req/s, p99 %.1fx, CPU per request %.1fx\n", n, rps[n]/rps[ng], p99[n]/p99[ng], cpu[n]/cpu[ng] }
     if ("spring-cloud-gateway" in rps) printf "edge (routing only) / Spring Cloud Gateway: %.2fx req/s, p99 %.2fx\n", rps["edge-routing"]/rps["spring-cloud-gateway"], p99["edge-routing"]/p99["spring-cloud-gateway"]
     printf "p99 added over the direct upstream:"
     for (i=1;i<=NR;i++) { n=order[i]; if (n != "direct-upstream" && n != "edge-no-upstream") printf " %s %+.2f ms,", n, p99[n]-p99["direct-upstream"] }
@@ -284,6 +293,7 @@ FIXED+=("$(fixed_rate nginx-proxy $NGINX_PROXY_PORT /bench/ping "$PID_PROXY")")
 FIXED+=("$(fixed_rate raw-vthread-proxy $RAW_PROXY_PORT /bench/ping "$PID_RAW")")
 [[ -n "$PID_SCG" ]] && FIXED+=("$(fixed_rate spring-cloud-gateway $SCG_PORT /bench/ping "$PID_SCG")")
 FIXED+=("$(fixed_rate edge-routing $EDGE_PLAIN_PORT /bench/ping "$PID_EDGE_PLAIN")")
+FIXED+=("$(fixed_rate edge-helidon-http1 $HELIDON_HTTP1_PORT /bench/ping "$PID_HELIDON_HTTP1")")
 FIXED+=("$(fixed_rate edge-events-own-process $EDGE_ALONE_PORT /bench/ping "$PID_EDGE_ALONE")")
 FIXED+=("$(fixed_rate edge-events $EDGE_EVENTS_PORT /bench/ping "$PID_STACK")")
 FIXED+=("$(fixed_rate edge-full-chain $EDGE_EVENTS_PORT /chain/ping "$PID_STACK" "X-API-Key: $BENCH_KEY")")
@@ -328,6 +338,7 @@ echo "syscalls per request (strace -c -f, 5 s of wrk -c16):"
 syscalls nginx-proxy $NGINX_PROXY_PORT "$(pgrep -P "$PID_PROXY" | head -1)"
 syscalls raw-vthread-proxy $RAW_PROXY_PORT "$PID_RAW"
 syscalls edge-routing $EDGE_PLAIN_PORT "$PID_EDGE_PLAIN"
+syscalls edge-helidon-http1 $HELIDON_HTTP1_PORT "$PID_HELIDON_HTTP1"
 
 # bytes the edge allocates per proxied request, from its GC's own count over a wrk run
 allocated() { curl -s "http://127.0.0.1:$1/observe/metrics" | awk '/^jvm_gc_memory_allocated_bytes_total/ {print $2}'; }
@@ -335,6 +346,10 @@ before="$(allocated 18292)"
 requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$EDGE_PLAIN_PORT/bench/ping" | awk '/requests in/ {print $1}')"
 after="$(allocated 18292)"
 awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "\nedge (routing only) allocates %.0f bytes per proxied request (%d requests)\n", (a - b) / r, r }'
+before="$(allocated 18288)"
+requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$HELIDON_HTTP1_PORT/bench/ping" | awk '/requests in/ {print $1}')"
+after="$(allocated 18288)"
+awk -v b="$before" -v a="$after" -v r="$requests" 'BEGIN { printf "edge (routing only) with the HTTP/1 connection of Helidon allocates %.0f bytes per proxied request (%d requests)\n", (a - b) / r, r }'
 before="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"
 requests="$(wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$FLOOR_PORT/bench/ping" | awk '/requests in/ {print $1}')"
 after="$(curl -s "http://127.0.0.1:$FLOOR_PORT/bench/allocated")"

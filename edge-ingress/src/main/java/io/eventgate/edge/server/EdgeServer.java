@@ -240,11 +240,8 @@ public final class EdgeServer implements AutoCloseable {
                 new HelidonConnection(request, response, settings.server().maxBodyBytes()));
     }
 
-    /**
-     * The one door: every request, whichever listener parsed it, runs the pipeline from here with the snapshot in force.
-     * Public for listeners outside this package (the bench's HTTP/1.1 prototype measures one against Helidon's).
-     */
-    public void enter(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
+    /** The one door: every request, whichever connection parsed it, runs the pipeline from here with the snapshot in force. */
+    private void enter(Protocol protocol, String method, String rawPath, String rawQuery, String authority, String peerAddress, String scheme,
                       io.eventgate.edge.pipeline.RequestHeaders headers, io.eventgate.edge.pipeline.ClientConnection client) {
         pipeline.run(new Exchange(protocol, method, rawPath, rawQuery, authority, peerAddress, scheme, headers, client, snapshots.get()));
     }

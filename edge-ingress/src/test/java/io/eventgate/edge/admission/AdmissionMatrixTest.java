@@ -84,7 +84,8 @@ class AdmissionMatrixTest {
         }
     }
 
-    enum Protocol { HTTP_1_1, H2C, WEBSOCKET, GRPC }
+    /** HTTP/1.1 on the edge's own connection (the default) and on Helidon's ({@code server.http1: helidon}), h2c, WebSocket, gRPC. */
+    enum Protocol { HTTP_1_1, HTTP_1_1_HELIDON, H2C, WEBSOCKET, GRPC }
 
     enum Caller { NO_CREDENTIAL, BAD_CREDENTIAL, BLOCKED_CLIENT, EXHAUSTED_QUOTA, GOOD_CREDENTIAL }
 
@@ -99,6 +100,8 @@ class AdmissionMatrixTest {
 
     RecordingUpstream upstream;
     EdgeServer edge;
+    /** The same node's settings with HTTP/1.x on Helidon's connection. */
+    EdgeServer helidonHttp1;
     final HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     final HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     final HttpClient webSockets = HttpClient.newHttpClient();
@@ -127,6 +130,8 @@ class AdmissionMatrixTest {
                                 "spent", new ConsumerSettings("roomy", List.of(ApiKeys.hash("spent-key")), null, bcrypt("spent-password"))),
                         Map.of("roomy", new PlanSettings(10_000, 10_000)));
         edge = EdgeServer.start(settings);
+        EdgeSettings other = settings.forAnotherNode("matrix-helidon-http1");
+        helidonHttp1 = EdgeServer.start(other.withServer(other.server().withHttp1("helidon")));
         grpc = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", edge.port()).usePlaintext().build();
         String limits = new Topics(kafka.topicPrefix()).name(Topic.LIMITS);
         try (var producer = new KafkaProducer<>(kafka.producerConfig(Map.of()), new StringSerializer(),
@@ -135,8 +140,11 @@ class AdmissionMatrixTest {
             producer.send(new ProducerRecord<>(limits, "consumer:spent", directive("consumer:spent", DirectiveKind.QUOTA_EXHAUSTED))).get();
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && (!edge.ready() || status(Route.KEYED, Protocol.HTTP_1_1, Caller.BLOCKED_CLIENT, "/keyed/probe") != 403
-                || status(Route.KEYED, Protocol.HTTP_1_1, Caller.EXHAUSTED_QUOTA, "/keyed/probe") != 429)) {
+        while (System.nanoTime() < deadline && (!edge.ready() || !helidonHttp1.ready()
+                || status(Route.KEYED, Protocol.HTTP_1_1, Caller.BLOCKED_CLIENT, "/keyed/probe") != 403
+                || status(Route.KEYED, Protocol.HTTP_1_1, Caller.EXHAUSTED_QUOTA, "/keyed/probe") != 429
+                || status(Route.KEYED, Protocol.HTTP_1_1_HELIDON, Caller.BLOCKED_CLIENT, "/keyed/probe") != 403
+                || status(Route.KEYED, Protocol.HTTP_1_1_HELIDON, Caller.EXHAUSTED_QUOTA, "/keyed/probe") != 429)) {
             Thread.sleep(50);
         }
     }
@@ -144,6 +152,7 @@ class AdmissionMatrixTest {
     @AfterAll
     void stop() {
         grpc.shutdownNow();
+        helidonHttp1.close();
         edge.close();
         upstream.close();
     }
@@ -223,7 +232,7 @@ class AdmissionMatrixTest {
         if (caller == Caller.BLOCKED_CLIENT) {
             headers.put("X-Forwarded-For", BLOCKED_ADDRESS);
         }
-        URI uri = URI.create("http://127.0.0.1:" + edge.port() + path);
+        URI uri = URI.create("http://127.0.0.1:" + (protocol == Protocol.HTTP_1_1_HELIDON ? helidonHttp1 : edge).port() + path);
         if (protocol == Protocol.GRPC) {
             return grpc(path, headers);
         }
