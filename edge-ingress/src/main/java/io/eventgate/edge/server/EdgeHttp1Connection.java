@@ -45,8 +45,11 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
     record Limits(int maxRequestLine, int maxHead, long maxBodyBytes) {
     }
 
-    /** An unread request body up to this size is skipped to keep the connection; a larger one closes it. */
-    private static final int DRAIN_LIMIT = 64 * 1024;
+    /**
+     * An unread request body up to this size is read and dropped to keep the connection (and so the client, still
+     * sending, reads the answer rather than a reset); a larger one closes it.
+     */
+    private static final int DRAIN_LIMIT = 4 * 1024 * 1024;
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final ConnectionContext ctx;
@@ -245,7 +248,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         }
         InputStream rest = requestStream();
         long skipped = 0;
-        byte[] scratch = new byte[4096];
+        byte[] scratch = new byte[16 * 1024];
         for (int n = rest.read(scratch); n >= 0; n = rest.read(scratch)) {
             skipped += n;
             if (skipped > DRAIN_LIMIT) {
@@ -337,37 +340,54 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         }
     }
 
-    /** Reads body bytes: what the buffer holds past the head first, then the socket. */
+    /** Reads body bytes: what the buffer holds past the head first, then the socket (large reads straight into {@code into}). */
     private int readRaw(byte[] into, int offset, int length) {
-        if (position < limit) {
-            int count = Math.min(length, limit - position);
-            System.arraycopy(buffer, position, into, offset, count);
-            position += count;
-            return count;
+        if (position == limit) {
+            if (length < 4096) {
+                position = 0;
+                limit = 0;
+                if (!pull()) {
+                    return -1;
+                }
+            } else {
+                try {
+                    reader.ensureAvailable();
+                } catch (DataReader.InsufficientDataAvailableException e) {
+                    return -1;
+                }
+                int count = Math.min(length, reader.available());
+                reader.readBuffer(count).read(into, offset, count);
+                return count;
+            }
         }
-        try {
-            reader.ensureAvailable();
-        } catch (DataReader.InsufficientDataAvailableException e) {
-            return -1;
-        }
-        int count = Math.min(length, reader.available());
-        reader.readBuffer(count).read(into, offset, count);
+        int count = Math.min(length, limit - position);
+        System.arraycopy(buffer, position, into, offset, count);
+        position += count;
         return count;
     }
 
     private int readRawByte() {
-        byte[] one = new byte[1];
-        return readRaw(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        if (position == limit) {
+            position = 0;
+            limit = 0;
+            if (!pull()) {
+                return -1;
+            }
+        }
+        return buffer[position++] & 0xff;
     }
 
-    /** A body of declared length. */
-    private final class FixedBody extends InputStream {
+    /** A request body: single bytes are read as blocks of one. */
+    private abstract static class BodyIn extends InputStream {
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
+    }
 
+    /** A body of declared length. */
+    private final class FixedBody extends BodyIn {
         @Override
         public int read(byte[] into, int offset, int length) throws IOException {
             if (bodyLeft == 0) {
@@ -387,15 +407,9 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
     }
 
     /** A chunked body (RFC 9112 §7.1): chunk sizes in hex, extensions ignored, trailer fields read and dropped. */
-    private final class ChunkedBody extends InputStream {
+    private final class ChunkedBody extends BodyIn {
         private long chunkLeft;
         private boolean done;
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
 
         @Override
         public int read(byte[] into, int offset, int length) throws IOException {
