@@ -30,9 +30,9 @@ import java.util.function.BiConsumer;
  * The edge's own HTTP/1.1 connection, on the socket Helidon accepted (plain or TLS): it reads each request head into a
  * buffer that lives as long as the connection, parses it straight into the pipeline's {@link RequestHeaders}
  * ({@link Http1Head}), runs the request through the pipeline's one door, and writes the answer's head with a small body
- * in one write. It replaces Helidon's HTTP/1 request and response objects on the hot path, which cost as much per
- * request as all of the edge's own steps (docs/benchmarks.md). One request at a time; pipelined requests wait in the
- * buffer.
+ * in one write once the pipeline has returned. It replaces Helidon's HTTP/1 request and response objects on the hot
+ * path, which cost as much per request as all of the edge's own steps (docs/benchmarks.md). One request at a time;
+ * pipelined requests wait in the buffer.
  */
 final class EdgeHttp1Connection implements ServerConnection, ClientConnection, RequestHeaders {
     /** Runs one parsed request through the pipeline: {@link EdgeServer#enter}. */
@@ -80,6 +80,8 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
     private final List<String> answerNames = new ArrayList<>(16);
     private final List<String> answerValues = new ArrayList<>(16);
     private boolean committed;
+    /** A whole answer in {@link #wire}, waiting for the pipeline to return. */
+    private boolean held;
     private BodyOut streamed;
     private final Wire wire = new Wire();
 
@@ -209,6 +211,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         answerNames.clear();
         answerValues.clear();
         committed = false;
+        held = false;
         streamed = null;
         body = null;
         continueSent = false;
@@ -217,7 +220,12 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         String authority = head.absoluteAuthority != null ? head.absoluteAuthority : head.host;
         try {
             entry.enter(Protocol.HTTP, head.method, head.rawPath, head.rawQuery, authority, peer, scheme, this, this);
-            if (streamed != null) {
+            // A whole answer goes out once the pipeline has returned, and a streamed one ends then: the request's
+            // last steps (its event, metrics, access log, cache entry) are done before the client sees it complete.
+            if (held) {
+                held = false;
+                write(wire.bytes, 0, wire.length);
+            } else if (streamed != null) {
                 streamed.close();
                 streamed.finish();
             } else if (!committed) {
@@ -265,9 +273,11 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         answerValues.clear();
         header("Content-Type", "text/plain");
         header("Connection", "close");
+        send((reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        held = false;
         try {
-            send((reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (UncheckedIOException e) {
+            write(wire.bytes, 0, wire.length);
+        } catch (IOException e) {
             // the client is gone
         }
     }
@@ -327,9 +337,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
 
     @Override
     public Optional<X509Certificate> clientCertificate() {
-        return ctx.remotePeer().tlsCertificates()
-                .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
-                .map(chain -> (X509Certificate) chain[0]);
+        return HelidonConnection.certificate(ctx.remotePeer());
     }
 
     /** Sends 100 Continue before the first read of a body the client holds back until asked. */
@@ -541,11 +549,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         if (!head.method.equals("HEAD")) {
             wire.append(bytes, 0, bytes.length);
         }
-        try {
-            write(wire.bytes, 0, wire.length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        held = true; // written once the pipeline returns (see serve)
     }
 
     @Override

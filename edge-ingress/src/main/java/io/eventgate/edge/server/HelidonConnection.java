@@ -28,7 +28,12 @@ final class HelidonConnection implements ClientConnection {
 
     @Override
     public java.util.Optional<java.security.cert.X509Certificate> clientCertificate() {
-        return request.remotePeer().tlsCertificates()
+        return certificate(request.remotePeer());
+    }
+
+    /** The certificate a TLS client presented (verified by the server against the client CAs), for every connection kind. */
+    static java.util.Optional<java.security.cert.X509Certificate> certificate(io.helidon.common.socket.PeerInfo peer) {
+        return peer.tlsCertificates()
                 .filter(chain -> chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate)
                 .map(chain -> (java.security.cert.X509Certificate) chain[0]);
     }

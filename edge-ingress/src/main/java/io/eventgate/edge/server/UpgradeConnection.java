@@ -107,9 +107,7 @@ final class UpgradeConnection implements ClientConnection, ClientStream {
 
     @Override
     public Optional<X509Certificate> clientCertificate() {
-        return ctx.remotePeer().tlsCertificates()
-                .filter(chain -> chain.length > 0 && chain[0] instanceof X509Certificate)
-                .map(chain -> (X509Certificate) chain[0]);
+        return HelidonConnection.certificate(ctx.remotePeer());
     }
 
     @Override
