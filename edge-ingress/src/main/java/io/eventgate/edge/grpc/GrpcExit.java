@@ -339,7 +339,6 @@ public final class GrpcExit implements Exit {
             }
         }
 
-
         private void finish(ClientConnection client, Status status, Metadata trailers, boolean headersSent, OutputStream out) throws IOException {
             int code = status.getCode().value();
             exchange.grpcStatus(code);

@@ -171,7 +171,7 @@ public final class ResponseHead {
         }
         int colon = 0;
         while (colon < length && line[colon] != ':') {
-            if (!tokenChar(line[colon])) {
+            if (!io.eventgate.edge.pipeline.HttpSyntax.tchar(line[colon])) {
                 throw new IllegalStateException("the upstream sent a header name that is not a token");
             }
             colon++;
@@ -225,11 +225,5 @@ public final class ResponseHead {
             }
         }
         return -1;
-    }
-
-    /** RFC 9110 §5.6.2's tchar. */
-    private static boolean tokenChar(byte b) {
-        return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-                || b > 32 && b < 127 && "!#$%&'*+-.^_`|~".indexOf(b) >= 0;
     }
 }

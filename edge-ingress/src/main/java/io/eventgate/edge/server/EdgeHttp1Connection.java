@@ -145,7 +145,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
                 deadline.started(ctx);
                 clockStarted = true;
             }
-            int end = headEnd(scanned);
+            int end = Http1Head.headEnd(buffer, scanned, limit);
             if (end >= 0) {
                 deadline.completed(ctx);
                 inRequest = true;
@@ -177,15 +177,6 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         return false;
     }
 
-    private int headEnd(int from) {
-        for (int i = from; i + 3 < limit; i++) {
-            if (buffer[i] == '\r' && buffer[i + 1] == '\n' && buffer[i + 2] == '\r' && buffer[i + 3] == '\n') {
-                return i + 4;
-            }
-        }
-        return -1;
-    }
-
     /** Appends what the socket has (waiting for at least a byte) to the buffer; false at the end of the connection. */
     private boolean pull() {
         try {
@@ -215,7 +206,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         streamed = null;
         body = null;
         continueSent = false;
-        bodyLeft = head.chunked ? -1 : Math.max(0, head.contentLength);
+        bodyLeft = Math.max(0, head.contentLength); // a chunked body counts its chunks instead
         closeAfter = head.close || head.http10 && !head.keepAlive;
         String authority = head.absoluteAuthority != null ? head.absoluteAuthority : head.host;
         try {
@@ -242,8 +233,7 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
 
     /** Skips what the pipeline left of the request body so the next head starts where it should, or gives up on the connection. */
     private void skipUnreadBody() throws IOException {
-        boolean announced = head.chunked || head.contentLength > 0;
-        if (!announced || closeAfter) {
+        if (!hasRequestBody() || closeAfter) {
             return;
         }
         if (head.expectContinue && !continueSent) {
@@ -273,8 +263,8 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
         answerValues.clear();
         header("Content-Type", "text/plain");
         header("Connection", "close");
-        send((reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        held = false;
+        committed = true;
+        compose((reason + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         try {
             write(wire.bytes, 0, wire.length);
         } catch (IOException e) {
@@ -433,7 +423,6 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
                 if (chunkLeft == 0) {
                     skipTrailers();
                     done = true;
-                    bodyLeft = 0;
                     return -1;
                 }
             }
@@ -543,13 +532,19 @@ final class EdgeHttp1Connection implements ServerConnection, ClientConnection, R
     @Override
     public void send(byte[] bytes) {
         committed = true;
-        long length = head.method.equals("HEAD") && declaredLength >= 0 ? declaredLength : bytes.length;
+        compose(bytes);
+        held = true; // written once the pipeline returns (see serve)
+    }
+
+    /** A whole answer into {@link #wire}: its head, and {@code bytes} unless the request was a HEAD. */
+    private void compose(byte[] bytes) {
+        boolean headOnly = head.method.equals("HEAD");
         wire.clear();
-        writeHead(length, bytes.length == 0 && declaredLength < 0 && (status == 204 || status == 304 || status < 200));
-        if (!head.method.equals("HEAD")) {
+        writeHead(headOnly && declaredLength >= 0 ? declaredLength : bytes.length,
+                bytes.length == 0 && declaredLength < 0 && (status == 204 || status == 304 || status < 200));
+        if (!headOnly) {
             wire.append(bytes, 0, bytes.length);
         }
-        held = true; // written once the pipeline returns (see serve)
     }
 
     @Override

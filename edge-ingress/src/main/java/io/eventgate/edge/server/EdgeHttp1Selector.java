@@ -91,7 +91,7 @@ final class EdgeHttp1Selector implements ServerConnectionSelector {
                 BufferData head = reader.getBuffer(available);
                 byte[] bytes = new byte[available];
                 head.read(bytes, 0, available);
-                int end = Math.min(headEnd(bytes), limits.maxHead());
+                int end = Math.min(Http1Head.headEnd(bytes, 0, available), limits.maxHead());
                 if (end >= 0 || available >= limits.maxHead()) {
                     return hasUpgrade(bytes, end < 0 ? available : end);
                 }
@@ -100,15 +100,6 @@ final class EdgeHttp1Selector implements ServerConnectionSelector {
         } catch (DataReader.InsufficientDataAvailableException e) {
             return false; // the client left mid-head: the edge's connection ends it
         }
-    }
-
-    private static int headEnd(byte[] bytes) {
-        for (int i = 0; i + 3 < bytes.length; i++) {
-            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
-                return i + 4;
-            }
-        }
-        return -1;
     }
 
     /** Whether a line of the head starts with the field name Upgrade (case-insensitive). */

@@ -1,5 +1,6 @@
 package io.eventgate.edge.server;
 
+import io.eventgate.edge.pipeline.HttpSyntax;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,6 +15,8 @@ final class Http1Head {
     String method;
     String rawPath;
     String rawQuery;
+    /** The authority of an absolute-form target, which the server uses in place of Host (RFC 9112 §3.2.2), or null. */
+    String absoluteAuthority;
     boolean http10;
     final String[] names = new String[MAX_FIELDS];
     final String[] values = new String[MAX_FIELDS];
@@ -57,7 +60,7 @@ final class Http1Head {
                 return refuse(400, "folded header field (obsolete line folding)");
             }
             int colon = at;
-            while (colon < next && token(bytes[colon])) {
+            while (colon < next && HttpSyntax.tchar(bytes[colon])) {
                 colon++;
             }
             if (colon == at || colon == next || bytes[colon] != ':') {
@@ -154,7 +157,7 @@ final class Http1Head {
 
     private boolean requestLine(byte[] bytes, int lineEnd) {
         int space = 0;
-        while (space < lineEnd && token(bytes[space])) {
+        while (space < lineEnd && HttpSyntax.tchar(bytes[space])) {
             space++;
         }
         if (space == 0 || space == lineEnd || bytes[space] != ' ') {
@@ -211,9 +214,6 @@ final class Http1Head {
         return true;
     }
 
-    /** The authority of an absolute-form target, which the server uses in place of Host (RFC 9112 §3.2.2), or null. */
-    String absoluteAuthority;
-
     private void connectionOptions(String value) {
         for (String option : value.split(",")) {
             String trimmed = option.trim();
@@ -261,6 +261,16 @@ final class Http1Head {
         return false;
     }
 
+    /** Where the blank line ending a head in {@code bytes[from, end)} ends (just past its CRLF CRLF), or -1. */
+    static int headEnd(byte[] bytes, int from, int end) {
+        for (int i = from; i + 3 < end; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+                return i + 4;
+            }
+        }
+        return -1;
+    }
+
     /** Where the CRLF ending the line at {@code from} starts, or -1 (a bare LF is no line end). */
     private static int lineEnd(byte[] bytes, int from, int end) {
         for (int i = from; i + 1 < end; i++) {
@@ -284,11 +294,6 @@ final class Http1Head {
             }
         }
         return true;
-    }
-
-    /** RFC 9110's tchar: the characters of a method or a field name. */
-    private static boolean token(byte b) {
-        return b > 0x20 && b < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(b) < 0;
     }
 
     private static String latin1(byte[] bytes, int from, int to) {
