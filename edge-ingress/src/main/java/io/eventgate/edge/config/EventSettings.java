@@ -38,19 +38,27 @@ public record EventSettings(Boolean enabled, int maxUnacknowledged, Journal jour
         NEVER
     }
 
-    /** The journal: segment size, disk budget (beyond it events are dropped and counted), fsync policy. */
-    public record Journal(Path dir, long segmentBytes, long maxBytes, Fsync fsync, Duration fsyncInterval) {
+    /**
+     * The journal: segment size, disk budget (beyond it events are dropped and counted), fsync policy, and the slots
+     * for requests in flight (past them a request still runs, but a crash would leave no event for it).
+     */
+    public record Journal(Path dir, long segmentBytes, long maxBytes, Fsync fsync, Duration fsyncInterval, int admissionSlots) {
         public Journal {
             Check.required(dir, "dir");
             segmentBytes = segmentBytes == 0 ? 16L * 1024 * 1024 : Check.range(segmentBytes, 4096, 1L << 30, "segmentBytes");
             maxBytes = maxBytes == 0 ? 1L << 30 : Check.range(maxBytes, 2 * segmentBytes, Long.MAX_VALUE, "maxBytes");
             fsync = Check.orDefault(fsync, Fsync.INTERVAL);
             fsyncInterval = Check.positive(Check.orDefault(fsyncInterval, Duration.ofSeconds(1)), "fsyncInterval");
+            admissionSlots = admissionSlots == 0 ? 16_384 : Check.range(admissionSlots, 16, 1 << 22, "admissionSlots");
+        }
+
+        public Journal(Path dir, long segmentBytes, long maxBytes, Fsync fsync, Duration fsyncInterval) {
+            this(dir, segmentBytes, maxBytes, fsync, fsyncInterval, 0);
         }
 
         /** The same journal settings in another directory. */
         public Journal in(Path otherDir) {
-            return new Journal(otherDir, segmentBytes, maxBytes, fsync, fsyncInterval);
+            return new Journal(otherDir, segmentBytes, maxBytes, fsync, fsyncInterval, admissionSlots);
         }
     }
 }

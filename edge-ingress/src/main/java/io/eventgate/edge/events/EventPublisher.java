@@ -105,6 +105,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final Counter interrupted;
     private final Counter droppedDiskFull;
     private final Counter producerErrors;
+    private final Counter untracked;
     private final AtomicLong droppedTotal = new AtomicLong();
 
     public EventPublisher(String nodeId, Topics topics, EventSettings settings, SchemaRegistryClient registry, Map<String, Object> producerOverrides,
@@ -126,6 +127,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 .description("Requests admitted before a crash and never completed, published with outcome EDGE_CRASHED").register(meters);
         this.droppedDiskFull = Counter.builder("edge.events.dropped").tag("reason", "disk_budget").description("Events lost").register(meters);
         this.producerErrors = Counter.builder("edge.events.producer.errors").description("Events Kafka refused for good").register(meters);
+        this.untracked = Counter.builder("edge.events.admissions.untracked")
+                .description("Requests admitted while every admission slot was taken: a crash would leave no event for them").register(meters);
         Gauge.builder("edge.events.journal.bytes", journal, Journal::bytes).description("Bytes of journal segments on disk").register(meters);
         Gauge.builder("edge.events.journal.full", journal, j -> j.full() ? 1 : 0).description("1 while the journal's disk budget is full").register(meters);
         Gauge.builder("edge.events.unacknowledged", this, p -> p.inFlight.size()).description("Events sent, not yet acknowledged").register(meters);
@@ -154,8 +157,12 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     @Override
     public long admit(Exchange exchange) {
-        return journal.admit(exchange.receivedAt().toEpochMilli(), exchange.requestId(), exchange.traceId(), exchange.method(), exchange.path(),
+        long handle = journal.admit(exchange.receivedAt().toEpochMilli(), exchange.requestId(), exchange.traceId(), exchange.method(), exchange.path(),
                 exchange.authority(), exchange.clientAddress());
+        if (handle == 0) {
+            untracked.increment();
+        }
+        return handle;
     }
 
     @Override
@@ -239,7 +246,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                     .setConsumerId("anonymous").setPlan(null).setClientAddress(cut.clientAddress()).setUpstreamInstance(null).setRetries(0)
                     .setOutcome(RequestOutcome.EDGE_CRASHED).setDecision("allow").setDecidingPolicy(null).setFailedCredential(null)
                     .build();
-            journal(scratch, Topic.REQUESTS, event.getConsumerId(), cut.timestamp(), cut.seq(), event);
+            journal(scratch, Topic.REQUESTS, event.getConsumerId(), cut.timestamp(), cut.handle(), event);
             interrupted.increment();
         }
     }

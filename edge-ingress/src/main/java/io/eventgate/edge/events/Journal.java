@@ -10,11 +10,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Logger;
@@ -28,18 +29,19 @@ import java.util.zip.CRC32C;
  * <p>Fixed-size segment files are mapped into memory: an append is a copy into the page cache under a short lock,
  * with no system call, and the page cache outlives a killed process (the fsync policy is for power loss). Each
  * record is length- and CRC32C-framed with a sequence number: {@code [length][crc][seq][kind][payload]}. A request
- * leaves an ADMIT record when it arrives and an EVENT record naming that admission when it completes. Requests
- * still open when a segment fills are copied into the next one, so the newest segment always holds every open
- * admission: after a crash, the admissions in it without a completing event are the requests the crash cut off.
+ * takes a slot in the {@link AdmissionSlots} table when it arrives and leaves an EVENT record naming that admission
+ * when it completes; the event's append frees the slot before a reader can see the event. After a crash, the
+ * admissions still in the table are the requests the crash cut off (less any whose event the crash caught between
+ * the two, found in the newest segment).
  *
- * <p>One reader (the publisher) follows the records in order and commits a cursor once Kafka has them; segments
- * behind the cursor are deleted. Positions are {@code segment << 32 | offset}, so they compare across segments.
+ * <p>One reader (the publisher) follows the records in order and commits a cursor once Kafka has them. A segment
+ * behind the cursor is zeroed and kept as the next one to write: its pages stay in the page cache, so writing does
+ * not fault in fresh file pages. Positions are {@code segment << 32 | offset}, so they compare across segments.
  */
 public final class Journal implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Journal.class.getName());
     static final byte START = 1;
-    static final byte ADMIT = 2;
-    static final byte EVENT = 3;
+    static final byte EVENT = 3; // 2 was an admission record, now a slot in AdmissionSlots
     private static final int END_MARK = -1;
     private static final int FRAME = 8; // length and CRC
     private static final int HEAD = FRAME + 9; // and sequence and kind
@@ -47,9 +49,11 @@ public final class Journal implements AutoCloseable {
     private static final String PREFIX = "segment-";
     private static final String SUFFIX = ".journal";
     private static final String CURSOR = "cursor";
+    private static final String SPARE = "spare-";
+    private static final byte[] ZEROS = new byte[64 * 1024];
 
     /** What the edge knew of a request when it admitted it: enough for its event if it never completes. */
-    public record Admission(long seq, long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
+    public record Admission(long handle, long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
     }
 
     /** An event record read back: where it starts and where the next record starts, and what goes to Kafka. */
@@ -65,16 +69,15 @@ public final class Journal implements AutoCloseable {
     private final EventSettings.Journal settings;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
-    /** Open admissions: sequence to the position of their ADMIT record in the active segment. Guarded by {@link #lock}. */
-    private final Map<Long, Long> open = new HashMap<>();
+    /** A delivered segment, zeroed, for the next roll to write again. */
+    private final AtomicReference<Segment> spare = new AtomicReference<>();
+    private final AdmissionSlots admissions;
     private final List<Admission> interrupted;
     private final MappedByteBuffer cursorFile;
     private final long recoveredEnd;
     private Segment active;
     private ByteBuffer writeView;
     private int writeOffset;
-    /** Where the last record written starts. Guarded by {@link #lock}. */
-    private int lastWritten;
     private long nextSeq;
     private volatile long end;
     private volatile boolean full;
@@ -86,6 +89,11 @@ public final class Journal implements AutoCloseable {
         this.settings = settings;
         Files.createDirectories(settings.dir());
         try (Stream<Path> files = Files.list(settings.dir())) {
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(SPARE)).toList()) {
+                Files.delete(file); // a spare holds only delivered records, zeroed or not
+            }
+        }
+        try (Stream<Path> files = Files.list(settings.dir())) {
             for (Path file : files.filter(Journal::isSegment).toList()) {
                 long number = Long.parseLong(file.getFileName().toString().substring(PREFIX.length(), file.getFileName().toString().length() - SUFFIX.length()));
                 segments.put(number, new Segment(number, file, map(file, Files.size(file))));
@@ -93,9 +101,10 @@ public final class Journal implements AutoCloseable {
         }
         long maxSeq = 0;
         int validEnd = 0;
+        Set<Long> closed = new HashSet<>();
         while (!segments.isEmpty()) {
             Segment last = segments.lastEntry().getValue();
-            long[] scan = scanLast(last);
+            long[] scan = scanLast(last, closed);
             validEnd = (int) scan[0];
             maxSeq = scan[1];
             if (validEnd > 0) {
@@ -105,13 +114,19 @@ public final class Journal implements AutoCloseable {
             segments.remove(last.number());
             Files.deleteIfExists(last.path());
         }
-        this.interrupted = readAdmissions();
+        this.admissions = new AdmissionSlots(settings.dir(), settings.admissionSlots());
+        // an admission whose event the crash caught before its slot was freed is closed: the event is in the newest segment
+        closed.forEach(admissions::seen);
+        closed.forEach(admissions::release);
+        this.interrupted = admissions.open().stream().filter(a -> !closed.contains(a.handle()))
+                .sorted(java.util.Comparator.comparingLong(Admission::timestamp)).toList();
         this.cursorFile = map(settings.dir().resolve(CURSOR), 8);
         long saved = cursorFile.getLong(0);
         this.nextSeq = Math.max(maxSeq + 1, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
         if (segments.isEmpty()) {
             this.recoveredEnd = 0;
-            startSegment(1);
+            startSegment(1, null);
+            this.end = position(1, writeOffset);
             this.cursor = position(1, 0);
         } else {
             Segment last = segments.lastEntry().getValue();
@@ -147,32 +162,18 @@ public final class Journal implements AutoCloseable {
         return recoveredEnd;
     }
 
-    /** Journals a request's admission; returns its sequence, or 0 when the disk budget left no room. */
+    /**
+     * Records a request's admission in its slot, without the journal's lock; returns its handle, or 0 when every slot
+     * is taken (a crash would then leave no event for it).
+     */
     public long admit(long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
-        byte[][] parts = {utf8(requestId), utf8(traceId), utf8(method), utf8(path), utf8(host), utf8(clientAddress)};
-        int payload = 8;
-        for (byte[] part : parts) {
-            payload += 4 + part.length;
-        }
-        ByteBuffer record = record(payload).putLong(timestamp);
-        for (byte[] part : parts) {
-            record.putInt(part.length).put(part);
-        }
-        acquire();
-        try {
-            long seq = write(ADMIT, record);
-            if (seq != 0) {
-                open.put(seq, position(active.number(), lastWritten));
-            }
-            return seq;
-        } finally {
-            lock.unlock();
-        }
+        return admissions.admit(timestamp, requestId, traceId, method, path, host, clientAddress);
     }
 
     /**
-     * Journals an event; when {@code admission} is not 0 the event completes that admission. False when the disk
-     * budget left no room (the event is not stored).
+     * Journals an event; when {@code admission} is not 0 the event completes that admission and frees its slot. False
+     * when the disk budget left no room (the event is not stored; the admission is closed all the same, so that a
+     * crash does not make up another event for it).
      */
     public boolean append(String topic, String key, long timestamp, long admission, byte[] body, int bodyLength) {
         byte[] topicBytes = utf8(topic);
@@ -182,10 +183,11 @@ public final class Journal implements AutoCloseable {
                 .putInt(keyBytes.length).put(keyBytes).putInt(bodyLength).put(body, 0, bodyLength);
         acquire();
         try {
-            if (admission != 0) {
-                open.remove(admission); // closed by its event, or, when that is dropped, by its loss: a crash must not make up another
-            }
-            return write(EVENT, record) != 0;
+            boolean stored = write(EVENT, record) != 0;
+            // freed before the event is published to the reader: its segment cannot be delivered and reused before then
+            admissions.release(admission);
+            end = position(active.number(), writeOffset);
+            return stored;
         } finally {
             lock.unlock();
         }
@@ -213,7 +215,7 @@ public final class Journal implements AutoCloseable {
     /**
      * Writes a record built outside the lock into the active segment, rolling when it does not fit: its sequence,
      * kind and CRC, then all but its length, and the length last, so a reader (or a crash) never sees half a record
-     * as whole. Returns its sequence, or 0 when there is no room.
+     * as whole. Returns its sequence, or 0 when there is no room. The caller publishes the new {@link #end}.
      */
     private long write(byte kind, ByteBuffer record) {
         int size = record.position();
@@ -222,8 +224,7 @@ public final class Journal implements AutoCloseable {
             return 0;
         }
         if (writeOffset + size + FRAME > active.size()) {
-            // a fresh segment starts with the open admissions; if even it has no room, the budget is what is short
-            if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false) || writeOffset + size + FRAME > active.size()) {
+                if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false)) {
                 full = true;
                 return 0;
             }
@@ -236,38 +237,23 @@ public final class Journal implements AutoCloseable {
         int at = writeOffset;
         writeView.put(at + 4, record, 4, size - 4);
         writeView.putInt(at, length);
-        lastWritten = at;
         writeOffset = at + size;
-        end = position(active.number(), writeOffset);
         return seq;
     }
 
     /**
-     * Starts the next segment: a START record, then a copy of every open admission, then an end mark in the old one
-     * (in that order, so a crash at any point leaves the open admissions in the newest segment). Refused, unless at
-     * open, when the disk budget has no room for another segment.
+     * Starts the next segment with a START record, then marks the end of the old one. Refused, unless at open, when
+     * the disk budget has no room for another segment (a spare is room already counted).
      */
     private boolean roll(boolean atOpen) {
-        if (!atOpen && (long) (segments.size() + 1) * settings.segmentBytes() > settings.maxBytes()) {
+        Segment reused = spare.getAndSet(null);
+        if (reused == null && !atOpen && (long) (segments.size() + 1) * settings.segmentBytes() > settings.maxBytes()) {
             return false;
         }
         Segment old = active;
         ByteBuffer oldView = writeView;
         int oldEnd = writeOffset;
-        startSegment(old.number() + 1);
-        Map<Long, Long> copied = new HashMap<>();
-        for (Map.Entry<Long, Long> admission : open.entrySet()) {
-            int from = offset(admission.getValue());
-            int length = FRAME + old.buffer().getInt(from);
-            if (writeOffset + length + FRAME > active.size()) {
-                LOG.severe("event journal: open admissions do not fit a segment; raise events.journal.segmentBytes");
-                break;
-            }
-            writeView.put(writeOffset, old.buffer(), from, length);
-            copied.put(admission.getKey(), position(active.number(), writeOffset));
-            writeOffset += length;
-        }
-        open.putAll(copied);
+        startSegment(old.number() + 1, reused);
         end = position(active.number(), writeOffset);
         if (oldEnd + 4 <= old.size()) {
             oldView.putInt(oldEnd, END_MARK);
@@ -275,10 +261,15 @@ public final class Journal implements AutoCloseable {
         return true;
     }
 
-    private void startSegment(long number) {
+    private void startSegment(long number, Segment reused) {
         Path path = settings.dir().resolve(String.format("%s%020d%s", PREFIX, number, SUFFIX));
         try {
-            active = new Segment(number, path, map(path, settings.segmentBytes()));
+            if (reused != null) {
+                Files.move(reused.path(), path, StandardCopyOption.ATOMIC_MOVE);
+                active = new Segment(number, path, reused.buffer());
+            } else {
+                active = new Segment(number, path, map(path, settings.segmentBytes()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create event journal segment " + path, e);
         }
@@ -326,7 +317,9 @@ public final class Journal implements AutoCloseable {
                     position = nextSegment(segment.number(), limit);
                     continue;
                 }
-                if (!whole(segment, at, length)) {
+                // this run's records are read from memory whole (the reader stops at the end published after them):
+                // only a crash can tear a record, so only the records found at open are checked against their CRC
+                if (position < recoveredEnd ? !whole(segment, at, length) : !framed(segment, at, length)) {
                     LOG.severe("event journal " + segment.path() + ": corrupt record at offset " + at + "; skipping the rest of the segment");
                     position = last ? limit : nextSegment(segment.number(), limit);
                     continue;
@@ -353,7 +346,11 @@ public final class Journal implements AutoCloseable {
         }
     }
 
-    /** Marks every record before {@code position} as delivered; segments wholly behind it are deleted. */
+    /**
+     * Marks every record before {@code position} as delivered. A segment wholly behind it becomes the spare (zeroed
+     * here, on the reader's thread, not on a request's) when there is none and it has the current size; the others
+     * are deleted.
+     */
     public void commit(long position) {
         if (position <= cursor) {
             return;
@@ -363,11 +360,25 @@ public final class Journal implements AutoCloseable {
         for (Segment done : segments.headMap(segment(position)).values()) { // never the active one: the cursor is behind the end
             segments.remove(done.number());
             try {
-                // the mapping is released when the buffer is collected; Java 21 has no explicit unmap
-                Files.deleteIfExists(done.path());
+                if (spare.get() == null && done.size() == settings.segmentBytes()) {
+                    // a name of its own: a roll may be moving the last spare away at this moment
+                    Path path = done.path().resolveSibling(SPARE + done.path().getFileName());
+                    Files.move(done.path(), path, StandardCopyOption.ATOMIC_MOVE);
+                    zero(done.buffer());
+                    spare.set(new Segment(0, path, done.buffer()));
+                } else {
+                    // the mapping is released when the buffer is collected; Java 21 has no explicit unmap
+                    Files.deleteIfExists(done.path());
+                }
             } catch (IOException e) {
-                LOG.warning("event journal: cannot delete " + done.path() + ": " + e);
+                LOG.warning("event journal: cannot remove " + done.path() + ": " + e);
             }
+        }
+    }
+
+    private static void zero(ByteBuffer buffer) {
+        for (int at = 0; at < buffer.capacity(); at += ZEROS.length) {
+            buffer.put(at, ZEROS, 0, Math.min(ZEROS.length, buffer.capacity() - at));
         }
     }
 
@@ -381,9 +392,10 @@ public final class Journal implements AutoCloseable {
         return full;
     }
 
-    /** Bytes of segment files on disk. */
+    /** Bytes of segment files on disk, the spare included. */
     public long bytes() {
-        return segments.values().stream().mapToLong(Segment::size).sum();
+        Segment reusable = spare.get();
+        return segments.values().stream().mapToLong(Segment::size).sum() + (reusable == null ? 0 : reusable.size());
     }
 
     /** Forces to disk the pages of the segments written since the last force (older ones are on disk already). */
@@ -393,6 +405,7 @@ public final class Journal implements AutoCloseable {
             segment.buffer().force();
         }
         forcedFrom = upTo;
+        admissions.force();
         cursorFile.force();
     }
 
@@ -401,12 +414,12 @@ public final class Journal implements AutoCloseable {
         force();
     }
 
-    /** Scans the newest segment: the length of its valid records and the highest sequence; records its open admissions. */
-    private long[] scanLast(Segment segment) {
+    /** Scans the newest segment: the length of its valid records and the highest sequence; adds the admissions its events close. */
+    private static long[] scanLast(Segment segment, Set<Long> closed) {
         ByteBuffer buffer = segment.buffer();
         int at = 0;
         long maxSeq = 0;
-        open.clear();
+        closed.clear();
         while (at + HEAD <= segment.size()) {
             int length = buffer.getInt(at);
             if (!whole(segment, at, length)) {
@@ -414,13 +427,10 @@ public final class Journal implements AutoCloseable {
             }
             long seq = buffer.getLong(at + FRAME);
             maxSeq = Math.max(maxSeq, seq);
-            byte kind = buffer.get(at + FRAME + 8);
-            if (kind == ADMIT) {
-                open.put(seq, position(segment.number(), at));
-            } else if (kind == EVENT) {
+            if (buffer.get(at + FRAME + 8) == EVENT) {
                 long admission = buffer.getLong(at + HEAD);
                 if (admission != 0) {
-                    open.remove(admission);
+                    closed.add(admission);
                 }
             }
             at += FRAME + length;
@@ -428,20 +438,13 @@ public final class Journal implements AutoCloseable {
         return new long[] {at, maxSeq};
     }
 
-    private List<Admission> readAdmissions() {
-        List<Admission> found = new ArrayList<>();
-        for (Map.Entry<Long, Long> admission : open.entrySet()) {
-            ByteBuffer in = segments.get(segment(admission.getValue())).buffer().duplicate().position(offset(admission.getValue()) + HEAD);
-            found.add(new Admission(admission.getKey(), in.getLong(), string(in), string(in), string(in), string(in), string(in), string(in)));
-        }
-        found.sort(java.util.Comparator.comparingLong(Admission::seq));
-        return List.copyOf(found);
-    }
-
     /** Whether the record at {@code at}, of the given length, is whole: within the segment, and its CRC matches. */
     private static boolean whole(Segment segment, int at, int length) {
-        return length >= HEAD - FRAME && at + FRAME + length <= segment.size()
-                && crc(segment.buffer(), at + FRAME, length) == segment.buffer().getInt(at + 4);
+        return framed(segment, at, length) && crc(segment.buffer(), at + FRAME, length) == segment.buffer().getInt(at + 4);
+    }
+
+    private static boolean framed(Segment segment, int at, int length) {
+        return length >= HEAD - FRAME && at + FRAME + length <= segment.size();
     }
 
     private static MappedByteBuffer map(Path file, long size) throws IOException {

@@ -107,7 +107,7 @@ class JournalTest {
 
         try (Journal reopened = Journal.open(settings(64 * 1024, 1 << 20))) {
             assertThat(reopened.interrupted()).singleElement().satisfies(a -> {
-                assertThat(a.seq()).isEqualTo(cutOff);
+                assertThat(a.handle()).isEqualTo(cutOff);
                 assertThat(a.requestId()).isEqualTo("cut-off");
                 assertThat(a.traceId()).isEqualTo("trace-cut-off");
                 assertThat(a.method()).isEqualTo("GET");
@@ -171,13 +171,98 @@ class JournalTest {
                 stored++;
             }
             assertThat(journal.full()).isTrue();
-            assertThat(admit(journal, "no-room")).as("no room for an admission either").isZero();
+            long noRoom = admit(journal, "no-room");
+            assertThat(noRoom).as("an admission takes a slot, not journal space").isNotZero();
+            assertThat(event(journal, stored, noRoom)).as("its event finds no room").isFalse();
             assertThat(journal.bytes()).isLessThanOrEqualTo(4 * 4096);
             List<Journal.Event> events = readAll(journal);
             assertThat(events).hasSize(stored);
             journal.commit(events.get(events.size() - 1).next());
             assertThat(event(journal, stored, 0)).as("delivered segments make room").isTrue();
             assertThat(journal.full()).isFalse();
+        }
+        try (Journal reopened = Journal.open(settings(4096, 4 * 4096))) {
+            assertThat(reopened.interrupted()).as("an admission whose event was dropped is closed by the loss, not made up again").isEmpty();
+        }
+    }
+
+    @Test
+    void deliveredSegmentsAreWrittenAgainAndNothingStaleIsReadFromThem() throws IOException {
+        Journal first = Journal.open(settings(4096, 8 * 4096));
+        Journal.Reader reader = first.reader();
+        List<String> read = new ArrayList<>();
+        long spares = 0;
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(event(first, i, admit(first, "r-" + i))).isTrue();
+            if (i % 50 == 49) { // the publisher's pace: read, deliver, commit
+                Journal.Event last = null;
+                for (Journal.Event event = reader.next(); event != null; event = reader.next()) {
+                    read.add(new String(event.body(), StandardCharsets.UTF_8));
+                    last = event;
+                }
+                first.commit(last.next());
+                try (Stream<Path> files = Files.list(dir)) {
+                    spares += files.filter(f -> f.getFileName().toString().startsWith("spare-")).count();
+                }
+            }
+            assertThat(segmentFiles(dir)).isLessThanOrEqualTo(8);
+        }
+        assertThat(spares).as("delivered segments were kept to be written again").isPositive();
+        assertThat(read).hasSize(2_000).startsWith("body-0").endsWith("body-1999").doesNotHaveDuplicates();
+        for (int i = 0; i < 7; i++) {
+            event(first, 2_000 + i, 0); // written over a reused segment's zeroed pages, not delivered
+        }
+
+        try (Journal reopened = Journal.open(settings(4096, 8 * 4096))) {
+            assertThat(bodies(readAll(reopened))).as("only what was not delivered, nothing left over from a segment's earlier use")
+                    .containsExactly("body-2000", "body-2001", "body-2002", "body-2003", "body-2004", "body-2005", "body-2006");
+            assertThat(reopened.interrupted()).isEmpty();
+        }
+    }
+
+    @Test
+    void anAdmissionWhoseEventTheCrashCaughtBeforeItsSlotWasFreedIsClosed() throws IOException {
+        Journal first = Journal.open(settings(64 * 1024, 1 << 20));
+        long admission = admit(first, "caught");
+        Path table = dir.resolve(AdmissionSlots.FILE);
+        byte[] withTheSlotTaken = Files.readAllBytes(table);
+        event(first, 1, admission);
+        Files.write(table, withTheSlotTaken); // the crash came between the event's write and the slot's release
+
+        try (Journal reopened = Journal.open(settings(64 * 1024, 1 << 20))) {
+            assertThat(reopened.interrupted()).as("its event is in the journal").isEmpty();
+            assertThat(bodies(readAll(reopened))).containsExactly("body-1");
+            long next = admit(reopened, "next");
+            assertThat(next).as("handles are never given out again").isNotEqualTo(admission);
+        }
+        try (Journal again = Journal.open(settings(64 * 1024, 1 << 20))) {
+            assertThat(again.interrupted()).extracting(Journal.Admission::requestId).containsExactly("next");
+        }
+    }
+
+    @Test
+    void anAdmissionIsCutToItsSlotAndPastTheLastSlotARequestHasNone() {
+        EventSettings.Journal sixteen = new EventSettings.Journal(dir, 64 * 1024, 1 << 20, EventSettings.Fsync.NEVER, null, 16);
+        Journal first = Journal.open(sixteen);
+        String longPath = "/files/" + "ü".repeat(2_000); // two bytes each in UTF-8
+        long cut = first.admit(1_000L, "long", "trace", "GET", longPath, "example.test", "10.0.0.1");
+        List<Long> taken = new ArrayList<>();
+        for (int i = 1; i < 16; i++) {
+            taken.add(admit(first, "r-" + i));
+        }
+        assertThat(taken).doesNotContain(0L);
+        assertThat(admit(first, "seventeenth")).as("every slot is taken").isZero();
+        event(first, 1, taken.get(0));
+        long reused = admit(first, "after-a-release");
+        assertThat(reused).as("a freed slot is taken again").isNotZero();
+
+        try (Journal reopened = Journal.open(sixteen)) {
+            assertThat(reopened.interrupted()).hasSize(16);
+            Journal.Admission shortened = reopened.interrupted().stream().filter(a -> a.handle() == cut).findFirst().orElseThrow();
+            assertThat(shortened.path()).startsWith("/files/üü").hasSizeLessThan(longPath.length());
+            assertThat(longPath).startsWith(shortened.path()); // cut between characters, never inside one
+            assertThat(shortened.host()).isEqualTo("example.test");
+            assertThat(shortened.clientAddress()).isEqualTo("10.0.0.1");
         }
     }
 }
