@@ -31,10 +31,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -51,7 +52,6 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Gets the edge's events to Kafka without ever blocking a request, and without losing one to a crash. Request
@@ -67,7 +67,14 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class EventPublisher implements EventSink, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EventPublisher.class.getName());
-    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+    /**
+     * How long the sender sleeps once it has read everything journaled. Each wake-up of this platform thread takes a
+     * core from the carriers of the request threads; the producer lingers 50 ms for its batches anyway, so a 10 ms
+     * sleep delays no batch by much and wakes the sender a fifth as often as 2 ms did.
+     */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long it waits for acknowledgements when the producer holds as many unacknowledged events as allowed. */
+    private static final long FULL_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final byte[] FLAG = {'1'};
 
@@ -80,10 +87,10 @@ public final class EventPublisher implements EventSink, AutoCloseable {
     private final String nodeId;
     private final byte[] nodeIdBytes;
     private final SchemaRegistryClient registry;
-    private final Producer<String, byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final Journal journal;
     private final Map<Topic, Integer> schemaIds = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Scratch> scratches = new ConcurrentLinkedQueue<>();
+    private final ScratchPool scratches = new ScratchPool();
 
     // sender-thread state
     private final Journal.Reader reader;
@@ -116,8 +123,8 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         this.nodeIdBytes = nodeId.getBytes(StandardCharsets.UTF_8);
         this.registry = registry;
         this.journal = Journal.open(settings.journal());
-        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, settings.compression(), producerOverrides), new StringSerializer(), new ByteArraySerializer());
-        this.reader = journal.reader();
+        this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, settings.compression(), producerOverrides), new ByteArraySerializer(), new ByteArraySerializer());
+        this.reader = journal.reader(WireFormat.HEADER_LENGTH); // room for the wire format's header before each body
         this.inFlight = new InFlight(settings.maxUnacknowledged());
         this.redeliverBelow = journal.recoveredEnd();
         this.journaled = Counter.builder("edge.events.journaled").description("Events written to the journal").register(meters);
@@ -167,59 +174,43 @@ public final class EventPublisher implements EventSink, AutoCloseable {
 
     @Override
     public void complete(long admission, RequestEvent event, List<DecisionEvent> decisions) {
-        Scratch scratch = borrow();
+        Scratch scratch = scratches.take();
         try {
             for (DecisionEvent decision : decisions) {
                 journal(scratch, Topic.DECISIONS, decision.getConsumerId(), decision.getTimestamp().toEpochMilli(), 0, decision);
             }
             journal(scratch, Topic.REQUESTS, event.getConsumerId(), event.getTimestamp().toEpochMilli(), admission, event);
         } finally {
-            scratches.offer(scratch);
+            scratches.give(scratch);
         }
     }
 
     public void publish(NodeHeartbeat heartbeat) {
-        Scratch scratch = borrow();
-        try {
-            journal(scratch, Topic.NODES, heartbeat.getNodeId(), heartbeat.getSentAt().toEpochMilli(), 0, heartbeat);
-        } finally {
-            scratches.offer(scratch);
-        }
+        journal(Topic.NODES, heartbeat.getNodeId(), heartbeat.getSentAt().toEpochMilli(), heartbeat);
     }
 
     /** The node's static entities, journaled like every event so that they reach Kafka once it is reachable. */
     public void publish(NodeConfig config) {
-        Scratch scratch = borrow();
-        try {
-            journal(scratch, Topic.NODE_CONFIG, config.getNodeId(), config.getPublishedAt().toEpochMilli(), 0, config);
-        } finally {
-            scratches.offer(scratch);
-        }
+        journal(Topic.NODE_CONFIG, config.getNodeId(), config.getPublishedAt().toEpochMilli(), config);
     }
 
     /** A sampled request, journaled like every event; keyed by route, so one route's captures keep their order. */
     public void publish(RequestCapture capture) {
-        Scratch scratch = borrow();
-        try {
-            journal(scratch, Topic.CAPTURES, capture.getRouteId(), capture.getTimestamp().toEpochMilli(), 0, capture);
-        } finally {
-            scratches.offer(scratch);
-        }
+        journal(Topic.CAPTURES, capture.getRouteId(), capture.getTimestamp().toEpochMilli(), capture);
     }
 
     /** A mirrored request whose shadow answered otherwise; keyed by route. */
     public void publish(MirrorDiff diff) {
-        Scratch scratch = borrow();
-        try {
-            journal(scratch, Topic.MIRROR_DIFFS, diff.getRouteId(), diff.getTimestamp().toEpochMilli(), 0, diff);
-        } finally {
-            scratches.offer(scratch);
-        }
+        journal(Topic.MIRROR_DIFFS, diff.getRouteId(), diff.getTimestamp().toEpochMilli(), diff);
     }
 
-    private Scratch borrow() {
-        Scratch scratch = scratches.poll();
-        return scratch != null ? scratch : new Scratch();
+    private void journal(Topic topic, String key, long timestamp, SpecificRecord value) {
+        Scratch scratch = scratches.take();
+        try {
+            journal(scratch, topic, key, timestamp, 0, value);
+        } finally {
+            scratches.give(scratch);
+        }
     }
 
     private void journal(Scratch scratch, Topic topic, String key, long timestamp, long admission, SpecificRecord value) {
@@ -272,7 +263,7 @@ public final class EventPublisher implements EventSink, AutoCloseable {
                 }
                 LockSupport.parkNanos(IDLE_NANOS);
             } else if (inFlight.full() || System.nanoTime() < retryAt) {
-                LockSupport.parkNanos(IDLE_NANOS);
+                LockSupport.parkNanos(FULL_NANOS);
             } else if (send(waiting)) {
                 waiting = null;
                 sentSinceForce = true;
@@ -426,6 +417,38 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         }
     }
 
+    /**
+     * The encoding buffers request threads borrow, kept in a small array: taking one is a swap at a random place, giving
+     * it back a swap into an empty one, and neither allocates (a queue's offer allocates a node per completion).
+     */
+    private static final class ScratchPool {
+        private static final int KEPT = 16;
+        private final AtomicReferenceArray<Scratch> kept = new AtomicReferenceArray<>(KEPT);
+
+        Scratch take() {
+            int from = ThreadLocalRandom.current().nextInt(KEPT);
+            for (int i = 0; i < KEPT; i++) {
+                int at = (from + i) % KEPT;
+                if (kept.get(at) != null) {
+                    Scratch scratch = kept.getAndSet(at, null);
+                    if (scratch != null) {
+                        return scratch;
+                    }
+                }
+            }
+            return new Scratch();
+        }
+
+        void give(Scratch scratch) {
+            int from = ThreadLocalRandom.current().nextInt(KEPT);
+            for (int i = 0; i < KEPT; i++) {
+                if (kept.compareAndSet((from + i) % KEPT, null, scratch)) {
+                    return;
+                }
+            }
+        }
+    }
+
     /** A reusable Avro encoding buffer: request threads borrow one per completion instead of allocating. */
     private static final class Scratch extends ByteArrayOutputStream {
         private final Map<Topic, SpecificDatumWriter<SpecificRecord>> writers = new EnumMap<>(Topic.class);
@@ -470,13 +493,14 @@ public final class EventPublisher implements EventSink, AutoCloseable {
         throw new IllegalStateException("journaled event names unknown topic '" + suffix + "'");
     }
 
-    /** Frames the Avro binary with the schema id when sent, so the registry may be down while events are journaled. */
-    private byte[] frame(Topic topic, byte[] body) {
+    /**
+     * Frames the Avro binary with the schema id when sent, so the registry may be down while events are journaled: the
+     * header goes into the room the reader left before the body.
+     */
+    private byte[] frame(Topic topic, byte[] roomAndBody) {
         int id = schemaIds.computeIfAbsent(topic, t -> registry.register(topics.valueSubject(t), t.valueSchema()));
-        ByteBuffer framed = ByteBuffer.allocate(WireFormat.HEADER_LENGTH + body.length);
-        WireFormat.writeHeader(framed, id);
-        framed.put(body);
-        return framed.array();
+        WireFormat.writeHeader(ByteBuffer.wrap(roomAndBody), id);
+        return roomAndBody;
     }
 
     private long lastWarning;

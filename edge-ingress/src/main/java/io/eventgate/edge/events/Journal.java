@@ -56,8 +56,11 @@ public final class Journal implements AutoCloseable {
     public record Admission(long handle, long timestamp, String requestId, String traceId, String method, String path, String host, String clientAddress) {
     }
 
-    /** An event record read back: where it starts and where the next record starts, and what goes to Kafka. */
-    public record Event(long seq, long start, long next, String topic, String key, long timestamp, byte[] body) {
+    /**
+     * An event record read back: where it starts and where the next record starts, and what goes to Kafka. The body
+     * starts after the reader's headroom in its array.
+     */
+    public record Event(long seq, long start, long next, String topic, byte[] key, long timestamp, byte[] body) {
     }
 
     private record Segment(long number, Path path, MappedByteBuffer buffer) {
@@ -281,15 +284,27 @@ public final class Journal implements AutoCloseable {
 
     /** A reader from the committed cursor on. One reader at a time: the publisher. */
     public Reader reader() {
-        return new Reader(cursor);
+        return reader(0);
+    }
+
+    /**
+     * A reader whose events' bodies start {@code headroom} bytes into their arrays, so that the caller can put a header
+     * before a body without copying it.
+     */
+    public Reader reader(int headroom) {
+        return new Reader(cursor, headroom);
     }
 
     /** Follows the journal's EVENT records in order, skipping the rest. */
     public final class Reader {
+        private final int headroom;
         private long position;
+        private String topic = "";
+        private byte[] topicBytes = new byte[0];
 
-        private Reader(long position) {
+        private Reader(long position, int headroom) {
             this.position = position;
+            this.headroom = headroom;
         }
 
         /** Moves back to {@code position} (a record's start) to read from there again. */
@@ -329,15 +344,41 @@ public final class Journal implements AutoCloseable {
                 if (buffer.get(at + FRAME + 8) != EVENT) {
                     continue;
                 }
-                ByteBuffer in = buffer.duplicate().position(at + HEAD);
-                in.getLong(); // the admission it completes
-                long timestamp = in.getLong();
-                String topic = string(in);
-                String key = string(in);
-                byte[] body = new byte[in.getInt()];
-                in.get(body);
-                return new Event(buffer.getLong(at + FRAME), start, position, topic, key, timestamp, body);
+                int field = at + HEAD + 8; // past the admission it completes
+                long timestamp = buffer.getLong(field);
+                field += 8;
+                String name = topic(buffer, field);
+                field += 4 + buffer.getInt(field);
+                byte[] key = new byte[buffer.getInt(field)];
+                buffer.get(field + 4, key);
+                field += 4 + key.length;
+                byte[] body = new byte[headroom + buffer.getInt(field)];
+                buffer.get(field + 4, body, headroom, body.length - headroom);
+                return new Event(buffer.getLong(at + FRAME), start, position, name, key, timestamp, body);
             }
+        }
+
+        /** The topic at {@code at}: the last one read again when the bytes are the same, as they nearly always are. */
+        private String topic(ByteBuffer buffer, int at) {
+            int length = buffer.getInt(at);
+            if (!same(buffer, at + 4, length, topicBytes)) {
+                topicBytes = new byte[length];
+                buffer.get(at + 4, topicBytes);
+                topic = new String(topicBytes, StandardCharsets.UTF_8);
+            }
+            return topic;
+        }
+
+        private static boolean same(ByteBuffer buffer, int at, int length, byte[] bytes) {
+            if (length != bytes.length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (buffer.get(at + i) != bytes[i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private long nextSegment(long number, long limit) {
@@ -384,7 +425,7 @@ public final class Journal implements AutoCloseable {
 
     /** True once nothing journaled waits for delivery. */
     public boolean drained() {
-        return new Reader(cursor).next() == null;
+        return new Reader(cursor, 0).next() == null;
     }
 
     /** Whether the last append found the disk budget full. */
@@ -466,12 +507,6 @@ public final class Journal implements AutoCloseable {
 
     private static byte[] utf8(String value) {
         return value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String string(ByteBuffer in) {
-        byte[] bytes = new byte[in.getInt()];
-        in.get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     static long position(long segment, int offset) {

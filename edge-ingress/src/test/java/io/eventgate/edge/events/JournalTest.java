@@ -65,7 +65,7 @@ class JournalTest {
             List<Journal.Event> events = readAll(journal);
             assertThat(bodies(events)).hasSize(500).startsWith("body-0", "body-1").endsWith("body-499");
             assertThat(events.get(0).topic()).isEqualTo("requests");
-            assertThat(events.get(4).key()).isEqualTo("key-1");
+            assertThat(new String(events.get(4).key(), StandardCharsets.UTF_8)).isEqualTo("key-1");
             assertThat(events.get(4).timestamp()).isEqualTo(1_004L);
             for (int i = 1; i < events.size(); i++) {
                 assertThat(events.get(i).seq()).isGreaterThan(events.get(i - 1).seq());
