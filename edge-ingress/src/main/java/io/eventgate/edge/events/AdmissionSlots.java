@@ -67,7 +67,9 @@ final class AdmissionSlots {
                 found.add(read(slot, handle));
                 highest = Math.max(highest, handle >>> SLOT_BITS);
             } else {
-                table.putLong(slot * SLOT_BYTES, 0);
+                if (handle != 0) {
+                    table.putLong(slot * SLOT_BYTES, 0); // not a handle of this slot: a damaged file
+                }
                 push(slot);
             }
         }
