@@ -9,7 +9,8 @@
 #   5. the edge with routing only (events disabled)
 #   6. the edge with events on (embedded Kafka and registry of the local stack)
 #   7. the full chain on that edge: API key authentication, the consumer's plan rate limit, events
-#   8. an edge with events on in a process of its own (the broker is the local stack's): the cost of events alone
+#   8. an edge with events on in a process of its own (the broker is the local stack's, its topics a prefix no streams
+#      app consumes): the cost of events alone, also as the median of alternating saturated rounds against row 5
 #   9. on the routing-only edge: its own 404, a cache hit, a 16 kB answer plain, gzip and zstd, and a JSON order POSTed
 #      to a plain route and to one checked against the sample OpenAPI contract
 # Then latency at a fixed offered rate of half nginx's measured maximum, corrected for coordinated omission
