@@ -89,6 +89,10 @@ cpu_ticks() { # pids... -> user+system clock ticks they have used, children incl
   echo "$total"
 }
 
+micros_per_request() { # clock ticks, requests -> CPU µs per request
+  awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }'
+}
+
 measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99ms cpu_us_per_request"
   local out name="$1" port="$2" path="$3"; shift 3
   local header=(-H "X-Bench: 1")
@@ -107,7 +111,7 @@ measure() { # name, port, path, pids of the proxy -> prints "name rps p50ms p99m
   p50="$(awk '$1=="50%" {print $2}' <<<"$out")"
   p99="$(awk '$1=="99%" {print $2}' <<<"$out")"
   requests="$(awk '/requests in/ {print $1}' <<<"$out")"
-  cpu="$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')"
+  cpu="$(micros_per_request $((after - before)) "$requests")"
   errors="$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')"
   echo "$name $rps $(to_ms "$p50") $(to_ms "$p99") $cpu ${errors:-}"
 }
@@ -335,7 +339,7 @@ saturated_cpu() { # port, pid -> CPU µs per request over one wrk run
   before="$(cpu_ticks "$2")"
   requests="$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$EVENT_ROUND" -H "X-Bench: 1" "http://127.0.0.1:$1/bench/ping" | awk '/requests in/ {print $1}')"
   after="$(cpu_ticks "$2")"
-  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN { printf "%.2f", t / hz * 1e6 / n }'
+  micros_per_request $((after - before)) "$requests"
 }
 ROUNDS=()
 for _ in $(seq 1 "$EVENT_ROUNDS"); do

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -92,14 +93,14 @@ public final class Journal implements AutoCloseable {
         this.settings = settings;
         Files.createDirectories(settings.dir());
         try (Stream<Path> files = Files.list(settings.dir())) {
-            for (Path file : files.filter(f -> f.getFileName().toString().startsWith(SPARE)).toList()) {
-                Files.delete(file); // a spare holds only delivered records, zeroed or not
-            }
-        }
-        try (Stream<Path> files = Files.list(settings.dir())) {
-            for (Path file : files.filter(Journal::isSegment).toList()) {
-                long number = Long.parseLong(file.getFileName().toString().substring(PREFIX.length(), file.getFileName().toString().length() - SUFFIX.length()));
-                segments.put(number, new Segment(number, file, map(file, Files.size(file))));
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(SPARE)) {
+                    Files.delete(file); // a spare holds only delivered records, zeroed or not
+                } else if (isSegment(file)) {
+                    long number = Long.parseLong(name.substring(PREFIX.length(), name.length() - SUFFIX.length()));
+                    segments.put(number, new Segment(number, file, map(file, Files.size(file))));
+                }
             }
         }
         long maxSeq = 0;
@@ -122,7 +123,7 @@ public final class Journal implements AutoCloseable {
         closed.forEach(admissions::seen);
         closed.forEach(admissions::release);
         this.interrupted = admissions.open().stream().filter(a -> !closed.contains(a.handle()))
-                .sorted(java.util.Comparator.comparingLong(Admission::timestamp)).toList();
+                .sorted(Comparator.comparingLong(Admission::timestamp)).toList();
         this.cursorFile = map(settings.dir().resolve(CURSOR), 8);
         long saved = cursorFile.getLong(0);
         this.nextSeq = Math.max(maxSeq + 1, TimeUnit.MILLISECONDS.toMicros(System.currentTimeMillis()));
@@ -227,7 +228,7 @@ public final class Journal implements AutoCloseable {
             return 0;
         }
         if (writeOffset + size + FRAME > active.size()) {
-                if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false)) {
+            if (size + HEAD + 2 * FRAME > settings.segmentBytes() || !roll(false)) {
                 full = true;
                 return 0;
             }
